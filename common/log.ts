@@ -1,0 +1,48 @@
+import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/**
+ * Fields that carry secrets anywhere in cellgate. pino censors them in every log line, at any of
+ * the depths listed, so a credential never reaches a log file or journald.
+ */
+export const SECRET_FIELDS = [
+  'password',
+  'token',
+  'apiKey',
+  'authKey',
+  'authKeySecret',
+  'registrationSecret',
+  'secret',
+  'cardNumber',
+  'cvc',
+  'authorization',
+  'x-soracom-token',
+  'x-soracom-api-key',
+  'mqttPassword',
+];
+
+const redactPaths = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
+
+export interface LogOptions {
+  /** Component name, e.g. `agent`, `platform`, `sim`. */
+  name: string;
+  level?: string;
+  /** Defaults to stdout; tests pass a stream to capture lines. */
+  destination?: DestinationStream;
+}
+
+/** A pino JSON logger with cellgate's secret redaction; `LOG_LEVEL` overrides the level. */
+export function createLogger(options: LogOptions): Logger {
+  const config: LoggerOptions = {
+    name: options.name,
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    redact: { paths: redactPaths, censor: '[redacted]' },
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+/** A logger that writes nothing: the default for library code and fast tests. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
