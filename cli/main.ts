@@ -4,6 +4,7 @@
  */
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   agent: { summary: 'run the device agent against a modem (serial device or tcp://host:port)', load: () => import('../agent/cli.js') },
+  platform: { summary: 'run the platform core (store, scheduler, HTTP API)', load: () => import('../platform/cli.js') },
   sim: { summary: 'run a simulated modem on a pty, a TCP port, or both', load: () => import('../simulator/cli.js') },
 };
 

@@ -34,6 +34,17 @@ export interface AtCommand<T> {
   readonly payload?: string | Uint8Array;
   /** Turns a successful response into a value; throw `AtParseError` when it makes no sense. */
   parse(response: AtResponse): T;
+  /**
+   * Information prefixes that answer this command, when they differ from the command's own
+   * (`AT+CEREG?` → `+CEREG` is derived). While the command is in flight, lines with these
+   * prefixes are its answer, never URCs.
+   */
+  readonly responsePrefixes?: readonly string[];
+  /**
+   * The command carries a secret (PIN, APN password): its arguments are never logged. Known
+   * credential commands (`+CPIN=`, `+CGAUTH`, `+QICSGP`, `+CNCFG`...) are redacted anyway.
+   */
+  readonly sensitive?: boolean;
 }
 
 /** An unsolicited result code, e.g. `+CEREG: 1,"1A2B","01A2D101",7`. */

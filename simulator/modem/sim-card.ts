@@ -25,4 +25,9 @@ export interface SimCard {
    * refreshes the SIM the way its dialect does (`+QUSIM: 1`, a required radio cycle...).
    */
   onRefresh(listener: () => void): () => void;
+  /**
+   * Optional: a UICC reset / SIM power cycle (`AT+CFUN=0` → `1`, module reboot). Closes every
+   * logical channel; an eUICC whose enable needed a power cycle shows its new profile after it.
+   */
+  reset?(): void;
 }

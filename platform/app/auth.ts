@@ -1,0 +1,119 @@
+import { PlatformError, domainError } from '../domain/errors.js';
+import type { AuthKey, Operator, SamUser } from '../domain/operator.js';
+import { parsePermission, type PermissionDocument } from '../domain/permissions.js';
+import { ACCOUNT_KINDS, findOperatorByEmail } from './accounts.js';
+import { useCase, type AppContext } from './context.js';
+import { newApiKey, randomToken } from './ids.js';
+import { digest, sameDigest, verifyPassword } from './secrets.js';
+
+/** Who is calling: the root user (`userName` null) or a SAM user of `operatorId`. */
+export interface Principal {
+  operatorId: string;
+  userName: string | null;
+  apiKey: string;
+  /** The SAM user's parsed permission (null for root, or a SAM user without one). */
+  permission: PermissionDocument | null;
+}
+
+/** Body of `POST /v1/auth` (reference `AuthRequest`). */
+export interface AuthRequest {
+  email?: string;
+  password?: string;
+  authKeyId?: string;
+  authKey?: string;
+  operatorId?: string;
+  userName?: string;
+  tokenTimeoutSeconds?: number;
+}
+
+export interface AuthResponse {
+  apiKey: string;
+  token: string;
+  operatorId: string;
+  userName?: string;
+}
+
+interface StoredToken {
+  apiKey: string;
+  tokenHash: string;
+  operatorId: string;
+  userName: string | null;
+  expiresAt: number;
+}
+
+const MIN_TOKEN_TIMEOUT_SECONDS = 180;
+const failed = (): PlatformError => new PlatformError(domainError('AUM0004'));
+
+/** `POST /v1/auth`: root (email + password), auth key, or SAM user; returns an API key + token. */
+export async function authenticate(ctx: AppContext, req: AuthRequest): Promise<AuthResponse> {
+  const timeout = req.tokenTimeoutSeconds ?? ctx.config.defaultTokenTimeoutSeconds;
+  if (!Number.isInteger(timeout) || timeout < MIN_TOKEN_TIMEOUT_SECONDS || timeout > ctx.config.maxTokenTimeoutSeconds) {
+    throw new PlatformError(domainError('AUM0007'));
+  }
+  let who: { operatorId: string; userName: string | null };
+  if (req.authKeyId !== undefined || req.authKey !== undefined) {
+    if (!req.authKeyId || !req.authKey) throw failed();
+    const key = await ctx.store.transaction((tx) => tx.get<AuthKey>(ACCOUNT_KINDS.authKey, req.authKeyId!));
+    if (!key || !sameDigest(req.authKey, key.secretHash)) throw failed();
+    who = { operatorId: key.operatorId, userName: key.userName };
+    await ctx.store.transaction((tx) => tx.put(ACCOUNT_KINDS.authKey, key.authKeyId, { ...key, lastUsedDateTime: Math.floor(ctx.clock.now() / 1000) }, key.operatorId));
+  } else if (req.userName !== undefined || req.operatorId !== undefined) {
+    if (!req.userName || !req.operatorId || !req.password) throw failed();
+    const user = await ctx.store.transaction((tx) => tx.get<SamUser>(ACCOUNT_KINDS.samUser, `${req.operatorId}/${req.userName}`));
+    if (!(await verifyPassword(req.password, user?.passwordHash ?? null))) throw failed();
+    who = { operatorId: req.operatorId, userName: req.userName };
+  } else {
+    if (!req.email || !req.password) throw failed();
+    const op: Operator | null = await ctx.store.transaction((tx) => findOperatorByEmail(tx, req.email!));
+    if (!(await verifyPassword(req.password, op?.passwordHash ?? null))) throw failed();
+    who = { operatorId: op!.operatorId, userName: null };
+  }
+  return issueToken(ctx, who.operatorId, who.userName, timeout);
+}
+
+/** Issues an API key + token for an already verified identity (also used by sandbox init). */
+export async function issueToken(ctx: AppContext, operatorId: string, userName: string | null, timeoutSeconds?: number): Promise<AuthResponse> {
+  const apiKey = newApiKey(ctx.random);
+  const token = randomToken(ctx.random, 32);
+  const stored: StoredToken = {
+    apiKey,
+    tokenHash: digest(token),
+    operatorId,
+    userName,
+    expiresAt: ctx.clock.now() + (timeoutSeconds ?? ctx.config.defaultTokenTimeoutSeconds) * 1000,
+  };
+  await useCase(ctx, (tx) => tx.put(ACCOUNT_KINDS.apiToken, apiKey, stored, operatorId));
+  return userName === null ? { apiKey, token, operatorId } : { apiKey, token, operatorId, userName };
+}
+
+/** Checks the `X-Soracom-API-Key` / `X-Soracom-Token` pair; throws AUM0001/2/3 when not valid. */
+export async function verifyToken(ctx: AppContext, apiKey: string | undefined, token: string | undefined): Promise<Principal> {
+  if (!apiKey || !token) throw new PlatformError(domainError('AUM0001'));
+  type Outcome = { error: 'AUM0002' | 'AUM0003' } | { principal: Principal };
+  const result = await ctx.store.transaction(async (tx): Promise<Outcome> => {
+    const stored = await tx.get<StoredToken>(ACCOUNT_KINDS.apiToken, apiKey);
+    if (!stored || !sameDigest(token, stored.tokenHash)) return { error: 'AUM0002' as const };
+    if (ctx.clock.now() >= stored.expiresAt) {
+      await tx.delete(ACCOUNT_KINDS.apiToken, apiKey);
+      return { error: 'AUM0003' as const };
+    }
+    if (!(await tx.get(ACCOUNT_KINDS.operator, stored.operatorId))) return { error: 'AUM0002' as const };
+    let permission: PermissionDocument | null = null;
+    if (stored.userName !== null) {
+      const user = await tx.get<SamUser>(ACCOUNT_KINDS.samUser, `${stored.operatorId}/${stored.userName}`);
+      if (!user) return { error: 'AUM0002' as const };
+      const parsed = user.permission ? parsePermission(user.permission) : null;
+      permission = parsed?.ok ? parsed.value : null;
+    }
+    return { principal: { operatorId: stored.operatorId, userName: stored.userName, apiKey, permission } };
+  });
+  if (!('principal' in result)) throw new PlatformError(domainError(result.error));
+  return result.principal;
+}
+
+/** `POST /v1/auth/logout`: revokes this API key and token. */
+export async function logout(ctx: AppContext, apiKey: string): Promise<void> {
+  await useCase(ctx, async (tx) => {
+    await tx.delete(ACCOUNT_KINDS.apiToken, apiKey);
+  });
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../../common/clock.js';
+import { DEFAULT_SESSION_IDLE_TIMEOUT_MS } from '../domain/session.js';
+import { DEFAULT_TERMINATED_RETENTION_MS } from '../domain/status-rules.js';
+import type { DomainEvent } from '../domain/events.js';
+import type { PlatformStore, StoreTx } from '../store/port.js';
+import type { Scheduler } from './scheduler.js';
+
+/** Cryptographically strong randomness; injectable so tests can make ids reproducible. */
+export interface RandomSource {
+  bytes(n: number): Buffer;
+}
+
+export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };
+
+export interface PlatformConfig {
+  /** Session idle timeout [choice: default 1 hour]. */
+  sessionIdleTimeoutMs: number;
+  /** How long terminated subscribers stay listed [choice: default 30 days]. */
+  terminatedRetentionMs: number;
+  /** Default and maximum API token lifetime (reference `AuthRequest.tokenTimeoutSeconds`). */
+  defaultTokenTimeoutSeconds: number;
+  maxTokenTimeoutSeconds: number;
+}
+
+export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
+  sessionIdleTimeoutMs: DEFAULT_SESSION_IDLE_TIMEOUT_MS,
+  terminatedRetentionMs: DEFAULT_TERMINATED_RETENTION_MS,
+  defaultTokenTimeoutSeconds: 86_400,
+  maxTokenTimeoutSeconds: 172_800,
+};
+
+/** Durable event streams (store streams) other parts read with `readStream(stream, {afterSeq})`. */
+export const STREAMS = {
+  /** `StatusChange` records, key = IMSI: what billing rates basic fees from. */
+  statusHistory: 'status-history',
+  /** `FeeIncurred` records (reactivation, suspension), key = IMSI. */
+  fees: 'fees',
+  /** `SessionEventRecord`s, key = IMSI (listSessionEvents). */
+  sessionEvents: 'session-events',
+  /** `UsageRecord`s from the network gate and the sandbox stats API, key = IMSI. */
+  usage: 'usage',
+  /** `TransferDropOut` records, key = IMSI. */
+  transferDropOuts: 'transfer-drop-outs',
+} as const;
+
+/** A data usage record for billing (bytes per speed class at a time). */
+export interface UsageRecord {
+  imsi: string;
+  operatorId: string;
+  coverageType: string;
+  subscription: string;
+  speedClass: string;
+  uplinkBytes: number;
+  downlinkBytes: number;
+  at: number;
+  source: 'network' | 'sandbox';
+}
+
+export type EventListener = (event: DomainEvent) => void;
+
+/** Everything a use case needs, injected. */
+export interface AppContext {
+  store: PlatformStore;
+  clock: Clock;
+  scheduler: Scheduler;
+  random: RandomSource;
+  logger: Logger;
+  config: PlatformConfig;
+  /** Listeners notified after a use case committed (never inside the transaction). */
+  listeners: Set<EventListener>;
+}
+
+const STREAM_OF: Record<DomainEvent['type'], string | null> = {
+  'status-changed': STREAMS.statusHistory,
+  'fee-incurred': STREAMS.fees,
+  'session-event': STREAMS.sessionEvents,
+  'transfer-drop-out': STREAMS.transferDropOuts,
+  'session-delete-ordered': null,
+};
+
+/** Collects a use case's domain events; they are persisted in its transaction. */
+export type Emit = (events: DomainEvent[]) => Promise<void>;
+
+/**
+ * Runs one use case in one store transaction: domain events it emits are appended to their
+ * streams in the same transaction and published to listeners once it committed.
+ */
+export async function useCase<T>(ctx: AppContext, fn: (tx: StoreTx, emit: Emit) => Promise<T>): Promise<T> {
+  const published: DomainEvent[] = [];
+  const result = await ctx.store.transaction(async (tx) => {
+    const emit: Emit = async (events) => {
+      for (const e of events) {
+        const stream = STREAM_OF[e.type];
+        if (stream) await tx.append(stream, e.imsi, 'at' in e ? e.at : 'time' in e ? e.time : ctx.clock.now(), e);
+        published.push(e);
+      }
+    };
+    return fn(tx, emit);
+  });
+  for (const e of published) {
+    for (const l of ctx.listeners) {
+      try {
+        l(e);
+      } catch (error) {
+        ctx.logger.error({ err: error, event: e.type }, 'event listener failed');
+      }
+    }
+  }
+  return result;
+}

@@ -1,0 +1,116 @@
+import type {
+  AttachDecision,
+  AttachRequest,
+  CellInfo,
+  NetworkGate,
+  SessionClosed,
+  SessionDecision,
+  SessionDeleteOrder,
+  SessionRequest,
+  UsageReport,
+} from '../contract/network-gate.js';
+import { attachVerdict, modifySession, openSession } from '../domain/session.js';
+import { closeSession } from '../domain/session-close.js';
+import type { SessionCell, Subscriber } from '../domain/subscriber.js';
+import { STREAMS, useCase, type AppContext, type UsageRecord } from './context.js';
+import { randomHex } from './ids.js';
+import { SUBSCRIBER_KIND, commitSubscriberChange } from './subscribers.js';
+
+/** DNS servers handed out with every session (the values of seed 003's example). */
+export const SESSION_DNS_SERVERS = ['100.127.0.53', '100.127.1.53'];
+
+const RADIO_TYPES: Record<CellInfo['radioType'], string> = { lte: 'LTE', 'lte-m': 'LTE-M', 'nb-iot': 'NB-IoT' };
+
+/** Contract cell → reference `Cell` (enum strings and integer MCC/MNC). */
+export function toSessionCell(cell: CellInfo): SessionCell {
+  return { radioType: RADIO_TYPES[cell.radioType], mcc: Number(cell.mcc), mnc: Number(cell.mnc), tac: cell.tac, eci: cell.eci };
+}
+
+/**
+ * The platform side of the network gate, in-process: the radio network asks here whether a SIM
+ * may register and open a session; status rules decide (SPEC §1.2). Deleting a session on the
+ * platform (API, status change, idle timeout, expiry) reaches the radio side through
+ * `onSessionDeleteOrder`.
+ */
+export class PlatformNetworkGate implements NetworkGate {
+  constructor(private readonly ctx: AppContext) {}
+
+  async attach(request: AttachRequest): Promise<AttachDecision> {
+    const s = await this.ctx.store.transaction((tx) => tx.get<Subscriber>(SUBSCRIBER_KIND, request.imsi));
+    return attachVerdict(s);
+  }
+
+  async createSession(request: SessionRequest): Promise<SessionDecision> {
+    const ctx = this.ctx;
+    return useCase(ctx, async (tx, emit): Promise<SessionDecision> => {
+      const before = await tx.get<Subscriber>(SUBSCRIBER_KIND, request.imsi);
+      const verdict = openSession(before, {
+        sessionId: randomHex(ctx.random, 16),
+        imei: request.imei,
+        apn: request.apn,
+        cell: toSessionCell(request.cell),
+        dnsServers: SESSION_DNS_SERVERS,
+        at: ctx.clock.now(),
+      });
+      if (!verdict.allowed) return verdict;
+      await commitSubscriberChange(ctx, tx, emit, before, verdict.subscriber, verdict.events);
+      const st = verdict.subscriber.sessionStatus!;
+      return { allowed: true, sessionId: st.sessionId!, ueIpAddress: st.ueIpAddress!, dnsServers: st.dnsServers ?? [] };
+    });
+  }
+
+  async modifySession(request: SessionRequest & { sessionId: string }): Promise<void> {
+    const ctx = this.ctx;
+    await useCase(ctx, async (tx, emit) => {
+      const before = await tx.get<Subscriber>(SUBSCRIBER_KIND, request.imsi);
+      if (!before) return;
+      const r = modifySession(before, { sessionId: request.sessionId, imei: request.imei, cell: toSessionCell(request.cell), at: ctx.clock.now() });
+      await commitSubscriberChange(ctx, tx, emit, before, r.subscriber, r.events);
+    });
+  }
+
+  async closeSession(closed: SessionClosed): Promise<void> {
+    const ctx = this.ctx;
+    await useCase(ctx, async (tx, emit) => {
+      const before = await tx.get<Subscriber>(SUBSCRIBER_KIND, closed.imsi);
+      if (!before || before.sessionStatus?.sessionId !== closed.sessionId) return;
+      const r = closeSession(before, ctx.clock.now(), false);
+      await commitSubscriberChange(ctx, tx, emit, before, r.subscriber, r.events);
+    });
+  }
+
+  async reportUsage(report: UsageReport): Promise<void> {
+    const ctx = this.ctx;
+    await useCase(ctx, async (tx, emit) => {
+      const before = await tx.get<Subscriber>(SUBSCRIBER_KIND, report.imsi);
+      if (!before) return;
+      const now = ctx.clock.now();
+      const record: UsageRecord = {
+        imsi: report.imsi,
+        operatorId: before.operatorId,
+        coverageType: before.coverageType,
+        subscription: before.subscription,
+        speedClass: before.speedClass,
+        uplinkBytes: report.uplinkBytes,
+        downlinkBytes: report.downlinkBytes,
+        at: now,
+        source: 'network',
+      };
+      await tx.append(STREAMS.usage, report.imsi, now, record);
+      if (before.sessionStatus?.online && before.sessionStatus.sessionId === report.sessionId) {
+        await commitSubscriberChange(ctx, tx, emit, before, { ...before, lastActivityAt: now }, []);
+      }
+    });
+  }
+
+  onSessionDeleteOrder(handler: (order: SessionDeleteOrder) => void): () => void {
+    const listener = (e: { type: string }): void => {
+      if (e.type === 'session-delete-ordered') {
+        const order = e as unknown as SessionDeleteOrder;
+        handler({ imsi: order.imsi, sessionId: order.sessionId });
+      }
+    };
+    this.ctx.listeners.add(listener);
+    return () => this.ctx.listeners.delete(listener);
+  }
+}

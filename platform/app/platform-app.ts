@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import { RealClock, type Clock } from '../../common/clock.js';
+import { silentLogger } from '../../common/log.js';
+import type { PlatformStore } from '../store/port.js';
+import { DEFAULT_PLATFORM_CONFIG, cryptoRandom, type AppContext, type PlatformConfig, type RandomSource } from './context.js';
+import { PlatformNetworkGate } from './network-gate.js';
+import { Scheduler } from './scheduler.js';
+import { registerSubscriberJobs } from './subscriber-jobs.js';
+
+export interface PlatformAppOptions {
+  store: PlatformStore;
+  clock?: Clock;
+  logger?: Logger;
+  random?: RandomSource;
+  config?: Partial<PlatformConfig>;
+}
+
+/** The wired platform core: context for use cases, scheduler and network gate. */
+export interface PlatformApp {
+  ctx: AppContext;
+  scheduler: Scheduler;
+  gate: PlatformNetworkGate;
+  /** Starts time-driven work (runs what fell due while stopped). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createPlatformApp(options: PlatformAppOptions): PlatformApp {
+  const clock = options.clock ?? new RealClock();
+  const logger = options.logger ?? silentLogger();
+  const scheduler = new Scheduler(clock, options.store, logger);
+  const ctx: AppContext = {
+    store: options.store,
+    clock,
+    scheduler,
+    random: options.random ?? cryptoRandom,
+    logger,
+    config: { ...DEFAULT_PLATFORM_CONFIG, ...options.config },
+    listeners: new Set(),
+  };
+  registerSubscriberJobs(ctx);
+  return {
+    ctx,
+    scheduler,
+    gate: new PlatformNetworkGate(ctx),
+    start: () => scheduler.start(),
+    stop: () => scheduler.stop(),
+  };
+}

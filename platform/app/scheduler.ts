@@ -1,0 +1,229 @@
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle, VirtualClock } from '../../common/clock.js';
+import type { PlatformStore, ScheduledJob, StoreTx } from '../store/port.js';
+
+/** Runs a persisted job; it opens its own store transactions. */
+export type JobHandler = (payload: unknown, job: ScheduledJob) => Promise<void>;
+
+/**
+ * When a recurring job runs. Times of day are in a fixed UTC offset (`utcOffsetMinutes`, default 0;
+ * e.g. 540 for JST), so "daily at 00:00" means local midnight of that zone.
+ */
+export type Recurrence =
+  | { intervalMs: number }
+  | { daily: { hour: number; minute: number; utcOffsetMinutes?: number } }
+  | { monthly: { day: number; hour: number; minute: number; utcOffsetMinutes?: number } };
+
+/** Recurring work: called once per occurrence, with that occurrence's scheduled time. */
+export type RecurringFn = (occurrence: number) => Promise<void>;
+
+const DAY = 86_400_000;
+/** Node timers overflow above 2^31-1 ms; longer waits are re-armed in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+const RETRY_FAILED_JOB_MS = 60_000;
+const MAX_CATCH_UP = 10_000;
+
+/** The next occurrence of `r` strictly after `t`. */
+export function nextOccurrence(r: Recurrence, t: number): number {
+  if ('intervalMs' in r) return t + r.intervalMs;
+  if ('daily' in r) {
+    const off = (r.daily.utcOffsetMinutes ?? 0) * 60_000;
+    const local = t + off;
+    let cand = Math.floor(local / DAY) * DAY + r.daily.hour * 3_600_000 + r.daily.minute * 60_000 - off;
+    if (cand <= t) cand += DAY;
+    return cand;
+  }
+  const off = (r.monthly.utcOffsetMinutes ?? 0) * 60_000;
+  const local = new Date(t + off);
+  for (let i = 0; i < 3; i++) {
+    const cand = Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + i, r.monthly.day, r.monthly.hour, r.monthly.minute) - off;
+    if (cand > t) return cand;
+  }
+  throw new Error('unreachable: no monthly occurrence within three months');
+}
+
+interface Recurring {
+  name: string;
+  recurrence: Recurrence;
+  fn: RecurringFn;
+  next: number;
+  /** After a failure: do not retry the same occurrence before this time. */
+  retryAt?: number;
+}
+
+/**
+ * The one scheduler of the platform (SPEC §1.8), over the injected clock. Two kinds of work:
+ * - `at(...)`: a keyed one-off job persisted in the store (so a restart keeps due work), run by the
+ *   handler registered under its name; scheduling the same key again replaces it.
+ * - `every(...)`: recurring work whose last run is persisted; occurrences missed while the
+ *   platform was down run on start, in order.
+ * Work runs one piece at a time. A failing job is retried a minute later.
+ */
+export class Scheduler {
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly recurring = new Map<string, Recurring>();
+  private timer: TimerHandle | null = null;
+  private armedFor: number | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private started = false;
+  private stopped = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly store: PlatformStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Registers the handler for persisted jobs named `name`. */
+  handle(name: string, handler: JobHandler): void {
+    this.handlers.set(name, handler);
+  }
+
+  /**
+   * Schedules (or replaces) job `jobKey` at `due`. Pass the use case's `tx` so the job commits
+   * atomically with the change that caused it; without `tx` it opens its own transaction.
+   */
+  async at(due: number, jobKey: string, name: string, payload: unknown, tx?: StoreTx): Promise<void> {
+    const job: ScheduledJob = { jobKey, name, due, payload };
+    if (tx) await tx.putJob(job);
+    else await this.store.transaction((t) => t.putJob(job));
+    this.poke(due);
+  }
+
+  /** Cancels job `jobKey` if it is still pending. */
+  async cancel(jobKey: string, tx?: StoreTx): Promise<void> {
+    if (tx) await tx.deleteJob(jobKey);
+    else await this.store.transaction((t) => t.deleteJob(jobKey));
+  }
+
+  /** Registers recurring work; its last run is kept in the store under `name`. */
+  async every(name: string, recurrence: Recurrence, fn: RecurringFn): Promise<void> {
+    const last = await this.store.transaction((tx) => tx.get<{ lastRun: number }>('scheduler-recurring', name));
+    const base = last?.lastRun ?? this.clock.now();
+    if (!last) await this.store.transaction((tx) => tx.put('scheduler-recurring', name, { lastRun: base }));
+    this.recurring.set(name, { name, recurrence, fn, next: nextOccurrence(recurrence, base) });
+    if (this.started) this.trigger();
+  }
+
+  /** Starts running due work (including work that fell due while the platform was down). */
+  start(): void {
+    this.started = true;
+    this.stopped = false;
+    this.trigger();
+  }
+
+  /** Stops the timer; pending work stays in the store for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    await this.idle();
+  }
+
+  /** Resolves once no work is running or queued. */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await this.chain;
+  }
+
+  /**
+   * Moves a virtual clock forward by `ms` step by step, letting every job that falls due on the
+   * way finish before time moves on, so a job sees the time it was due at.
+   */
+  async advance(clock: VirtualClock, ms: number): Promise<void> {
+    const target = clock.now() + ms;
+    for (;;) {
+      await this.idle();
+      const next = clock.nextDue();
+      if (next === undefined || next > target) break;
+      await clock.advanceTo(next);
+      await this.idle();
+    }
+    await clock.advanceTo(target);
+    await this.idle();
+  }
+
+  private poke(due: number): void {
+    if (!this.started || this.stopped) return;
+    if (this.armedFor === null || due < this.armedFor) this.arm(due);
+  }
+
+  private trigger(): void {
+    if (this.stopped) return;
+    this.pending++;
+    this.chain = this.chain.then(() => this.runDue()).finally(() => this.pending--);
+  }
+
+  private arm(due: number): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.armedFor = due;
+    const wait = Math.min(Math.max(0, due - this.clock.now()), MAX_TIMER_MS);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.armedFor = null;
+      this.trigger();
+    }, wait);
+  }
+
+  private async runDue(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.runJobs();
+      await this.runRecurring();
+    } catch (error) {
+      this.logger.error({ err: error }, 'scheduler run failed');
+    }
+    if (this.stopped) return;
+    const nextJob = await this.store.transaction((tx) => tx.nextJobDue());
+    const candidates = [nextJob, ...[...this.recurring.values()].map((r) => Math.max(r.next, r.retryAt ?? 0))].filter((x): x is number => x !== null);
+    if (candidates.length > 0) this.arm(Math.min(...candidates));
+  }
+
+  private async runJobs(): Promise<void> {
+    for (;;) {
+      const due = await this.store.transaction((tx) => tx.dueJobs(this.clock.now(), 50));
+      if (due.length === 0) return;
+      for (const job of due) {
+        const handler = this.handlers.get(job.name);
+        let failed = false;
+        if (!handler) {
+          this.logger.warn({ job: job.jobKey, name: job.name }, 'no handler for scheduled job; dropping it');
+        } else {
+          try {
+            await handler(job.payload, job);
+          } catch (error) {
+            failed = true;
+            this.logger.error({ err: error, job: job.jobKey }, 'scheduled job failed; retrying later');
+          }
+        }
+        await this.store.transaction(async (tx) => {
+          const current = await tx.getJob(job.jobKey);
+          // The handler may have rescheduled its own key (e.g. a session seen active again).
+          if (!current || current.due !== job.due || JSON.stringify(current.payload) !== JSON.stringify(job.payload)) return;
+          if (failed) await tx.putJob({ ...job, due: this.clock.now() + RETRY_FAILED_JOB_MS });
+          else await tx.deleteJob(job.jobKey);
+        });
+      }
+    }
+  }
+
+  private async runRecurring(): Promise<void> {
+    for (const r of this.recurring.values()) {
+      let runs = 0;
+      if (r.retryAt !== undefined && r.retryAt > this.clock.now()) continue;
+      r.retryAt = undefined;
+      while (r.next <= this.clock.now() && runs++ < MAX_CATCH_UP) {
+        const occurrence = r.next;
+        try {
+          await r.fn(occurrence);
+        } catch (error) {
+          this.logger.error({ err: error, job: r.name, occurrence }, 'recurring job failed; retrying later');
+          r.retryAt = this.clock.now() + RETRY_FAILED_JOB_MS;
+          break;
+        }
+        await this.store.transaction((tx) => tx.put('scheduler-recurring', r.name, { lastRun: occurrence }));
+        r.next = nextOccurrence(r.recurrence, occurrence);
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { createHash, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { RandomSource } from './context.js';
+
+const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+
+/** Password hash `scrypt$<salt b64>$<hash b64>`; passwords are never stored in clear. */
+export async function hashPassword(password: string, random: RandomSource): Promise<string> {
+  const salt = random.bytes(16);
+  const hash = await scrypt(password, salt, 32);
+  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+  if (!stored) return false;
+  const [scheme, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length);
+  return timingSafeEqual(actual, expected);
+}
+
+/** SHA-256 of a high-entropy secret (API tokens, auth keys): enough since they are random. */
+export function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64');
+}
+
+export function sameDigest(secret: string, stored: string): boolean {
+  const a = Buffer.from(digest(secret));
+  const b = Buffer.from(stored);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,94 @@
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import type { Logger } from 'pino';
+import type { VirtualClock } from '../../common/clock.js';
+import { verifyToken } from '../app/auth.js';
+import type { PlatformApp } from '../app/platform-app.js';
+import { PlatformError, domainError } from '../domain/errors.js';
+import { isCoverageType } from '../domain/ids.js';
+import { isAllowed, ROOT_ONLY_TAGS } from '../domain/permissions.js';
+import { handleError, sendError } from './errors.js';
+import { buildOpenApi, type RegisteredRoute } from './openapi.js';
+import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerCellgateRoutes } from './routes/cellgate-routes.js';
+import { registerOperatorRoutes } from './routes/operator-routes.js';
+import { registerSandboxRoutes } from './routes/sandbox-routes.js';
+import { registerSubscriberRoutes } from './routes/subscriber-routes.js';
+import './types.js';
+
+/** Header choosing the coverage type of a request [choice: `g` when absent]. */
+export const COVERAGE_HEADER = 'x-cellgate-coverage';
+
+export interface HttpApiOptions {
+  platform: PlatformApp;
+  /** When set, `/_cellgate/clock` can move this clock. */
+  virtualClock?: VirtualClock;
+  logger?: Logger;
+}
+
+/** Builds the fastify app of cellgate's HTTP API (not listening; call `listen` or `inject`). */
+export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInstance> {
+  const fastify: FastifyInstance = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyInstance['log'] } : { logger: false }),
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  const routes: RegisteredRoute[] = [];
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const spec = route.config?.spec;
+    // Every route must say which operation it is and how it is authenticated.
+    if (!spec) throw new Error(`route ${String(route.method)} ${route.url} has no config.spec`);
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, spec, schema: route.schema as RegisteredRoute['schema'] });
+  });
+
+  // Bodies are JSON; an empty body is no body (clients post actions like `activate` without one).
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new PlatformError(domainError('COM0002')), undefined);
+    }
+  });
+
+  fastify.decorate('cellgateRoutes', routes);
+  fastify.decorateRequest('principal', null);
+  fastify.decorateRequest('coverageType', 'g');
+  const ctx = options.platform.ctx;
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    const coverage = request.headers[COVERAGE_HEADER] ?? 'g';
+    if (!isCoverageType(coverage)) return sendError(reply, domainError('OPM0005'));
+    request.coverageType = coverage;
+    const spec = request.routeOptions.config?.spec;
+    if (!spec || spec.auth === 'public') return;
+    const principal = await verifyToken(ctx, header(request.headers['x-soracom-api-key']), header(request.headers['x-soracom-token']));
+    request.principal = principal;
+    if (principal.userName === null) return;
+    if (spec.auth === 'root') return sendError(reply, domainError('AUM0005'));
+    if (ROOT_ONLY_TAGS.includes(spec.tag)) return sendError(reply, domainError('AUM0006'));
+    if (!isAllowed(principal.permission, `${spec.tag}:${spec.operationId}`)) {
+      return sendError(reply, domainError('AUM0005', `(${spec.tag}:${spec.operationId})`));
+    }
+  });
+  // A missing body validates as `{}`, so "required property" errors name what is missing.
+  fastify.addHook('preValidation', async (request) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  });
+  fastify.setErrorHandler(handleError);
+  fastify.setNotFoundHandler((_request, reply) => sendError(reply, domainError('COM0003')));
+
+  registerAuthRoutes(fastify, ctx);
+  registerSubscriberRoutes(fastify, ctx);
+  registerOperatorRoutes(fastify, ctx);
+  registerSandboxRoutes(fastify, ctx);
+  registerCellgateRoutes(fastify, { platform: options.platform, virtualClock: options.virtualClock, openApi: () => buildOpenApi(routes) });
+  await fastify.ready();
+  return fastify;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
+import { silentLogger } from '../common/log.js';
+import type { PlatformConfig, RandomSource } from './app/context.js';
+import type { PlatformNetworkGate } from './app/network-gate.js';
+import { createPlatformApp, type PlatformApp } from './app/platform-app.js';
+import type { Scheduler } from './app/scheduler.js';
+import { buildHttpApi } from './http/server.js';
+import type { PlatformStore } from './store/port.js';
+import { SqliteStore } from './store/sqlite-store.js';
+
+export interface StartPlatformOptions {
+  /** Directory of the SQLite database (`platform.sqlite`); `:memory:` for a throw-away store. */
+  dataDir: string;
+  /** Defaults to the wall clock; pass a `VirtualClock` for tests and fleet runs. */
+  clock?: Clock;
+  logger?: Logger;
+  random?: RandomSource;
+  config?: Partial<PlatformConfig>;
+  /** Port 0 picks a free port. Host defaults to 127.0.0.1. Omit `http` to run without HTTP. */
+  http?: { port: number; host?: string };
+  /** Use this store instead of opening SQLite in `dataDir`. */
+  store?: PlatformStore;
+}
+
+export interface RunningPlatform {
+  /** Base URL of the HTTP API (empty when started without HTTP). */
+  url: string;
+  app: PlatformApp;
+  /** The fastify instance (also usable with `inject`). */
+  http: FastifyInstance;
+  store: PlatformStore;
+  scheduler: Scheduler;
+  /** In-process network gate for the simulator's network side. */
+  gate: PlatformNetworkGate;
+  close(): Promise<void>;
+}
+
+/** Opens the store, starts the scheduler and (optionally) the HTTP API. */
+export async function startPlatform(options: StartPlatformOptions): Promise<RunningPlatform> {
+  const clock = options.clock ?? new RealClock();
+  const logger = options.logger ?? silentLogger();
+  const store = options.store ?? new SqliteStore(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'platform.sqlite'));
+  const app = createPlatformApp({ store, clock, logger, random: options.random, config: options.config });
+  const http = await buildHttpApi({ platform: app, virtualClock: clock instanceof VirtualClock ? clock : undefined, logger: options.logger });
+  app.start();
+  let url = '';
+  if (options.http) {
+    const host = options.http.host ?? '127.0.0.1';
+    await http.listen({ port: options.http.port, host });
+    const address = http.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.http.port;
+    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  return {
+    url,
+    app,
+    http,
+    store,
+    scheduler: app.scheduler,
+    gate: app.gate,
+    close: async () => {
+      await http.close();
+      await app.stop();
+      await store.close();
+    },
+  };
+}
+
+export { createPlatformApp } from './app/platform-app.js';
+export { PlatformNetworkGate } from './app/network-gate.js';
+export { Scheduler } from './app/scheduler.js';
+export { SqliteStore } from './store/sqlite-store.js';
+export type { PlatformStore, StoreTx } from './store/port.js';
+export { STREAMS } from './app/context.js';
+export { buildHttpApi } from './http/server.js';

@@ -1,0 +1,33 @@
+/** Schema migrations of the SQLite store, applied in order; never edit one that shipped. */
+export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'documents, streams, jobs',
+    sql: `
+      CREATE TABLE documents (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        partition TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+      ) WITHOUT ROWID;
+      CREATE INDEX documents_by_partition ON documents (kind, partition, id);
+      CREATE TABLE streams (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        stream TEXT NOT NULL,
+        key TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX streams_by_key ON streams (stream, key, seq);
+      CREATE INDEX streams_by_time ON streams (stream, at, seq);
+      CREATE TABLE jobs (
+        job_key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        due INTEGER NOT NULL,
+        payload TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX jobs_by_due ON jobs (due, job_key);
+    `,
+  },
+];

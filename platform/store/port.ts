@@ -1,0 +1,79 @@
+/**
+ * The platform store port. Async throughout so a PostgreSQL adapter can follow the SQLite one.
+ *
+ * Data model: documents (JSON, keyed by kind + id, optionally grouped by a partition such as an
+ * operator id), append-only streams (status history, session events, usage records — ordered by a
+ * global sequence), and scheduled jobs (the scheduler's durable `at` work). Parts of the platform
+ * add their own document kinds and streams without a schema change.
+ */
+
+/** One record of an append-only stream. */
+export interface StreamRecord<T = unknown> {
+  seq: number;
+  stream: string;
+  key: string;
+  at: number;
+  body: T;
+}
+
+export interface StreamQuery {
+  /** Only records with this key (e.g. an IMSI). */
+  key?: string;
+  /** Inclusive lower bound on `at`. */
+  fromTime?: number;
+  /** Inclusive upper bound on `at`. */
+  toTime?: number;
+  /** Only records after this sequence number (ascending) or before it (descending). */
+  afterSeq?: number;
+  limit?: number;
+  descending?: boolean;
+}
+
+export interface ListQuery {
+  partition?: string;
+  /** Only ids strictly greater than this (pagination by `last_evaluated_key`). */
+  after?: string;
+  limit?: number;
+}
+
+/** A unit of time-driven work persisted so a restart keeps it (SPEC §1.8). */
+export interface ScheduledJob {
+  jobKey: string;
+  /** Handler name registered with the scheduler. */
+  name: string;
+  due: number;
+  payload: unknown;
+}
+
+/** What a use case may do inside its transaction. */
+export interface StoreTx {
+  get<T>(kind: string, id: string): Promise<T | null>;
+  /** Inserts or replaces; `partition` groups documents for `list`. */
+  put<T>(kind: string, id: string, doc: T, partition?: string): Promise<void>;
+  /** True when a document was removed. */
+  delete(kind: string, id: string): Promise<boolean>;
+  /** Documents of `kind` in ascending id order. */
+  list<T>(kind: string, query?: ListQuery): Promise<T[]>;
+  /** Appends to `stream`; returns the record's sequence number. */
+  append<T>(stream: string, key: string, at: number, body: T): Promise<number>;
+  readStream<T>(stream: string, query?: StreamQuery): Promise<StreamRecord<T>[]>;
+  /** Inserts or replaces the job with this key. */
+  putJob(job: ScheduledJob): Promise<void>;
+  getJob(jobKey: string): Promise<ScheduledJob | null>;
+  deleteJob(jobKey: string): Promise<boolean>;
+  /** Jobs due at or before `until`, earliest first. */
+  dueJobs(until: number, limit?: number): Promise<ScheduledJob[]>;
+  /** Due time of the earliest job, if any. */
+  nextJobDue(): Promise<number | null>;
+}
+
+/**
+ * A platform store. Every use case runs in exactly one `transaction`; transactions are
+ * serialised, so a use case sees no interleaving writes. When `fn` resolves the changes are
+ * durable (committed with a synced write-ahead log) before the promise resolves; when it rejects
+ * nothing is kept. Never call `transaction` from inside another one (it would wait forever).
+ */
+export interface PlatformStore {
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

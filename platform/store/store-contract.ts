@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PlatformStore } from './port.js';
+
+/**
+ * The behaviour every `PlatformStore` adapter must show. Call it from an adapter's test file with
+ * a factory that opens a store and, for persistent adapters, a `reopen` that opens the same data
+ * again.
+ */
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<{ store: PlatformStore; reopen?: () => Promise<PlatformStore> }>,
+): void {
+  describe(`PlatformStore contract: ${name}`, () => {
+    const opened: PlatformStore[] = [];
+    const start = async (): Promise<{ store: PlatformStore; reopen?: () => Promise<PlatformStore> }> => {
+      const s = await open();
+      opened.push(s.store);
+      return s;
+    };
+    afterEach(async () => {
+      for (const s of opened.splice(0)) await s.close().catch(() => undefined);
+    });
+
+    it('stores, replaces, lists and deletes documents', async () => {
+      const { store } = await start();
+      await store.transaction(async (tx) => {
+        await tx.put('sub', 'b', { v: 2 }, 'OP1');
+        await tx.put('sub', 'a', { v: 1 }, 'OP1');
+        await tx.put('sub', 'c', { v: 3 }, 'OP2');
+        await tx.put('other', 'a', { v: 9 });
+      });
+      const read = await store.transaction(async (tx) => ({
+        a: await tx.get('sub', 'a'),
+        missing: await tx.get('sub', 'zz'),
+        all: await tx.list('sub'),
+        op1: await tx.list('sub', { partition: 'OP1' }),
+        page: await tx.list('sub', { after: 'a', limit: 1 }),
+      }));
+      expect(read.a).toEqual({ v: 1 });
+      expect(read.missing).toBeNull();
+      expect(read.all).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
+      expect(read.op1).toEqual([{ v: 1 }, { v: 2 }]);
+      expect(read.page).toEqual([{ v: 2 }]);
+      await store.transaction(async (tx) => {
+        await tx.put('sub', 'a', { v: 10 }, 'OP2');
+        expect(await tx.delete('sub', 'b')).toBe(true);
+        expect(await tx.delete('sub', 'b')).toBe(false);
+      });
+      const after = await store.transaction(async (tx) => tx.list('sub', { partition: 'OP2' }));
+      expect(after).toEqual([{ v: 10 }, { v: 3 }]);
+    });
+
+    it('rolls back everything when the use case fails', async () => {
+      const { store } = await start();
+      await store.transaction(async (tx) => tx.put('k', '1', { v: 'kept' }));
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.put('k', '1', { v: 'lost' });
+          await tx.append('s', 'x', 1, { lost: true });
+          await tx.putJob({ jobKey: 'j', name: 'n', due: 1, payload: null });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      const state = await store.transaction(async (tx) => ({ doc: await tx.get('k', '1'), stream: await tx.readStream('s'), job: await tx.getJob('j') }));
+      expect(state).toEqual({ doc: { v: 'kept' }, stream: [], job: null });
+    });
+
+    it('serialises transactions: no interleaving read-modify-write', async () => {
+      const { store } = await start();
+      await store.transaction(async (tx) => tx.put('counter', 'c', { n: 0 }));
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          store.transaction(async (tx) => {
+            const c = (await tx.get<{ n: number }>('counter', 'c'))!;
+            await new Promise((r) => setImmediate(r));
+            await tx.put('counter', 'c', { n: c.n + 1 });
+          }),
+        ),
+      );
+      expect(await store.transaction(async (tx) => tx.get('counter', 'c'))).toEqual({ n: 20 });
+    });
+
+    it('appends and reads streams by key, time and sequence', async () => {
+      const { store } = await start();
+      await store.transaction(async (tx) => {
+        await tx.append('events', 'imsi1', 100, { e: 1 });
+        await tx.append('events', 'imsi2', 150, { e: 2 });
+        await tx.append('events', 'imsi1', 200, { e: 3 });
+        await tx.append('other', 'imsi1', 200, { e: 4 });
+      });
+      const r = await store.transaction(async (tx) => ({
+        all: (await tx.readStream<{ e: number }>('events')).map((x) => x.body.e),
+        key: (await tx.readStream<{ e: number }>('events', { key: 'imsi1' })).map((x) => x.body.e),
+        time: (await tx.readStream<{ e: number }>('events', { fromTime: 120, toTime: 200 })).map((x) => x.body.e),
+        desc: (await tx.readStream<{ e: number }>('events', { descending: true, limit: 2 })).map((x) => x.body.e),
+        seqs: (await tx.readStream('events')).map((x) => x.seq),
+      }));
+      expect(r.all).toEqual([1, 2, 3]);
+      expect(r.key).toEqual([1, 3]);
+      expect(r.time).toEqual([2, 3]);
+      expect(r.desc).toEqual([3, 2]);
+      const after = await store.transaction(async (tx) => tx.readStream('events', { afterSeq: r.seqs[0] }));
+      expect(after.map((x) => x.seq)).toEqual(r.seqs.slice(1));
+    });
+
+    it('keeps scheduled jobs ordered by due time, replacing by key', async () => {
+      const { store } = await start();
+      await store.transaction(async (tx) => {
+        await tx.putJob({ jobKey: 'b', name: 'expiry', due: 300, payload: { imsi: 'b' } });
+        await tx.putJob({ jobKey: 'a', name: 'expiry', due: 200, payload: { imsi: 'a' } });
+        await tx.putJob({ jobKey: 'b', name: 'expiry', due: 100, payload: { imsi: 'b2' } });
+      });
+      const r = await store.transaction(async (tx) => ({ next: await tx.nextJobDue(), due: await tx.dueJobs(250) }));
+      expect(r.next).toBe(100);
+      expect(r.due.map((j) => [j.jobKey, j.payload])).toEqual([
+        ['b', { imsi: 'b2' }],
+        ['a', { imsi: 'a' }],
+      ]);
+      await store.transaction(async (tx) => {
+        expect(await tx.deleteJob('b')).toBe(true);
+      });
+      expect(await store.transaction(async (tx) => tx.nextJobDue())).toBe(200);
+    });
+
+    it('keeps committed data across a reopen (persistent adapters)', async () => {
+      const { store, reopen } = await start();
+      if (!reopen) return;
+      await store.transaction(async (tx) => {
+        await tx.put('sub', 'x', { v: 1 });
+        await tx.append('s', 'x', 1, { v: 1 });
+        await tx.putJob({ jobKey: 'j', name: 'n', due: 5, payload: { p: 1 } });
+      });
+      await store.close();
+      const again = await reopen();
+      opened.push(again);
+      const r = await again.transaction(async (tx) => ({ doc: await tx.get('sub', 'x'), s: (await tx.readStream('s')).length, job: await tx.getJob('j') }));
+      expect(r).toEqual({ doc: { v: 1 }, s: 1, job: { jobKey: 'j', name: 'n', due: 5, payload: { p: 1 } } });
+    });
+  });
+}
