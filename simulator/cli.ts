@@ -1,0 +1,168 @@
+/**
+ * `cellgate sim`: runs one simulated modem on a pty and/or a TCP port, with a control interface
+ * (stdin, and optionally a TCP or unix control socket) for a person to inject faults.
+ */
+import { createServer, type Server } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../common/log.js';
+import { DIALECT_NAMES, isDialectName, startSimulatedModem } from './index.js';
+import { CONTROL_HELP, executeControl } from './modem/control.js';
+
+const USAGE = `usage: cellgate sim [options]
+
+  --dialect <name>      ${DIALECT_NAMES.join(' | ')} (default bg96)
+  --imei <15 digits>    --imsi <digits>    --iccid <digits>
+  --pty [link]          expose as a pty (optionally at a fixed symlink path); the default
+  --tcp <port>          expose as a raw TCP serial server (0 = any free port)
+  --host <addr>         address for --tcp (default 127.0.0.1)
+  --latency <mode>      realistic | zero (default realistic)
+  --speed <factor>      multiplies latencies: 1 hardware-like, 0.1 faster, 0 none
+  --control <port|path> also accept control commands on a TCP port or a unix socket
+  --no-stdin            do not read control commands from stdin
+
+control commands:
+${CONTROL_HELP.replace(/^/gm, '  ')}`;
+
+/** `--pty` takes an optional value, which parseArgs cannot express: split it out first. */
+function extractPty(argv: string[]): { argv: string[]; pty: boolean | { link: string } } {
+  const out: string[] = [];
+  let pty: boolean | { link: string } = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--pty') {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        pty = { link: next };
+        i++;
+      } else pty = true;
+    } else if (arg.startsWith('--pty=')) pty = { link: arg.slice(6) };
+    else out.push(arg);
+  }
+  return { argv: out, pty };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const split = extractPty(argv);
+  let values;
+  try {
+    values = parseArgs({
+      args: split.argv,
+      options: {
+        dialect: { type: 'string', default: 'bg96' },
+        imei: { type: 'string' },
+        imsi: { type: 'string' },
+        iccid: { type: 'string' },
+        tcp: { type: 'string' },
+        host: { type: 'string' },
+        latency: { type: 'string', default: 'realistic' },
+        speed: { type: 'string', default: '1' },
+        control: { type: 'string' },
+        'no-stdin': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`cellgate sim: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const fail = (message: string): number => {
+    console.error(`cellgate sim: ${message}`);
+    return 2;
+  };
+  if (!isDialectName(values.dialect)) return fail(`unknown dialect '${values.dialect}' (${DIALECT_NAMES.join(', ')})`);
+  if (values.latency !== 'realistic' && values.latency !== 'zero') return fail(`--latency must be realistic or zero`);
+  const speed = Number(values.speed);
+  if (!Number.isFinite(speed) || speed < 0) return fail(`--speed must be a number >= 0`);
+  const tcpPort = values.tcp === undefined ? undefined : Number(values.tcp);
+  if (tcpPort !== undefined && !(Number.isInteger(tcpPort) && tcpPort >= 0 && tcpPort < 65536)) return fail('--tcp takes a port number');
+  const pty = split.pty || tcpPort === undefined ? split.pty || true : false;
+
+  const logger = createLogger({ name: 'sim', level: process.env.LOG_LEVEL ?? 'warn' });
+  let handle;
+  try {
+    handle = await startSimulatedModem({
+      dialect: values.dialect,
+      ...(values.imei ? { imei: values.imei } : {}),
+      ...(values.imsi ? { imsi: values.imsi } : {}),
+      ...(values.iccid ? { iccid: values.iccid } : {}),
+      latency: values.latency,
+      speed,
+      logger,
+      expose: {
+        ...(pty ? { pty } : {}),
+        ...(tcpPort !== undefined ? { tcp: { port: tcpPort, ...(values.host ? { host: values.host } : {}) } } : {}),
+      },
+    });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  const modem = handle.modem;
+  console.log(`simulated ${values.dialect} modem, IMEI ${modem.imei}, IMSI ${modem.status().imsi ?? '-'}`);
+  if (handle.ptyPath) console.log(`device: ${handle.ptyPath}`);
+  if (handle.tcpUrl) console.log(`tcp: ${handle.tcpUrl}`);
+
+  let resolveExit: (code: number) => void = () => undefined;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  let stopping = false;
+  let control: Server | undefined;
+  let rl: ReturnType<typeof createInterface> | undefined;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    rl?.close();
+    control?.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await handle.close();
+    resolveExit(0);
+  };
+  const onSignal = (): void => void stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const answer = (line: string): string | undefined => {
+    if (/^\s*(quit|exit)\s*$/.test(line)) {
+      void stop();
+      return 'bye';
+    }
+    return executeControl(modem, line);
+  };
+
+  if (values.control) {
+    const target = values.control;
+    control = createServer((socket) => {
+      const lines = createInterface({ input: socket });
+      // readline re-emits the socket's errors (a peer reset); the socket handler below deals with it.
+      lines.on('error', () => undefined);
+      lines.on('line', (line) => {
+        const out = answer(line);
+        if (out !== undefined && !socket.destroyed) socket.write(`${out}\n`);
+      });
+      socket.on('error', () => socket.destroy());
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        control!.once('error', reject);
+        if (/^\d+$/.test(target)) control!.listen(Number(target), '127.0.0.1', () => resolve());
+        else control!.listen(target, () => resolve());
+      });
+      console.log(`control: ${target}`);
+    } catch (error) {
+      console.error(`cellgate sim: control socket: ${(error as Error).message}`);
+    }
+  }
+  if (!values['no-stdin']) {
+    rl = createInterface({ input: process.stdin });
+    rl.on('line', (line) => {
+      const out = answer(line);
+      if (out) console.log(out);
+    });
+  }
+  console.log("type 'help' for control commands");
+  return exited;
+}

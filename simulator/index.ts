@@ -1,0 +1,140 @@
+/**
+ * Public entry of the modem simulator: start a simulated cellular module of a given dialect and
+ * expose it as a pty, a TCP serial server and/or an in-process serialport binding.
+ */
+import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import { RealClock, type Clock } from '../common/clock.js';
+import { silentLogger, type Logger } from '../common/log.js';
+import type { NetworkGate } from '../platform/contract/network-gate.js';
+import { DIALECT_NAMES, isDialectName, type DialectName } from './modem/dialects.js';
+import { simulatedIdentity } from './modem/identities.js';
+import { LATENCY_PROFILES, ZERO_LATENCY, seededRandom } from './modem/latency.js';
+import { PlainSim } from './modem/plain-sim.js';
+import type { SimCard } from './modem/sim-card.js';
+import { SimulatedModem } from './modem/simulated-modem.js';
+import type { RadioCell } from './network/radio-link.js';
+import { LocalNetworkGate } from './network/local-network-gate.js';
+import { createInProcessBinding, defaultInProcessRegistry, InProcessRegistry } from './transport/in-process-binding.js';
+import { PtyTransport } from './transport/pty-transport.js';
+import { TcpSerialServer } from './transport/tcp-serial-server.js';
+
+export { DIALECT_NAMES, isDialectName, type DialectName };
+export { LocalNetworkGate, type LocalSession, type SessionRefusal, ANY_IMSI } from './network/local-network-gate.js';
+export { createInProcessBinding, InProcessRegistry };
+export { PlainSim };
+export { SimulatedModem, type ModemFaults, type ModemStatus, type GarbageMode } from './modem/simulated-modem.js';
+export type { SimCard };
+export type { RadioCell };
+
+export interface SimulatedModemOptions {
+  dialect: DialectName;
+  imei?: string;
+  imsi?: string;
+  iccid?: string;
+  /** The card in the slot; a `PlainSim` with `iccid` / `imsi` when omitted. */
+  sim?: SimCard;
+  /** Who decides attach and sessions; a fresh `LocalNetworkGate` when omitted. */
+  gate?: NetworkGate;
+  clock?: Clock;
+  logger?: Logger;
+  /** `realistic` (default) uses the module's latency profile; `zero` answers at once. */
+  latency?: 'zero' | 'realistic';
+  /** Multiplies every latency: 1 like the hardware (default), 0.1 ten times faster, 0 none. */
+  speed?: number;
+  expose?: {
+    pty?: boolean | { link: string };
+    tcp?: { port: number; host?: string };
+    inProcess?: boolean;
+  };
+  /** The cell the device camps on (operator, TAC, signal). */
+  cell?: RadioCell;
+  /** Interim usage reports to the gate (ms); default 60 s, 0 turns them off. */
+  usageReportIntervalMs?: number;
+  /** Registry for the in-process binding; the shared default when omitted. */
+  registry?: InProcessRegistry;
+}
+
+export interface SimulatedModemHandle {
+  /** The module: `write`, `onOutput`, `status()`, and `faults`. */
+  readonly modem: SimulatedModem;
+  /** Device path to open with serialport (pty exposure). */
+  readonly ptyPath?: string;
+  /** `tcp://host:port` (TCP exposure). */
+  readonly tcpUrl?: string;
+  /** `sim://<imei>` to open through `binding` (in-process exposure). */
+  readonly inProcessPath?: string;
+  readonly binding?: BindingInterface;
+  /** Stops transports (kills socat), closes live sessions with the gate, powers the module off. */
+  close(): Promise<void>;
+}
+
+let deviceCounter = 0;
+
+/** Starts a simulated module and its transports; the module boots (RDY...) after its boot latency. */
+export async function startSimulatedModem(options: SimulatedModemOptions): Promise<SimulatedModemHandle> {
+  if (!isDialectName(options.dialect)) {
+    throw new Error(`unknown dialect '${String(options.dialect)}' (expected one of ${DIALECT_NAMES.join(', ')})`);
+  }
+  const defaults = simulatedIdentity(++deviceCounter);
+  const imei = options.imei ?? defaults.imei;
+  if (!/^\d{15}$/.test(imei)) throw new Error(`invalid IMEI '${imei}' (15 digits)`);
+  const sim = options.sim ?? new PlainSim(options.iccid ?? defaults.iccid, options.imsi ?? defaults.imsi);
+  const logger = (options.logger ?? silentLogger()).child({ imei });
+  const speed = options.speed ?? 1;
+  const modem = new SimulatedModem({
+    dialect: options.dialect,
+    imei,
+    sim,
+    gate: options.gate ?? new LocalNetworkGate(),
+    clock: options.clock ?? new RealClock(),
+    logger,
+    latency: options.latency === 'zero' ? ZERO_LATENCY : LATENCY_PROFILES[options.dialect],
+    speed,
+    random: seededRandom(Number(imei.slice(-9))),
+    ...(options.cell ? { cell: options.cell } : {}),
+    ...(options.usageReportIntervalMs !== undefined ? { usageReportIntervalMs: options.usageReportIntervalMs } : {}),
+  });
+
+  const closers: (() => Promise<void>)[] = [];
+  const handle: {
+    modem: SimulatedModem; ptyPath?: string; tcpUrl?: string; inProcessPath?: string; binding?: BindingInterface; close(): Promise<void>;
+  } = {
+    modem,
+    async close() {
+      for (const close of closers.splice(0).reverse()) {
+        try {
+          await close();
+        } catch (err) {
+          logger.warn({ err }, 'closing a simulator transport failed');
+        }
+      }
+      await modem.close();
+    },
+  };
+  try {
+    const expose = options.expose ?? {};
+    if (expose.inProcess) {
+      const registry = options.registry ?? defaultInProcessRegistry;
+      const path = `sim://${imei}`;
+      const unregister = registry.register(path, modem);
+      closers.push(async () => unregister());
+      handle.inProcessPath = path;
+      handle.binding = createInProcessBinding(registry);
+    }
+    if (expose.pty) {
+      const pty = new PtyTransport(modem, { logger, ...(typeof expose.pty === 'object' ? { link: expose.pty.link } : {}) });
+      closers.push(() => pty.close());
+      handle.ptyPath = await pty.start();
+    }
+    if (expose.tcp) {
+      const tcp = new TcpSerialServer(modem, { port: expose.tcp.port, logger, ...(expose.tcp.host ? { host: expose.tcp.host } : {}) });
+      closers.push(() => tcp.close());
+      handle.tcpUrl = await tcp.start();
+    }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  modem.start();
+  return handle;
+}

@@ -1,0 +1,32 @@
+import type { Logger } from '../../common/log.js';
+import type { RadioLink, RegistrationStat } from '../network/radio-link.js';
+import type { ChannelRelay } from './channel-relay.js';
+import type { DialectProfile } from './dialects.js';
+import type { LatencyKind } from './latency.js';
+import type { LastFailure, PersistentSettings, VolatileSettings } from './modem-state.js';
+import type { SimCard } from './sim-card.js';
+
+/** What the command handlers may see and do on a modem (implemented by `SimulatedModem`). */
+export interface ModemContext {
+  readonly dialect: DialectProfile;
+  readonly imei: string;
+  readonly radio: RadioLink;
+  readonly channels: ChannelRelay;
+  readonly logger: Logger;
+  persistent: PersistentSettings;
+  settings: VolatileSettings;
+  lastFailure: LastFailure;
+  readonly simIdentity: { imsi: string; iccid: string } | undefined;
+  readonly simState: 'ready' | 'absent' | 'no-profile';
+  readonly card: SimCard | undefined;
+  readonly bootEpoch: number;
+  /** Waits a latency (or ms) on the modem clock; false when the module reset meanwhile. */
+  wait(kind: LatencyKind | number): Promise<boolean>;
+  urc(line: string): void;
+  startSearching(): void;
+  detach(): Promise<void>;
+  applyPendingRefresh(): void;
+  waitForRegistration(timeoutMs: number): Promise<RegistrationStat | undefined>;
+  reset(options?: { powerOffFor?: number; dropPortMs?: number; poweredDownUrc?: boolean }): void;
+  later(ms: number, fn: () => void): void;
+}
