@@ -1,0 +1,67 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, resolveConfig } from './config.js';
+
+describe('agent config', () => {
+  it('applies documented defaults', () => {
+    const config = resolveConfig({ flags: { port: '/dev/ttyUSB2' } });
+    expect(config.port).toBe('/dev/ttyUSB2');
+    expect(config.baudRate).toBe(115200);
+    expect(config.session.apn).toEqual({ apn: 'soracom.io', user: 'sora', password: 'sora', auth: 'chap' });
+    expect(config.session.rat).toBe('lte-m');
+    expect(config.session.reconnect.rejectBackoffMs).toBe(720_000);
+  });
+
+  it('layers file < env < flags', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cellgate-config-'));
+    const path = join(dir, 'agent.yaml');
+    await writeFile(path, 'port: tcp://10.0.0.5:4001\napn: file.apn\nrat: nb-iot\nreconnect:\n  restMs: 7200000\n  rejectBackoffMs: 60000\n');
+    const config = await loadConfig({
+      configPath: path,
+      env: { CELLGATE_APN: 'env.apn', CELLGATE_RECONNECT_REJECT_BACKOFF_MS: '90000' },
+      flags: { 'reconnect-reject-backoff-ms': '120000' },
+    });
+    expect(config.port).toBe('tcp://10.0.0.5:4001');
+    expect(config.session.apn.apn).toBe('env.apn');
+    expect(config.session.rat).toBe('nb-iot');
+    expect(config.session.reconnect.restMs).toBe(7_200_000);
+    expect(config.session.reconnect.rejectBackoffMs).toBe(120_000);
+  });
+
+  it('reads JSON too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cellgate-config-'));
+    const path = join(dir, 'agent.json');
+    await writeFile(path, JSON.stringify({ port: '/dev/ttyACM0', liveness: { maxMisses: 5 } }));
+    expect((await loadConfig({ configPath: path })).session.liveness.maxMisses).toBe(5);
+  });
+
+  it('names every problem with its source', () => {
+    let error: unknown;
+    try {
+      resolveConfig({
+        file: { rat: '5g', reconnect: { restMs: -1, bogus: 1 }, colour: 'blue' },
+        filePath: 'agent.yaml',
+        env: { CELLGATE_BAUD_RATE: 'fast' },
+        flags: { auth: 'kerberos' },
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/port' is required/);
+    expect(problems).toMatch(/file agent\.yaml: 'rat' must be one of lte-m, nb-iot, lte/);
+    expect(problems).toMatch(/'reconnect\.restMs' must be an integer ≥ 0/);
+    expect(problems).toMatch(/unknown key 'reconnect\.bogus'/);
+    expect(problems).toMatch(/unknown key 'colour'/);
+    expect(problems).toMatch(/env CELLGATE_BAUD_RATE: 'baudRate'/);
+    expect(problems).toMatch(/flag --auth: 'auth'/);
+  });
+
+  it('refuses unsupported port schemes and a missing file clearly', async () => {
+    expect(() => resolveConfig({ flags: { port: 'udp://x:1' } })).toThrow(/only device paths and tcp/);
+    await expect(loadConfig({ configPath: '/nonexistent/agent.yaml' })).rejects.toThrow(/cannot read config file/);
+  });
+});

@@ -1,0 +1,246 @@
+/**
+ * The agent's configuration: one file (YAML or JSON), then `CELLGATE_*` environment variables,
+ * then command-line flags, each overriding the one before; every value validated with a message
+ * that names the key and its source. Reference and defaults: docs/agent.md.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { AuthType, DialectId, RatPreference } from './modem/dialects.js';
+import { defaultReconnectConfig, type ReconnectConfig } from './session/reconnect-policy.js';
+import { defaultLiveness, defaultSessionTimings, type LivenessConfig, type SessionConfig, type SessionTimings } from './session/session-config.js';
+
+export interface AgentConfig {
+  /** Serial device path or `tcp://host:port`. */
+  port: string;
+  baudRate: number;
+  logLevel: string;
+  session: SessionConfig;
+}
+
+/** Thrown with every problem found, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid agent configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const RATS: readonly RatPreference[] = ['lte-m', 'nb-iot', 'lte'];
+const AUTHS: readonly AuthType[] = ['none', 'pap', 'chap'];
+const DIALECTS: ReadonlyArray<DialectId | 'auto'> = ['auto', 'generic', 'bg95', 'bg96', 'sim7080'];
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+type Section = 'timings' | 'liveness' | 'reconnect';
+const sections: Record<Section, Record<string, number>> = {
+  timings: defaultSessionTimings as unknown as Record<string, number>,
+  liveness: defaultLiveness as unknown as Record<string, number>,
+  reconnect: defaultReconnectConfig as unknown as Record<string, number>,
+};
+
+/** Top-level scalar keys, with their env variable and flag names. */
+const scalars = [
+  { key: 'port', env: 'CELLGATE_PORT', flag: 'port' },
+  { key: 'baudRate', env: 'CELLGATE_BAUD_RATE', flag: 'baud-rate' },
+  { key: 'apn', env: 'CELLGATE_APN', flag: 'apn' },
+  { key: 'user', env: 'CELLGATE_APN_USER', flag: 'user' },
+  { key: 'password', env: 'CELLGATE_APN_PASSWORD', flag: 'password' },
+  { key: 'auth', env: 'CELLGATE_APN_AUTH', flag: 'auth' },
+  { key: 'rat', env: 'CELLGATE_RAT', flag: 'rat' },
+  { key: 'dialect', env: 'CELLGATE_DIALECT', flag: 'dialect' },
+  { key: 'ceregMode', env: 'CELLGATE_CEREG_MODE', flag: 'cereg-mode' },
+  { key: 'logLevel', env: 'CELLGATE_LOG_LEVEL', flag: 'log-level' },
+] as const;
+
+const kebab = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (section: string, key: string): string => `CELLGATE_${section}_${kebab(key).replace(/-/g, '_')}`.toUpperCase();
+
+/** Raw values by dotted key (`apn`, `reconnect.restMs`), each with where it came from. */
+type Layer = Map<string, { value: unknown; source: string }>;
+
+function flatten(object: Record<string, unknown>, source: string): { layer: Layer; problems: string[] } {
+  const layer: Layer = new Map();
+  const problems: string[] = [];
+  const known = new Set<string>(scalars.map((s) => s.key));
+  for (const [key, value] of Object.entries(object)) {
+    if (key in sections) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        problems.push(`${source}: '${key}' must be a mapping`);
+        continue;
+      }
+      for (const [inner, v] of Object.entries(value as Record<string, unknown>)) {
+        if (!(inner in sections[key as Section])) problems.push(`${source}: unknown key '${key}.${inner}'`);
+        else layer.set(`${key}.${inner}`, { value: v, source });
+      }
+    } else if (known.has(key)) {
+      layer.set(key, { value, source });
+    } else {
+      problems.push(`${source}: unknown key '${key}'`);
+    }
+  }
+  return { layer, problems };
+}
+
+/** Reads a YAML (or JSON, which is YAML) config file. */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`cannot read config file ${path}: ${(error as Error).message}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError([`config file ${path} is not valid YAML/JSON: ${(error as Error).message}`]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`config file ${path} must hold a mapping`]);
+  return parsed as Record<string, unknown>;
+}
+
+function envLayer(env: NodeJS.ProcessEnv): Layer {
+  const layer: Layer = new Map();
+  for (const s of scalars) {
+    const v = env[s.env];
+    if (v !== undefined && v !== '') layer.set(s.key, { value: v, source: `env ${s.env}` });
+  }
+  for (const [section, keys] of Object.entries(sections)) {
+    for (const key of Object.keys(keys)) {
+      const name = envName(section, key);
+      const v = env[name];
+      if (v !== undefined && v !== '') layer.set(`${section}.${key}`, { value: v, source: `env ${name}` });
+    }
+  }
+  return layer;
+}
+
+/** Flag names: `--apn`, `--reconnect-reject-backoff-ms`, ... (every key has one). */
+export function flagNames(): string[] {
+  const names: string[] = scalars.map((s) => s.flag);
+  for (const [section, keys] of Object.entries(sections)) for (const key of Object.keys(keys)) names.push(`${section}-${kebab(key)}`);
+  return names;
+}
+
+function flagLayer(flags: Record<string, string | undefined>): { layer: Layer; problems: string[] } {
+  const layer: Layer = new Map();
+  const problems: string[] = [];
+  const byFlag = new Map<string, string>();
+  for (const s of scalars) byFlag.set(s.flag, s.key);
+  for (const [section, keys] of Object.entries(sections)) for (const key of Object.keys(keys)) byFlag.set(`${section}-${kebab(key)}`, `${section}.${key}`);
+  for (const [flag, value] of Object.entries(flags)) {
+    if (value === undefined) continue;
+    const key = byFlag.get(flag);
+    if (!key) problems.push(`unknown flag --${flag}`);
+    else layer.set(key, { value, source: `flag --${flag}` });
+  }
+  return { layer, problems };
+}
+
+function toNumber(entry: { value: unknown; source: string }, key: string, problems: string[], min: number, integer: boolean): number | undefined {
+  const n = typeof entry.value === 'number' ? entry.value : typeof entry.value === 'string' && entry.value.trim() !== '' ? Number(entry.value) : Number.NaN;
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    problems.push(`${entry.source}: '${key}' must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(entry.value)}`);
+    return undefined;
+  }
+  return n;
+}
+
+function toChoice<T extends string>(entry: { value: unknown; source: string }, key: string, choices: readonly T[], problems: string[]): T | undefined {
+  const v = String(entry.value);
+  if ((choices as readonly string[]).includes(v)) return v as T;
+  problems.push(`${entry.source}: '${key}' must be one of ${choices.join(', ')}, got ${JSON.stringify(entry.value)}`);
+  return undefined;
+}
+
+export interface ConfigSources {
+  /** Parsed config file contents (see `readConfigFile`). */
+  file?: Record<string, unknown>;
+  filePath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Flag values by flag name without dashes (`apn`, `reconnect-rest-ms`). */
+  flags?: Record<string, string | undefined>;
+}
+
+/** Merges defaults < file < env < flags and validates the result. */
+export function resolveConfig(sources: ConfigSources): AgentConfig {
+  const problems: string[] = [];
+  const merged: Layer = new Map();
+  if (sources.file) {
+    const { layer, problems: p } = flatten(sources.file, `file ${sources.filePath ?? '(config)'}`);
+    problems.push(...p);
+    for (const [k, v] of layer) merged.set(k, v);
+  }
+  for (const [k, v] of envLayer(sources.env ?? {})) merged.set(k, v);
+  const flags = flagLayer(sources.flags ?? {});
+  problems.push(...flags.problems);
+  for (const [k, v] of flags.layer) merged.set(k, v);
+
+  const str = (key: string, fallback: string): string => {
+    const e = merged.get(key);
+    if (!e) return fallback;
+    if (typeof e.value !== 'string' && typeof e.value !== 'number') {
+      problems.push(`${e.source}: '${key}' must be a string`);
+      return fallback;
+    }
+    return String(e.value);
+  };
+  const choice = <T extends string>(key: string, choices: readonly T[], fallback: T): T => {
+    const e = merged.get(key);
+    return e ? (toChoice(e, key, choices, problems) ?? fallback) : fallback;
+  };
+
+  const port = str('port', '');
+  if (port.trim() === '') problems.push("'port' is required (a serial device such as /dev/ttyUSB2, or tcp://host:port)");
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(port) && !/^tcp:\/\/[^:/\s]+:\d{1,5}$/i.test(port)) {
+    problems.push(`'port' ${JSON.stringify(port)}: only device paths and tcp://host:port are supported`);
+  }
+  const baud = merged.get('baudRate');
+  const baudRate = baud ? (toNumber(baud, 'baudRate', problems, 300, true) ?? 115200) : 115200;
+  const ceregEntry = merged.get('ceregMode');
+  const ceregMode = ceregEntry ? toChoice(ceregEntry, 'ceregMode', ['2', '3'], problems) : '3';
+  const apn = str('apn', 'soracom.io');
+  if (apn === '' || /["\r\n]/.test(apn)) problems.push(`'apn' must be a non-empty string without quotes, got ${JSON.stringify(apn)}`);
+  const user = str('user', 'sora');
+  const password = str('password', 'sora');
+  if (/["\r\n]/.test(user) || /["\r\n]/.test(password)) problems.push("'user' and 'password' may not contain quotes or line breaks");
+
+  const numbers = <T>(section: Section): T => {
+    const out: Record<string, number> = { ...sections[section] };
+    for (const key of Object.keys(out)) {
+      const e = merged.get(`${section}.${key}`);
+      if (!e) continue;
+      const isFactor = section === 'reconnect' && key === 'factor';
+      const minimum = isFactor ? 1 : key === 'syncAttempts' || key === 'addressPolls' || key === 'maxMisses' || key === 'maxAttemptsPerHour' || key === 'attemptsPerRung' || key.endsWith('BeforeRest') ? 1 : 0;
+      const n = toNumber(e, `${section}.${key}`, problems, minimum, !isFactor);
+      if (n !== undefined) out[key] = n;
+    }
+    return out as T;
+  };
+
+  const session: SessionConfig = {
+    apn: { apn, user, password, auth: choice<AuthType>('auth', AUTHS, 'chap') },
+    rat: choice<RatPreference>('rat', RATS, 'lte-m'),
+    dialect: choice<DialectId | 'auto'>('dialect', DIALECTS, 'auto'),
+    ceregMode: ceregMode === '2' ? 2 : 3,
+    timings: numbers<SessionTimings>('timings'),
+    liveness: numbers<LivenessConfig>('liveness'),
+    reconnect: numbers<ReconnectConfig>('reconnect'),
+  };
+  if (session.reconnect.baseDelayMs > session.reconnect.maxDelayMs) problems.push("'reconnect.baseDelayMs' must not exceed 'reconnect.maxDelayMs'");
+  const logLevel = choice('logLevel', LOG_LEVELS, 'info');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, baudRate, logLevel, session };
+}
+
+/** Reads the file (when given) and resolves the configuration. */
+export async function loadConfig(options: { configPath?: string; env?: NodeJS.ProcessEnv; flags?: Record<string, string | undefined> }): Promise<AgentConfig> {
+  const path = options.configPath ?? options.env?.CELLGATE_CONFIG;
+  const file = path ? await readConfigFile(path) : undefined;
+  return resolveConfig({
+    ...(file ? { file } : {}),
+    ...(path ? { filePath: path } : {}),
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.flags ? { flags: options.flags } : {}),
+  });
+}
