@@ -7,7 +7,7 @@
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { RealClock, type Clock } from '../common/clock.js';
 import { silentLogger, type Logger } from '../common/log.js';
-import { createChannel, openChannel, SerialTransport } from './at/index.js';
+import { openChannel } from './at/index.js';
 import type { AtChannel } from './at/types.js';
 import type { AgentConfig } from './config.js';
 import { SessionDriver, type SessionStatus, type StateChange } from './session/session-driver.js';
@@ -40,17 +40,9 @@ export function createAgent(options: AgentOptions): Agent {
   const logger = options.logger ?? silentLogger();
   const { config } = options;
   const atLogger = logger.child({ component: 'at' });
-  const binding = options.binding;
   const open =
     options.openChannel ??
-    (binding
-      ? // With an injected binding the binding decides what a path means (`sim://<imei>`).
-        async () => {
-          const transport = new SerialTransport({ path: config.port, baudRate: config.baudRate, binding });
-          await transport.open();
-          return createChannel(transport, { clock, logger: atLogger });
-        }
-      : () => openChannel({ port: config.port, baudRate: config.baudRate, clock, logger: atLogger }));
+    (() => openChannel({ port: config.port, baudRate: config.baudRate, binding: options.binding, clock, logger: atLogger }));
   const driver = new SessionDriver({
     openChannel: open,
     config: config.session,

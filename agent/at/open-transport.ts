@@ -15,7 +15,9 @@ export function transportFor(spec: string, options: OpenTransportOptions = {}): 
   const trimmed = spec.trim();
   if (trimmed === '') throw new RangeError('empty AT port spec');
   if (/^tcp:\/\//i.test(trimmed)) return new TcpTransport(parseTcpSpec(trimmed));
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+  // With an injected binding (the simulator's in-process one) the binding decides what a path
+  // means, e.g. `sim://<imei>`; without one only device paths reach the serial port.
+  if (!options.binding && /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
     throw new RangeError(`unsupported AT port spec ${trimmed}: use a device path or tcp://host:port`);
   }
   return new SerialTransport({ path: trimmed, baudRate: options.baudRate, binding: options.binding });
