@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { silentLogger } from '../../common/log.js';
+import {
+  SCHEMA_VERSION,
+  decodeAck,
+  decodeCommandRequest,
+  encodeMessage,
+  parsePayload,
+  type Command,
+  type CommandName,
+  type CommandResult,
+  type CommandResultStatus,
+  type DeviceEvent,
+  type EsimNotification,
+  type StatusSnapshot,
+} from '../../platform/contract/messages.js';
+import { MqttSession, type BackoffPolicy, type ConnectionState } from '../../platform/contract/mqtt-session.js';
+import { assertDeviceId, deviceTopics, type DeviceTopics } from '../../platform/contract/topics.js';
+import { Outbox, type OutboxPriority } from './outbox.js';
+
+/** The parts of the status snapshot the agent fills in; the link adds the rest. */
+export type StatusFields = Omit<StatusSnapshot, 'v' | 'deviceId' | 'online' | 'agentVersion' | 'time'>;
+
+/** What a command handler returns; a throw becomes status `error` with the error's `code`. */
+export type CommandOutcome = { status?: Extract<CommandResultStatus, 'ok' | 'error'>; result?: Record<string, unknown> } | void;
+
+export type CommandHandler<N extends CommandName = CommandName> = (command: Extract<Command, { name: N }>, meta: { commandId: string }) => Promise<CommandOutcome> | CommandOutcome;
+
+export interface AgentLinkOptions {
+  /** Stable device id (IMEI or EID), also the MQTT username and client id. */
+  deviceId: string;
+  /** `mqtt://host:port` of the platform's broker. */
+  url: string;
+  /** The device secret issued by the platform. */
+  password: string;
+  agentVersion: string;
+  outbox: Outbox;
+  clock: Clock;
+  logger?: Logger;
+  backoff?: Partial<BackoffPolicy>;
+  random?: () => number;
+  /** Resend an unacknowledged entry after this long. Default 30 s. */
+  ackTimeoutMs?: number;
+  /** At most this many unacknowledged entries on the wire. Default 50. */
+  maxInFlight?: number;
+  keepaliveSeconds?: number;
+}
+
+/**
+ * The agent's link to the platform over MQTT (SPEC §2, Platform link): a persistent session
+ * (`clean: false`, client id = device id), a retained status snapshot published on every change
+ * and on each connect, and a durable outbox drained at QoS 1 whose entries leave only when the
+ * platform acknowledges their idempotency keys on `…/acks`. Commands from `…/commands/req` run
+ * one at a time through registered handlers; each result goes back through the outbox.
+ */
+export class AgentLink {
+  readonly topics: DeviceTopics;
+  private readonly session: MqttSession;
+  private readonly logger: Logger;
+  private readonly handlers = new Map<CommandName, CommandHandler>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private status: StatusFields = { registration: { state: 'unknown' } };
+  private statusTime: number;
+  private resendTimer: TimerHandle | undefined;
+  private commandQueue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: AgentLinkOptions) {
+    assertDeviceId(options.deviceId);
+    this.topics = deviceTopics(options.deviceId);
+    this.logger = options.logger ?? silentLogger();
+    this.statusTime = options.clock.now();
+    this.session = new MqttSession({
+      url: options.url,
+      clientId: options.deviceId,
+      username: options.deviceId,
+      password: options.password,
+      clean: false,
+      clock: options.clock,
+      logger: this.logger,
+      backoff: options.backoff,
+      random: options.random,
+      keepaliveSeconds: options.keepaliveSeconds,
+      will: () => ({ topic: this.topics.status, payload: encodeMessage(this.snapshot(false)), qos: 1, retain: true }),
+      onConnected: (client) => this.onConnected(client),
+      onMessage: (topic, payload) => this.onMessage(topic, payload),
+      onState: (state) => {
+        if (state !== 'connected') this.inFlight.clear();
+        for (const listener of this.stateListeners) listener(state);
+      },
+    });
+  }
+
+  /** `idle` → `connecting` → `connected` ⇄ `waiting` (backoff) → `stopped`. */
+  get state(): ConnectionState {
+    return this.session.state;
+  }
+
+  onStateChange(listener: (state: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  start(): void {
+    this.session.start();
+  }
+
+  whenConnected(): Promise<void> {
+    return this.session.whenConnected();
+  }
+
+  /** Disconnects cleanly (the retained status says `online: false`); the outbox stays open. */
+  async stop(): Promise<void> {
+    const client = this.session.connectedClient();
+    if (client) await client.publishAsync(this.topics.status, encodeMessage(this.snapshot(false)), { qos: 1, retain: true }).catch(() => undefined);
+    if (this.resendTimer) this.options.clock.clearTimeout(this.resendTimer);
+    await this.session.stop();
+    await this.commandQueue;
+  }
+
+  /** Registers the handler of one command; unregistered commands are answered `unsupported`. */
+  handleCommand<N extends CommandName>(name: N, handler: CommandHandler<N>): void {
+    this.handlers.set(name, handler as unknown as CommandHandler);
+  }
+
+  /** Merges fields into the status snapshot; republishes (retained) if anything changed. */
+  updateStatus(fields: Partial<StatusFields>): void {
+    const next = { ...this.status, ...fields };
+    if (JSON.stringify(next) === JSON.stringify(this.status)) return;
+    this.status = next;
+    this.statusTime = this.options.clock.now();
+    this.publishStatus();
+  }
+
+  /** The snapshot as the platform sees it while connected. */
+  currentStatus(): StatusSnapshot {
+    return this.snapshot(this.state === 'connected');
+  }
+
+  /**
+   * Records an event durably and sends it when connected. Returns its idempotency key once the
+   * entry is on disk. @throws OutboxFullError when the outbox size policy refuses it.
+   */
+  emitEvent(type: string, data: Record<string, unknown>, options: { priority?: Exclude<OutboxPriority, 'critical'>; key?: string } = {}): string {
+    const event: DeviceEvent = { ...this.base(options.key ?? `evt:${randomUUID()}`), type, data };
+    this.options.outbox.append({ key: event.key, kind: 'event', priority: options.priority ?? 'normal', payload: encodeMessage(event) });
+    this.kick();
+    return event.key;
+  }
+
+  /**
+   * Records an eUICC notification durably (key `esim:{eid}:{seqNumber}`, so re-reading it after
+   * a reboot is harmless). Remove it from the eUICC only after `whenAcknowledged(key)`.
+   */
+  sendEsimNotification(notification: Omit<EsimNotification, 'v' | 'key' | 'deviceId' | 'createdAt'>): string {
+    const message: EsimNotification = { ...this.base(`esim:${notification.eid}:${notification.seqNumber}`), ...notification };
+    this.options.outbox.append({ key: message.key, kind: 'esim-notification', priority: 'critical', payload: encodeMessage(message) });
+    this.kick();
+    return message.key;
+  }
+
+  /** Resolves when the platform has acknowledged `key` (at once if it is not pending). */
+  whenAcknowledged(key: string): Promise<void> {
+    return new Promise((resolve) => {
+      const off = this.options.outbox.onRemoved((removed) => {
+        if (removed !== key) return;
+        off();
+        resolve();
+      });
+      if (!this.options.outbox.has(key)) {
+        off();
+        resolve();
+      }
+    });
+  }
+
+  private base(key: string): { v: 1; key: string; deviceId: string; createdAt: number } {
+    return { v: SCHEMA_VERSION, key, deviceId: this.options.deviceId, createdAt: this.options.clock.now() };
+  }
+
+  private snapshot(online: boolean): StatusSnapshot {
+    return { v: SCHEMA_VERSION, deviceId: this.options.deviceId, online, agentVersion: this.options.agentVersion, time: this.statusTime, ...this.status };
+  }
+
+  private publishStatus(): void {
+    const client = this.session.connectedClient();
+    if (!client) return; // republished on connect
+    client.publish(this.topics.status, encodeMessage(this.snapshot(true)), { qos: 1, retain: true }, (error) => {
+      if (error) this.logger.warn({ err: error.message }, 'status publish failed; republished on reconnect');
+    });
+  }
+
+  private async onConnected(client: MqttClient): Promise<void> {
+    // Always subscribe: the broker may have lost the persistent session (restart without persistence).
+    const granted = await client.subscribeAsync([this.topics.commandRequests, this.topics.acks], { qos: 1 });
+    const refused = granted.filter((g) => g.qos === 128);
+    if (refused.length > 0) throw new Error(`broker refused subscriptions: ${refused.map((g) => g.topic).join(', ')}`);
+    this.publishStatus();
+    this.kick();
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (topic === this.topics.acks) return this.onAck(payload);
+    if (topic === this.topics.commandRequests) return this.onCommandRequest(payload);
+    this.logger.warn({ topic }, 'message on an unexpected topic dropped');
+  }
+
+  private onAck(payload: Buffer): void {
+    const ack = decodeAck(payload);
+    if (!ack.ok) {
+      this.logger.warn({ error: ack.error }, 'invalid ack dropped');
+      return;
+    }
+    for (const r of ack.value.rejected ?? []) this.logger.error({ key: r.key, reason: r.reason }, 'platform rejected an outbox entry; dropped');
+    const keys = [...ack.value.keys, ...(ack.value.rejected ?? []).map((r) => r.key)];
+    for (const key of keys) this.inFlight.delete(key);
+    this.options.outbox.remove(keys);
+    this.kick();
+  }
+
+  private onCommandRequest(payload: Buffer): void {
+    const request = decodeCommandRequest(payload);
+    if (!request.ok) {
+      const raw = parsePayload(payload);
+      const commandId = raw.ok && typeof raw.value === 'object' && raw.value !== null ? (raw.value as { commandId?: unknown }).commandId : undefined;
+      this.logger.warn({ error: request.error, commandId }, 'invalid command request');
+      if (typeof commandId === 'string' && /^[A-Za-z0-9][A-Za-z0-9:._-]{0,127}$/.test(commandId)) {
+        this.enqueueCommand(commandId, async () => ({ command: 'unknown', status: 'invalid', error: { code: 'INVALID_COMMAND', message: request.error } }));
+      }
+      return;
+    }
+    const { commandId, command, expiresAt } = request.value;
+    this.enqueueCommand(commandId, async () => {
+      if (expiresAt !== undefined && this.options.clock.now() > expiresAt) {
+        return { command: command.name, status: 'expired', error: { code: 'EXPIRED', message: `command expired at ${new Date(expiresAt).toISOString()}` } };
+      }
+      const handler = this.handlers.get(command.name);
+      if (!handler) return { command: command.name, status: 'unsupported', error: { code: 'UNSUPPORTED', message: `no handler for ${command.name}` } };
+      try {
+        const outcome = (await handler(command, { commandId })) ?? {};
+        return { command: command.name, status: outcome.status ?? 'ok', ...(outcome.result ? { result: outcome.result } : {}) };
+      } catch (error) {
+        const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'COMMAND_FAILED';
+        return { command: command.name, status: 'error', error: { code, message: (error as Error).message } };
+      }
+    });
+  }
+
+  /** Commands run one at a time; one already answered (redelivered by the broker) runs no more. */
+  private enqueueCommand(commandId: string, run: () => Promise<Pick<CommandResult, 'command' | 'status' | 'result' | 'error'>>): void {
+    this.commandQueue = this.commandQueue.then(async () => {
+      if (this.options.outbox.hasExecutedCommand(commandId)) {
+        this.logger.info({ commandId }, 'command already answered; redelivery ignored');
+        return;
+      }
+      const outcome = await run();
+      const result: CommandResult = { ...this.base(`res:${commandId}`), commandId, ...outcome };
+      this.options.outbox.appendCommandResult(commandId, { key: result.key, payload: encodeMessage(result) });
+      this.logger.info({ commandId, command: result.command, status: result.status }, 'command answered');
+      this.kick();
+    }).catch((error: unknown) => {
+      this.logger.error({ commandId, err: (error as Error).message }, 'command result could not be recorded');
+    });
+  }
+
+  /** Sends pending outbox entries (oldest first, at most `maxInFlight` unacknowledged). */
+  private kick(): void {
+    const client = this.session.connectedClient();
+    if (!client) return;
+    const { clock } = this.options;
+    const ackTimeout = this.options.ackTimeoutMs ?? 30_000;
+    for (const entry of this.options.outbox.pending(this.options.maxInFlight ?? 50)) {
+      const sentAt = this.inFlight.get(entry.key);
+      if (sentAt !== undefined && clock.now() - sentAt < ackTimeout) continue;
+      this.inFlight.set(entry.key, clock.now());
+      const topic = entry.kind === 'event' ? this.topics.events : entry.kind === 'esim-notification' ? this.topics.esimNotifications : this.topics.commandResults;
+      client.publish(topic, entry.payload, { qos: 1 }, (error) => {
+        if (error) this.logger.warn({ key: entry.key, err: error.message }, 'outbox publish failed; will resend');
+      });
+    }
+    this.armResendTimer(ackTimeout);
+  }
+
+  private armResendTimer(ackTimeout: number): void {
+    if (this.resendTimer || this.inFlight.size === 0) return;
+    this.resendTimer = this.options.clock.setTimeout(() => {
+      this.resendTimer = undefined;
+      this.kick();
+    }, ackTimeout);
+  }
+}

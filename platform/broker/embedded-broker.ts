@@ -1,0 +1,116 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import { silentLogger } from '../../common/log.js';
+import { mayPublish, maySubscribe } from './acl.js';
+import type { CredentialIssuer, Principal } from './credentials.js';
+
+export interface BrokerOptions {
+  /** Checks username/secret pairs; the platform's `CredentialIssuer`. */
+  credentials: Pick<CredentialIssuer, 'verify'>;
+  /** [choice] Loopback by default: exposing the broker is an explicit decision. */
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  logger?: Logger;
+}
+
+/** A running embedded broker. */
+export interface RunningBroker {
+  /** `mqtt://host:port`, ready for mqtt.js. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly aedes: Aedes;
+  /** Disconnects every client and stops listening. */
+  close(): Promise<void>;
+}
+
+function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/**
+ * Starts an aedes broker on TCP: anonymous clients refused, each login checked against the
+ * credential store, a device's client id must equal its username (so no one can take over
+ * another device's persistent session), and every publish/subscribe checked by `acl.ts`.
+ */
+export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
+  const logger = options.logger ?? silentLogger();
+  const principals = new WeakMap<Client, Principal>();
+  const aedes = await Aedes.createBroker({
+    authenticate: (client, username, password, done) => {
+      if (!username || !password) {
+        logger.warn({ clientId: client.id }, 'mqtt login refused: anonymous');
+        return done(authError('anonymous login refused', 5), false);
+      }
+      options.credentials.verify(username, password).then(
+        (principal) => {
+          if (!principal) {
+            logger.warn({ clientId: client.id, username }, 'mqtt login refused: bad credentials');
+            return done(authError('bad username or password', 4), false);
+          }
+          if (principal.role === 'device' && client.id !== principal.username) {
+            logger.warn({ clientId: client.id, username }, 'mqtt login refused: device client id must equal its username');
+            return done(authError('client id must equal the device id', 5), false);
+          }
+          principals.set(client, principal);
+          done(null, true);
+        },
+        (error: unknown) => {
+          logger.error({ err: (error as Error).message }, 'credential store failed');
+          done(authError('credential check failed', 5), false);
+        },
+      );
+    },
+    authorizePublish: (client, packet, callback) => {
+      if (!client) return callback(null);
+      const principal = principals.get(client);
+      if (!principal || !mayPublish(principal, packet.topic)) {
+        logger.warn({ username: principal?.username, topic: packet.topic }, 'mqtt publish refused by ACL');
+        return callback(new Error('publish not authorized'));
+      }
+      callback(null);
+    },
+    authorizeSubscribe: (client, subscription, callback) => {
+      const principal = principals.get(client);
+      if (!principal || !maySubscribe(principal, subscription.topic)) {
+        logger.warn({ username: principal?.username, topic: subscription.topic }, 'mqtt subscribe refused by ACL');
+        return callback(null, null);
+      }
+      callback(null, subscription);
+    },
+  });
+  aedes.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error.message }, 'mqtt client error'));
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
+  logger.info({ host, port }, 'mqtt broker listening');
+
+  return {
+    url: `mqtt://${host}:${port}`,
+    host,
+    port,
+    aedes,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await closed;
+    },
+  };
+}
