@@ -2,13 +2,22 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../common/log.js';
 import { startPlatform } from './index.js';
 
-const HELP = `usage: cellgate platform [--data-dir DIR] [--port N] [--host HOST]
+const HELP = `usage: cellgate platform [--data-dir DIR] [--port N] [--host HOST] [--fee-schedule-dir DIR]
 
 Runs the platform core: store, scheduler and HTTP API.
 
   --data-dir DIR   where the SQLite database lives (env CELLGATE_DATA_DIR, default ./.data/platform)
   --port N         HTTP port (env CELLGATE_PORT, default 8080; 0 picks a free one)
   --host HOST      listen address (default 127.0.0.1)
+  --fee-schedule-dir DIR
+                   fee schedules g.json and jp.json to bill with (env CELLGATE_FEE_SCHEDULE_DIR,
+                   default the shipped platform/fees; see docs/billing.md for the format)
+  --mqtt-port N    port of the embedded MQTT broker (env CELLGATE_MQTT_PORT, default 1883; 0 = any)
+  --mqtt-url URL   use an external Mosquitto at URL instead (env CELLGATE_MQTT_URL)
+  --mosquitto-dir DIR   rewrite passwd/acl/mosquitto.conf there on every device change
+  --mosquitto-pid PID   and send that Mosquitto SIGHUP to reload them
+  --network-token T     token of the remote network gate (env CELLGATE_NETWORK_TOKEN; default
+                   a new random one, printed) for \`cellgate sim --platform\`
 `;
 
 /** `cellgate platform`: runs until SIGINT / SIGTERM, printing the API URL. */
@@ -17,7 +26,14 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'fee-schedule-dir': { type: 'string' },
+        'mqtt-port': { type: 'string' },
+        'mqtt-url': { type: 'string' },
+        'mosquitto-dir': { type: 'string' },
+        'mosquitto-pid': { type: 'string' },
+        'network-token': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     console.error(`cellgate platform: ${(error as Error).message}\n\n${HELP}`);
@@ -34,8 +50,37 @@ export async function run(argv: string[]): Promise<number> {
   }
   const dataDir = values['data-dir'] ?? process.env.CELLGATE_DATA_DIR ?? './.data/platform';
   const logger = createLogger({ name: 'platform' });
-  const platform = await startPlatform({ dataDir, logger, http: { port, host: values.host ?? '127.0.0.1' } });
+  const feeScheduleDir = values['fee-schedule-dir'] ?? process.env.CELLGATE_FEE_SCHEDULE_DIR;
+  const mqttUrl = values['mqtt-url'] ?? process.env.CELLGATE_MQTT_URL;
+  const mqttPort = Number(values['mqtt-port'] ?? process.env.CELLGATE_MQTT_PORT ?? 1883);
+  const mosquittoPid = values['mosquitto-pid'] === undefined ? undefined : Number(values['mosquitto-pid']);
+  if (!Number.isInteger(mqttPort) || mqttPort < 0 || mqttPort > 65535 || (mosquittoPid !== undefined && !(Number.isInteger(mosquittoPid) && mosquittoPid > 0))) {
+    console.error(`cellgate platform: invalid --mqtt-port or --mosquitto-pid`);
+    return 2;
+  }
+  const mqtt = mqttUrl
+    ? { externalUrl: mqttUrl, ...(values['mosquitto-dir'] ? { mosquittoDir: values['mosquitto-dir'] } : {}), ...(mosquittoPid ? { mosquittoPid } : {}) }
+    : { port: mqttPort, host: values.host ?? '127.0.0.1' };
+  const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
+  let platform;
+  try {
+    platform = await startPlatform({
+      dataDir,
+      logger,
+      http: { port, host: values.host ?? '127.0.0.1' },
+      mqtt,
+      ...(networkToken ? { networkToken } : {}),
+      ...(feeScheduleDir ? { config: { feeScheduleDir } } : {}),
+    });
+  } catch (error) {
+    if ((error as Error).name !== 'FeeScheduleLoadError') throw error;
+    console.error(`cellgate platform: ${(error as Error).message}`);
+    return 2;
+  }
   console.log(`cellgate platform listening on ${platform.url} (data in ${dataDir})`);
+  console.log(`mqtt: ${platform.mqttUrl}`);
+  // The radio side's credential: shown to the person who started the platform, never logged.
+  console.log(`network token: ${platform.networkToken}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
 import { silentLogger } from '../common/log.js';
 import type { PlatformConfig, RandomSource } from './app/context.js';
+import { startDeviceLink, type PlatformMqttOptions } from './app/device-link.js';
+import type { DeviceService } from './app/devices.js';
+import type { DeviceHub } from './broker/device-hub.js';
 import type { PlatformNetworkGate } from './app/network-gate.js';
 import { createPlatformApp, type PlatformApp } from './app/platform-app.js';
 import type { Scheduler } from './app/scheduler.js';
@@ -23,6 +27,10 @@ export interface StartPlatformOptions {
   http?: { port: number; host?: string };
   /** Use this store instead of opening SQLite in `dataDir`. */
   store?: PlatformStore;
+  /** The MQTT broker devices connect to: embedded aedes on 127.0.0.1 (any free port) by default. */
+  mqtt?: PlatformMqttOptions;
+  /** Bearer token of the remote network gate (`/_cellgate/network/*`); random (256 bits) when absent. */
+  networkToken?: string;
 }
 
 export interface RunningPlatform {
@@ -35,6 +43,14 @@ export interface RunningPlatform {
   scheduler: Scheduler;
   /** In-process network gate for the simulator's network side. */
   gate: PlatformNetworkGate;
+  /** `mqtt://host:port` devices connect to ('' with `mqtt: false`). */
+  mqttUrl: string;
+  /** Device registry: `register(operatorId, deviceId)`, `revoke`, `status`, `sendCommand`. */
+  devices: DeviceService;
+  /** The platform's MQTT service client. */
+  hub: DeviceHub;
+  /** Token a remote radio side sends as `Authorization: Bearer <token>` to `/_cellgate/network/*`. */
+  networkToken: string;
   close(): Promise<void>;
 }
 
@@ -44,7 +60,15 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
   const logger = options.logger ?? silentLogger();
   const store = options.store ?? new SqliteStore(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'platform.sqlite'));
   const app = createPlatformApp({ store, clock, logger, random: options.random, config: options.config });
-  const http = await buildHttpApi({ platform: app, virtualClock: clock instanceof VirtualClock ? clock : undefined, logger: options.logger });
+  const link = await startDeviceLink(app.ctx, options.mqtt);
+  const networkToken = options.networkToken ?? randomBytes(32).toString('base64url');
+  const http = await buildHttpApi({
+    platform: app,
+    virtualClock: clock instanceof VirtualClock ? clock : undefined,
+    logger: options.logger,
+    devices: link.devices,
+    networkToken,
+  });
   app.start();
   let url = '';
   if (options.http) {
@@ -61,8 +85,13 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
     store,
     scheduler: app.scheduler,
     gate: app.gate,
+    mqttUrl: link.mqttUrl,
+    devices: link.devices,
+    hub: link.hub,
+    networkToken,
     close: async () => {
       await http.close();
+      await link.close();
       await app.stop();
       await store.close();
     },
@@ -75,4 +104,7 @@ export { Scheduler } from './app/scheduler.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export type { PlatformStore, StoreTx } from './store/port.js';
 export { STREAMS } from './app/context.js';
+export { DeviceService, DEVICE_STREAMS, type DeviceCredentials, type DeviceView, type StoredDeviceEvent } from './app/devices.js';
+export { PLATFORM_SERVICE_USERNAME, type PlatformMqttOptions } from './app/device-link.js';
+export { SESSION_IP_POOL } from './app/session-ips.js';
 export { buildHttpApi } from './http/server.js';

@@ -5,20 +5,29 @@
 import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { RealClock } from '../common/clock.js';
 import { createLogger } from '../common/log.js';
-import { DIALECT_NAMES, isDialectName, startSimulatedModem } from './index.js';
+import { RemoteNetworkGate } from './network/remote-gate.js';
+import { DIALECT_NAMES, isDialectName, parseQuirkSetting, startSimulatedModem, type ModemQuirks } from './index.js';
 import { CONTROL_HELP, executeControl } from './modem/control.js';
 
 const USAGE = `usage: cellgate sim [options]
 
   --dialect <name>      ${DIALECT_NAMES.join(' | ')} (default bg96)
   --imei <15 digits>    --imsi <digits>    --iccid <digits>
+  --eid <32 digits>     put a simulated eUICC in the slot (one enabled profile from --iccid/--imsi
+                        when it is new); its state persists in --euicc-state <dir>
+  --quirk <name>=<val>  eUICC-over-AT quirk, repeatable: cgla-nospace, ccho-bare, no-test-forms,
+                        sim-power-cycle (on|off), slow-apdu (<ms>)
   --pty [link]          expose as a pty (optionally at a fixed symlink path); the default
   --tcp <port>          expose as a raw TCP serial server (0 = any free port)
   --host <addr>         address for --tcp (default 127.0.0.1)
   --latency <mode>      realistic | zero (default realistic)
   --speed <factor>      multiplies latencies: 1 hardware-like, 0.1 faster, 0 none
   --control <port|path> also accept control commands on a TCP port or a unix socket
+  --platform <url>      ask this platform's network gate (another process) instead of the
+                        built-in local one; needs --network-token (or CELLGATE_NETWORK_TOKEN)
+  --network-token <t>   the token \`cellgate platform\` prints
   --no-stdin            do not read control commands from stdin
 
 control commands:
@@ -53,11 +62,16 @@ export async function run(argv: string[]): Promise<number> {
         imei: { type: 'string' },
         imsi: { type: 'string' },
         iccid: { type: 'string' },
+        eid: { type: 'string' },
+        'euicc-state': { type: 'string' },
+        quirk: { type: 'string', multiple: true },
         tcp: { type: 'string' },
         host: { type: 'string' },
         latency: { type: 'string', default: 'realistic' },
         speed: { type: 'string', default: '1' },
         control: { type: 'string' },
+        platform: { type: 'string' },
+        'network-token': { type: 'string' },
         'no-stdin': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -82,8 +96,20 @@ export async function run(argv: string[]): Promise<number> {
   const tcpPort = values.tcp === undefined ? undefined : Number(values.tcp);
   if (tcpPort !== undefined && !(Number.isInteger(tcpPort) && tcpPort >= 0 && tcpPort < 65536)) return fail('--tcp takes a port number');
   const pty = split.pty || tcpPort === undefined ? split.pty || true : false;
+  const quirks: Partial<ModemQuirks> = {};
+  for (const token of values.quirk ?? []) {
+    const [name = '', value = 'on'] = token.split('=');
+    const setting = parseQuirkSetting(name, value);
+    if (!setting) return fail(`bad --quirk '${token}' (cgla-nospace|ccho-bare|no-test-forms|sim-power-cycle[=on|off], slow-apdu=<ms>)`);
+    Object.assign(quirks, setting);
+  }
+  if (values.eid !== undefined && !/^\d{32}$/.test(values.eid)) return fail('--eid takes 32 digits');
 
   const logger = createLogger({ name: 'sim', level: process.env.LOG_LEVEL ?? 'warn' });
+  const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
+  if (values.platform !== undefined && !/^https?:\/\/[^/]+/.test(values.platform)) return fail('--platform takes a URL such as http://127.0.0.1:8080');
+  if (values.platform !== undefined && !networkToken) return fail('--platform needs --network-token (or CELLGATE_NETWORK_TOKEN)');
+  const remoteGate = values.platform ? new RemoteNetworkGate({ url: values.platform, token: networkToken!, clock: new RealClock(), logger }) : undefined;
   let handle;
   try {
     handle = await startSimulatedModem({
@@ -91,18 +117,31 @@ export async function run(argv: string[]): Promise<number> {
       ...(values.imei ? { imei: values.imei } : {}),
       ...(values.imsi ? { imsi: values.imsi } : {}),
       ...(values.iccid ? { iccid: values.iccid } : {}),
+      ...(values.eid
+        ? {
+            euicc: {
+              eid: values.eid,
+              ...(values['euicc-state'] ? { stateDir: values['euicc-state'] } : {}),
+              profiles: values.iccid && values.imsi ? [{ iccid: values.iccid, imsi: values.imsi, enabled: true }] : [],
+            },
+          }
+        : {}),
+      quirks,
       latency: values.latency,
       speed,
       logger,
+      ...(remoteGate ? { gate: remoteGate } : {}),
       expose: {
         ...(pty ? { pty } : {}),
         ...(tcpPort !== undefined ? { tcp: { port: tcpPort, ...(values.host ? { host: values.host } : {}) } } : {}),
       },
     });
   } catch (error) {
+    await remoteGate?.close();
     return fail((error as Error).message);
   }
   const modem = handle.modem;
+  if (values.platform) console.log(`network gate: ${values.platform}`);
   console.log(`simulated ${values.dialect} modem, IMEI ${modem.imei}, IMSI ${modem.status().imsi ?? '-'}`);
   if (handle.ptyPath) console.log(`device: ${handle.ptyPath}`);
   if (handle.tcpUrl) console.log(`tcp: ${handle.tcpUrl}`);
@@ -120,6 +159,7 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await handle.close();
+    await remoteGate?.close();
     resolveExit(0);
   };
   const onSignal = (): void => void stop();

@@ -14,25 +14,35 @@ import type { SimCard } from './modem/sim-card.js';
 import { SimulatedModem } from './modem/simulated-modem.js';
 import type { RadioCell } from './network/radio-link.js';
 import { LocalNetworkGate } from './network/local-network-gate.js';
+import { Euicc, type EuiccOptions } from './euicc/euicc.js';
+import type { ModemQuirks } from './modem/modem-quirks.js';
 import { createInProcessBinding, defaultInProcessRegistry, InProcessRegistry } from './transport/in-process-binding.js';
 import { PtyTransport } from './transport/pty-transport.js';
 import { TcpSerialServer } from './transport/tcp-serial-server.js';
 
 export { DIALECT_NAMES, isDialectName, type DialectName };
 export { LocalNetworkGate, type LocalSession, type SessionRefusal, ANY_IMSI } from './network/local-network-gate.js';
+export { RemoteNetworkGate, NetworkGateHttpError, type RemoteNetworkGateOptions } from './network/remote-gate.js';
 export { createInProcessBinding, InProcessRegistry };
 export { PlainSim };
 export { SimulatedModem, type ModemFaults, type ModemStatus, type GarbageMode } from './modem/simulated-modem.js';
 export type { SimCard };
 export type { RadioCell };
+export type { ModemQuirks };
+export { parseQuirkSetting } from './modem/modem-quirks.js';
+export { Euicc, EuiccError, type EuiccOptions, type InstalledProfileData } from './euicc/index.js';
 
 export interface SimulatedModemOptions {
   dialect: DialectName;
   imei?: string;
   imsi?: string;
   iccid?: string;
-  /** The card in the slot; a `PlainSim` with `iccid` / `imsi` when omitted. */
+  /** The card in the slot; a `PlainSim` with `iccid` / `imsi` when omitted (and no `euicc`). */
   sim?: SimCard;
+  /** Put a simulated eUICC in the slot, created from these options (ignored when `sim` is given). */
+  euicc?: EuiccOptions;
+  /** eUICC-over-AT quirks overriding the dialect's (no space after `+CGLA:`, slow APDUs...). */
+  quirks?: Partial<ModemQuirks>;
   /** Who decides attach and sessions; a fresh `LocalNetworkGate` when omitted. */
   gate?: NetworkGate;
   clock?: Clock;
@@ -64,6 +74,8 @@ export interface SimulatedModemHandle {
   /** `sim://<imei>` to open through `binding` (in-process exposure). */
   readonly inProcessPath?: string;
   readonly binding?: BindingInterface;
+  /** The eUICC in the slot, when it is one (for the provisioning shortcut and inspection). */
+  readonly euicc?: Euicc;
   /** Stops transports (kills socat), closes live sessions with the gate, powers the module off. */
   close(): Promise<void>;
 }
@@ -78,7 +90,7 @@ export async function startSimulatedModem(options: SimulatedModemOptions): Promi
   const defaults = simulatedIdentity(++deviceCounter);
   const imei = options.imei ?? defaults.imei;
   if (!/^\d{15}$/.test(imei)) throw new Error(`invalid IMEI '${imei}' (15 digits)`);
-  const sim = options.sim ?? new PlainSim(options.iccid ?? defaults.iccid, options.imsi ?? defaults.imsi);
+  const sim = options.sim ?? (options.euicc ? new Euicc(options.euicc) : new PlainSim(options.iccid ?? defaults.iccid, options.imsi ?? defaults.imsi));
   const logger = (options.logger ?? silentLogger()).child({ imei });
   const speed = options.speed ?? 1;
   const modem = new SimulatedModem({
@@ -93,13 +105,15 @@ export async function startSimulatedModem(options: SimulatedModemOptions): Promi
     random: seededRandom(Number(imei.slice(-9))),
     ...(options.cell ? { cell: options.cell } : {}),
     ...(options.usageReportIntervalMs !== undefined ? { usageReportIntervalMs: options.usageReportIntervalMs } : {}),
+    ...(options.quirks ? { quirks: options.quirks } : {}),
   });
 
   const closers: (() => Promise<void>)[] = [];
   const handle: {
-    modem: SimulatedModem; ptyPath?: string; tcpUrl?: string; inProcessPath?: string; binding?: BindingInterface; close(): Promise<void>;
+    modem: SimulatedModem; ptyPath?: string; tcpUrl?: string; inProcessPath?: string; binding?: BindingInterface; euicc?: Euicc; close(): Promise<void>;
   } = {
     modem,
+    ...(sim instanceof Euicc ? { euicc: sim } : {}),
     async close() {
       for (const close of closers.splice(0).reverse()) {
         try {

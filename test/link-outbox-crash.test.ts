@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import ts from 'typescript';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../common/clock.js';
 import { AgentLink } from '../agent/link/agent-link.js';
@@ -11,32 +10,34 @@ import { CredentialIssuer } from '../platform/broker/credentials.js';
 import { DeviceHub } from '../platform/broker/device-hub.js';
 import { startBroker, type RunningBroker } from '../platform/broker/embedded-broker.js';
 import { eventually } from './link-fixtures.js';
+import { builtModule, projectRoot, writeChildScript } from './support/built.js';
 
 const DEVICE = '356938035643809';
-const root = resolve(import.meta.dirname, '..');
-const buildDir = join(root, 'node_modules', '.cache', 'cellgate-link-crash-test');
 
-/** Compiles the child entry (and what it imports) with the project's TypeScript, so a real `node` runs it. */
-function compileChild(): string {
-  const entry = join(root, 'test', 'link-crash-child.ts');
-  const program = ts.createProgram([entry], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.NodeNext,
-    moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    outDir: buildDir,
-    rootDir: root,
-  });
-  const result = program.emit();
-  if (result.emitSkipped) throw new Error('could not compile the crash-test child');
-  return join(buildDir, 'test', 'link-crash-child.js');
+/**
+ * The child accepts events into the durable outbox as fast as it can, printing each key only
+ * after `emitEvent` returned, until the parent SIGKILLs it. It runs the compiled agent code.
+ */
+const childSource = (): string => `
+import { RealClock } from '${builtModule('common/clock')}';
+import { AgentLink } from '${builtModule('agent/link/agent-link')}';
+import { Outbox } from '${builtModule('agent/link/outbox')}';
+const [outboxPath, deviceId] = process.argv.slice(2);
+const clock = new RealClock();
+const outbox = new Outbox(outboxPath, { clock, maxEntries: 1_000_000 });
+const link = new AgentLink({ deviceId, url: 'mqtt://127.0.0.1:1', password: 'unused', agentVersion: 'crash-test', outbox, clock });
+process.stdout.write('ready\\n');
+for (let i = 0; ; i++) {
+  const key = link.emitEvent('counter', { i });
+  process.stdout.write('accepted ' + key + '\\n');
+  if (i % 50 === 0) await new Promise((r) => setImmediate(r));
 }
+`;
 
 describe('durable outbox across a killed agent process', () => {
   let childScript: string;
   beforeAll(() => {
-    childScript = compileChild();
+    childScript = writeChildScript('link-crash-child.mjs', childSource());
   });
 
   let broker: RunningBroker | undefined;
@@ -47,7 +48,7 @@ describe('durable outbox across a killed agent process', () => {
   it('replays every accepted entry after SIGKILL, each applied exactly once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cellgate-crash-'));
     const outboxPath = join(dir, 'outbox.db');
-    const child = spawn(process.execPath, [childScript, outboxPath, DEVICE], { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+    const child = spawn(process.execPath, [childScript, outboxPath, DEVICE], { stdio: ['ignore', 'pipe', 'pipe'], cwd: projectRoot });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const accepted: string[] = [];

@@ -153,7 +153,7 @@ describe('subscribers', () => {
     api.platform.gate.onSessionDeleteOrder((o) => orders.push(o.imsi));
     await api.platform.gate.createSession({ imsi, imei: '860000000000009', apn: 'soracom.io', cell });
     const online = (await api.call('GET', `/v1/subscribers/${imsi}`, { auth: root })).json();
-    expect(online).toMatchObject({ status: 'active', sessionStatus: { online: true, imei: '860000000000009', ueIpAddress: online.ipAddress } });
+    expect(online).toMatchObject({ status: 'active', sessionStatus: { online: true, imei: '860000000000009', ueIpAddress: expect.stringMatching(/^127\.(1[6-9]|2\d|3[01])\./) } });
     await api.platform.scheduler.advance(api.clock, 1000);
     const del = await api.call('POST', `/v1/subscribers/${imsi}/delete_session`, { auth: root });
     expect(del.json().sessionStatus.online).toBe(false);

@@ -28,9 +28,27 @@ describe('every registered route', () => {
     expect(routes.filter((r) => r.spec.auth === 'public').map((r) => `${r.method} ${r.url}`).sort()).toEqual([...PUBLIC].sort());
   });
 
+  it('serves only the metadata service by source address, and only the network gate by network token', () => {
+    const by = (auth: string) => api.http.cellgateRoutes.filter((r) => r.spec.auth === auth).map((r) => `${r.method} ${r.url}`).sort();
+    expect(by('session')).toEqual(['GET /v1/subscriber', 'GET /v1/userdata']);
+    expect(by('network').every((r) => r.includes(' /_cellgate/network/'))).toBe(true);
+    expect(by('network').length).toBe(6);
+  });
+
+  it('refuses a network route without the network token (NET0001), with a wrong one or with API credentials (NET0002)', async () => {
+    const root = await newOperator(api);
+    for (const r of api.http.cellgateRoutes.filter((x) => x.spec.auth === 'network')) {
+      const url = concrete(r.url);
+      const none = await api.call(r.method, url, { auth: root });
+      expect([r.method, r.url, none.statusCode, none.json().code]).toEqual([r.method, r.url, 401, 'NET0001']);
+      const wrong = await api.call(r.method, url, { headers: { authorization: `Bearer ${root.token}` } });
+      expect([r.method, r.url, wrong.statusCode, wrong.json().code]).toEqual([r.method, r.url, 401, 'NET0002']);
+    }
+  });
+
   it('refuses a missing token (AUM0001) and a wrong token (AUM0002)', async () => {
     const root = await newOperator(api);
-    const routes = api.http.cellgateRoutes.filter((r) => r.spec.auth !== 'public');
+    const routes = api.http.cellgateRoutes.filter((r) => r.spec.auth !== 'public' && r.spec.auth !== 'network' && r.spec.auth !== 'session');
     for (const r of routes) {
       const url = concrete(r.url);
       const none = await api.call(r.method, url);

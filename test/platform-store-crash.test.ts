@@ -1,41 +1,20 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import ts from 'typescript';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../platform/store/sqlite-store.js';
+import { builtModule, projectRoot, writeChildScript } from './support/built.js';
 
-const root = join(import.meta.dirname, '..');
-// Inside the project so the child resolves better-sqlite3, pino … from node_modules.
-const build = join(root, 'node_modules', '.cache', `cellgate-crash-${process.pid}`);
 const data = mkdtempSync(join(tmpdir(), 'cellgate-crash-'));
-afterAll(() => {
-  rmSync(build, { recursive: true, force: true });
-  rmSync(data, { recursive: true, force: true });
-});
+afterAll(() => rmSync(data, { recursive: true, force: true }));
 
-/** Transpiles the platform core (no type check) so a plain `node` child can run it. */
-function transpile(dirs: string[]): void {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((f) => {
-      const p = join(dir, f);
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') && !p.endsWith('store-contract.ts') ? [p] : [];
-    });
-  for (const file of dirs.flatMap((d) => walk(join(root, d)))) {
-    const out = join(build, relative(root, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(out), { recursive: true });
-    const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-    writeFileSync(out, js);
-  }
-  writeFileSync(join(build, 'package.json'), '{"type":"module"}');
-}
-
-const CHILD = `
-import { createPlatformApp } from './platform/app/platform-app.js';
-import { createOperator } from './platform/app/accounts.js';
-import { createSandboxSubscriber, registerSubscriber, changeStatus } from './platform/app/subscribers.js';
-import { SqliteStore } from './platform/store/sqlite-store.js';
+/** The child runs the real use cases from the compiled platform and prints each acknowledged change. */
+const childSource = (): string => `
+import { createPlatformApp } from '${builtModule('platform/app/platform-app')}';
+import { createOperator } from '${builtModule('platform/app/accounts')}';
+import { createSandboxSubscriber, registerSubscriber, changeStatus } from '${builtModule('platform/app/subscribers')}';
+import { SqliteStore } from '${builtModule('platform/store/sqlite-store')}';
 const app = createPlatformApp({ store: new SqliteStore(process.argv[2]) });
 const op = await createOperator(app.ctx, { email: 'crash@example.com', password: 'crash password' });
 for (;;) {
@@ -48,10 +27,9 @@ for (;;) {
 
 describe('crash durability (SIGKILL)', () => {
   it('keeps every acknowledged change after the writing process is killed', async () => {
-    transpile(['common', 'platform/domain', 'platform/app', 'platform/store', 'platform/contract']);
-    writeFileSync(join(build, 'child.mjs'), CHILD);
+    const script = writeChildScript('platform-crash-child.mjs', childSource());
     const dbPath = join(data, 'platform.sqlite');
-    const child = spawn(process.execPath, [join(build, 'child.mjs'), dbPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, dbPath], { stdio: ['ignore', 'pipe', 'pipe'], cwd: projectRoot });
     const acked: string[] = [];
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

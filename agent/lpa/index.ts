@@ -18,3 +18,7 @@ export { exchangeEs10, DEFAULT_SEGMENT_SIZE } from './store-data.js';
 export { claForChannel } from './apdu.js';
 export { LpaError, LPA_ERROR_CODES } from './errors.js';
 export type { LpaErrorCode } from './errors.js';
+export { LpaService, DEFAULT_LPA_CONFIG } from './service.js';
+export type { LpaServiceOptions, LpaServiceConfig, LpaSessionHooks, NotificationSink, SwitchOutcome, DeliveryReport } from './service.js';
+export { attachLpa } from './attach-lpa.js';
+export type { AttachLpaOptions, AttachedLpa } from './attach-lpa.js';

@@ -22,6 +22,20 @@ export interface PlatformConfig {
   /** Default and maximum API token lifetime (reference `AuthRequest.tokenTimeoutSeconds`). */
   defaultTokenTimeoutSeconds: number;
   maxTokenTimeoutSeconds: number;
+  /**
+   * Directory holding `g.json` and `jp.json` fee schedules (docs/billing.md); absent → the shipped
+   * `platform/fees/`. CLI `--fee-schedule-dir`, env `CELLGATE_FEE_SCHEDULE_DIR`.
+   */
+  feeScheduleDir?: string;
+  /** Support-assisted transfer business days (SPEC §1.4 [choice]): IANA time zone, default UTC. */
+  businessTimeZone: string;
+  /** Holidays (`YYYY-MM-DD` in the business time zone) that are not business days. */
+  businessHolidays: string[];
+  /** SM-DP+ address of eSIM profiles (activation code `LPA:1$<smdp>$<matchingId>`). */
+  smdpAddress: string;
+  /** Emulated eSIM provisioning delays [choice: 5 s, then 10 s per profile]. */
+  esimProvisioningStartDelayMs: number;
+  esimProvisioningPerProfileMs: number;
 }
 
 export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
@@ -29,6 +43,11 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   terminatedRetentionMs: DEFAULT_TERMINATED_RETENTION_MS,
   defaultTokenTimeoutSeconds: 86_400,
   maxTokenTimeoutSeconds: 172_800,
+  businessTimeZone: 'UTC',
+  businessHolidays: [],
+  smdpAddress: 'smdp.cellgate.local',
+  esimProvisioningStartDelayMs: 5_000,
+  esimProvisioningPerProfileMs: 10_000,
 };
 
 /** Durable event streams (store streams) other parts read with `readStream(stream, {afterSeq})`. */
@@ -43,6 +62,8 @@ export const STREAMS = {
   usage: 'usage',
   /** `TransferDropOut` records, key = IMSI. */
   transferDropOuts: 'transfer-drop-outs',
+  /** `session-delete-ordered` events, key = IMSI: replayed to a remote radio side (network SSE). */
+  sessionDeleteOrders: 'session-delete-orders',
 } as const;
 
 /** A data usage record for billing (bytes per speed class at a time). */
@@ -77,7 +98,14 @@ const STREAM_OF: Record<DomainEvent['type'], string | null> = {
   'fee-incurred': STREAMS.fees,
   'session-event': STREAMS.sessionEvents,
   'transfer-drop-out': STREAMS.transferDropOuts,
-  'session-delete-ordered': null,
+  'session-delete-ordered': STREAMS.sessionDeleteOrders,
+  // Billing sees the new owner through the `status-changed` record of the same instant (the
+  // transfer use cases emit one with the destination's operatorId); this event is for listeners.
+  'ownership-changed': null,
+  'stored-data-delete-ordered': null,
+  'event-handlers-reset-ordered': null,
+  'esim-profile-status-changed': null,
+  'esim-profile-deleted-sim-not-terminated': null,
 };
 
 /** Collects a use case's domain events; they are persisted in its transaction. */

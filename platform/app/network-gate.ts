@@ -14,6 +14,8 @@ import { closeSession } from '../domain/session-close.js';
 import type { SessionCell, Subscriber } from '../domain/subscriber.js';
 import { STREAMS, useCase, type AppContext, type UsageRecord } from './context.js';
 import { randomHex } from './ids.js';
+import { recordTransferDropOut } from './ready-transfers.js';
+import { sessionIpFor } from './session-ips.js';
 import { SUBSCRIBER_KIND, commitSubscriberChange } from './subscribers.js';
 
 /** DNS servers handed out with every session (the values of seed 003's example). */
@@ -51,9 +53,12 @@ export class PlatformNetworkGate implements NetworkGate {
         cell: toSessionCell(request.cell),
         dnsServers: SESSION_DNS_SERVERS,
         at: ctx.clock.now(),
+        ...(before?.registered ? { ueIpAddress: await sessionIpFor(tx, request.imsi) } : {}),
       });
       if (!verdict.allowed) return verdict;
       await commitSubscriberChange(ctx, tx, emit, before, verdict.subscriber, verdict.events);
+      // A transferring SIM that connects leaves its Ready transfer; the others stay (SPEC §1.2).
+      if (before && verdict.events.some((e) => e.type === 'transfer-drop-out')) await recordTransferDropOut(ctx, tx, before, ctx.clock.now());
       const st = verdict.subscriber.sessionStatus!;
       return { allowed: true, sessionId: st.sessionId!, ueIpAddress: st.ueIpAddress!, dnsServers: st.dnsServers ?? [] };
     });

@@ -6,6 +6,10 @@ import { DEFAULT_PLATFORM_CONFIG, cryptoRandom, type AppContext, type PlatformCo
 import { PlatformNetworkGate } from './network-gate.js';
 import { Scheduler } from './scheduler.js';
 import { registerSubscriberJobs } from './subscriber-jobs.js';
+import { registerBillingJobs } from './billing-jobs.js';
+import { registerEsimJobs } from './esim-orders.js';
+import { registerReadyTransferJobs } from './ready-transfers.js';
+import { registerSupportTransferJobs } from './support-transfers.js';
 
 export interface PlatformAppOptions {
   store: PlatformStore;
@@ -39,6 +43,11 @@ export function createPlatformApp(options: PlatformAppOptions): PlatformApp {
     listeners: new Set(),
   };
   registerSubscriberJobs(ctx);
+  registerReadyTransferJobs(ctx);
+  registerSupportTransferJobs(ctx);
+  registerEsimJobs(ctx);
+  // Loads the fee schedules (throws on a bad configured one) and registers the month close.
+  registerBillingJobs(ctx).catch((error: unknown) => logger.error({ err: error }, 'billing jobs failed to register'));
   return {
     ctx,
     scheduler,

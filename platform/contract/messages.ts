@@ -129,7 +129,9 @@ export type Command =
   | { name: 'set-rat'; rat: RatPreference }
   | { name: 'enable-profile'; iccid: string }
   | { name: 'disable-profile'; iccid: string }
-  | { name: 'delete-profile'; iccid: string };
+  | { name: 'delete-profile'; iccid: string }
+  | { name: 'list-profiles' }
+  | { name: 'set-nickname'; iccid: string; nickname: string };
 
 export type CommandName = Command['name'];
 export const COMMAND_NAMES: readonly CommandName[] = [
@@ -141,6 +143,8 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'enable-profile',
   'disable-profile',
   'delete-profile',
+  'list-profiles',
+  'set-nickname',
 ];
 
 /** `…/commands/req`: QoS 1, not retained. A device answers each once, by `commandId`. */
@@ -351,6 +355,11 @@ function checkCommand(v: unknown): Command {
     case 'disable-profile':
     case 'delete-profile':
       return { name, iccid: str(c, 'iccid', '$.command', { max: 20, pattern: ICCID }) };
+    case 'list-profiles':
+      return { name };
+    case 'set-nickname':
+      // SGP.22 §5.7.21: the nickname is a UTF8String of at most 64 bytes.
+      return { name, iccid: str(c, 'iccid', '$.command', { max: 20, pattern: ICCID }), nickname: str(c, 'nickname', '$.command', { max: 64 }) };
   }
 }
 

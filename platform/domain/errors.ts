@@ -3,9 +3,13 @@
  * + four digits, e.g. `SEM0016`); every code is documented in docs/api.md, and a test checks the
  * two agree. The HTTP layer maps `kind` to a status code and the entry to a `{code, message}` body.
  */
+import { DEVICE_ERROR_CODES } from './device-error-codes.js';
+import { BILLING_ERROR_CODES } from './billing/billing-error-codes.js';
+import { ESIM_ERROR_CODES } from './esim/esim-errors.js';
+import { TRANSFER_ERROR_CODES } from './transfer/transfer-errors.js';
 
 /** What sort of failure a code is; the HTTP layer maps it to a status. */
-export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'internal';
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'internal' | 'timeout' | 'unavailable';
 
 export interface ErrorEntry {
   readonly kind: ErrorKind;
@@ -63,6 +67,15 @@ export const ERROR_CODES = {
   // CGW: cellgate's own endpoints
   CGW0001: { kind: 'invalid', message: 'The platform is not running on a virtual clock.' },
   CGW0002: { kind: 'invalid', message: 'Virtual time can only move forward.' },
+  CGW0003: { kind: 'not-found', message: 'The eSIM profile does not exist.' },
+  CGW0004: { kind: 'invalid', message: 'The notification is invalid.' },
+  // TRN / STR: SIM transfers; EPO: eSIM profile orders (entries live beside their rules)
+  ...TRANSFER_ERROR_CODES,
+  ...ESIM_ERROR_CODES,
+  // BIL / PAY: billing and payment (docs/billing.md)
+  ...BILLING_ERROR_CODES,
+  // DEV / NET / GRP / MDS: devices, remote network gate, groups, metadata service (docs/platform.md)
+  ...DEVICE_ERROR_CODES,
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,7 @@
 import type { CoverageType } from './ids.js';
 import type { SubscriberStatus } from './subscriber.js';
+import type { ProfileDeletedSimNotTerminated, ProfileStatusChanged } from './esim/esim-profile.js';
+import type { EventHandlersResetOrdered, OwnershipChanged, StoredDataDeleteOrdered } from './transfer/transfer-events.js';
 
 /**
  * One change of a subscriber's status: the stream billing rates from (SPEC §1.6). `fromStatus`
@@ -21,7 +23,7 @@ export interface StatusChange {
 /** A one-off fee a status change incurred; billing prices it from the fee schedule. */
 export interface FeeIncurred {
   type: 'fee-incurred';
-  fee: 'reactivation' | 'suspension';
+  fee: 'reactivation' | 'suspension' | 'sim-transfer' | 'esim-profile-initial';
   imsi: string;
   operatorId: string;
   coverageType: CoverageType;
@@ -60,4 +62,15 @@ export interface TransferDropOut {
   at: number;
 }
 
-export type DomainEvent = StatusChange | FeeIncurred | SessionEventRecord | SessionDeleteOrdered | TransferDropOut;
+export type DomainEvent =
+  | StatusChange
+  | FeeIncurred
+  | SessionEventRecord
+  | SessionDeleteOrdered
+  | TransferDropOut
+  // SIM transfers and eSIM profiles (docs/transfers-and-esim.md)
+  | OwnershipChanged
+  | StoredDataDeleteOrdered
+  | EventHandlersResetOrdered
+  | ProfileStatusChanged
+  | ProfileDeletedSimNotTerminated;

@@ -34,6 +34,8 @@ export interface SessionOpenInput {
   cell: SessionCell;
   dnsServers: string[];
   at: number;
+  /** The session's UE address; defaults to the SIM's `ipAddress`. */
+  ueIpAddress?: string;
 }
 
 export type SessionVerdict =
@@ -73,7 +75,7 @@ export function openSession(s: Subscriber | null, input: SessionOpenInput): Sess
       imsi: sub.imsi,
       imei: input.imei,
       sessionId: input.sessionId,
-      ueIpAddress: sub.ipAddress,
+      ueIpAddress: input.ueIpAddress ?? sub.ipAddress,
       dnsServers: input.dnsServers,
       cell: input.cell,
       subscription: sub.subscription,

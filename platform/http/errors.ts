@@ -9,6 +9,8 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   'not-found': 404,
   conflict: 400,
   internal: 500,
+  timeout: 504,
+  unavailable: 503,
 };
 
 export function sendError(reply: FastifyReply, error: DomainError, status = STATUS_OF[error.kind]): FastifyReply {

@@ -34,7 +34,8 @@ export function buildOpenApi(routes: RegisteredRoute[]): Record<string, unknown>
     };
     if (parameters.length) op.parameters = parameters;
     if (r.schema?.body) op.requestBody = { required: false, content: { 'application/json': { schema: r.schema.body } } };
-    if (r.spec.auth !== 'public') op.security = [{ api_key: [], api_token: [] }];
+    if (r.spec.auth === 'network') op.security = [{ network_token: [] }];
+    else if (r.spec.auth !== 'public' && r.spec.auth !== 'session') op.security = [{ api_key: [], api_token: [] }];
     (paths[path] ??= {})[r.method.toLowerCase()] = op;
   }
   return {
@@ -45,6 +46,7 @@ export function buildOpenApi(routes: RegisteredRoute[]): Record<string, unknown>
       securitySchemes: {
         api_key: { type: 'apiKey', in: 'header', name: 'X-Soracom-API-Key' },
         api_token: { type: 'apiKey', in: 'header', name: 'X-Soracom-Token' },
+        network_token: { type: 'http', scheme: 'bearer' },
       },
     },
     paths,

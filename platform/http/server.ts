@@ -9,10 +9,20 @@ import { isAllowed, ROOT_ONLY_TAGS } from '../domain/permissions.js';
 import { handleError, sendError } from './errors.js';
 import { buildOpenApi, type RegisteredRoute } from './openapi.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
+import { registerBillingRoutes } from './routes/billing-routes.js';
+import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerCellgateRoutes } from './routes/cellgate-routes.js';
 import { registerOperatorRoutes } from './routes/operator-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSubscriberRoutes } from './routes/subscriber-routes.js';
+import { registerCellgateTransferEsimRoutes } from './routes/cellgate-transfer-esim-routes.js';
+import { registerEsimOrderRoutes } from './routes/esim-order-routes.js';
+import { registerTransferRoutes } from './routes/transfer-routes.js';
+import { registerDeviceRoutes } from './routes/device-routes.js';
+import { registerGroupRoutes } from './routes/group-routes.js';
+import { registerMetadataRoutes } from './routes/metadata-routes.js';
+import { registerNetworkRoutes, verifyNetworkToken } from './routes/network-routes.js';
+import type { DeviceService } from '../app/devices.js';
 import './types.js';
 
 /** Header choosing the coverage type of a request [choice: `g` when absent]. */
@@ -23,6 +33,10 @@ export interface HttpApiOptions {
   /** When set, `/_cellgate/clock` can move this clock. */
   virtualClock?: VirtualClock;
   logger?: Logger;
+  /** Device registry behind `/_cellgate/devices` (absent → those routes answer DEV0006). */
+  devices?: DeviceService;
+  /** Bearer token of `/_cellgate/network/*` (absent → those routes refuse every caller). */
+  networkToken?: string;
 }
 
 /** Builds the fastify app of cellgate's HTTP API (not listening; call `listen` or `inject`). */
@@ -63,7 +77,8 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
     if (!isCoverageType(coverage)) return sendError(reply, domainError('OPM0005'));
     request.coverageType = coverage;
     const spec = request.routeOptions.config?.spec;
-    if (!spec || spec.auth === 'public') return;
+    if (!spec || spec.auth === 'public' || spec.auth === 'session') return;
+    if (spec.auth === 'network') return verifyNetworkToken(request, reply, options.networkToken);
     const principal = await verifyToken(ctx, header(request.headers['x-soracom-api-key']), header(request.headers['x-soracom-token']));
     request.principal = principal;
     if (principal.userName === null) return;
@@ -84,6 +99,15 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   registerSubscriberRoutes(fastify, ctx);
   registerOperatorRoutes(fastify, ctx);
   registerSandboxRoutes(fastify, ctx);
+  registerBillingRoutes(fastify, ctx);
+  registerPaymentRoutes(fastify, ctx);
+  registerTransferRoutes(fastify, ctx);
+  registerEsimOrderRoutes(fastify, ctx);
+  registerCellgateTransferEsimRoutes(fastify, ctx);
+  registerDeviceRoutes(fastify, () => options.devices);
+  registerNetworkRoutes(fastify, ctx, options.platform.gate);
+  registerGroupRoutes(fastify, ctx);
+  registerMetadataRoutes(fastify, ctx);
   registerCellgateRoutes(fastify, { platform: options.platform, virtualClock: options.virtualClock, openApi: () => buildOpenApi(routes) });
   await fastify.ready();
   return fastify;

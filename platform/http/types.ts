@@ -7,8 +7,12 @@ export interface RouteSpec {
   operationId: string;
   /** The reference tag; SAM permissions name APIs `Tag:operationId`. */
   tag: string;
-  /** `public` routes need no credentials (auth, sandbox init, the OpenAPI document). */
-  auth?: 'public' | 'required' | 'root';
+  /**
+   * `public` routes need no credentials (auth, sandbox init, the OpenAPI document); `network`
+   * routes need the network token (`Authorization: Bearer`); `session` routes (the metadata
+   * service) identify the SIM by the request's source address instead of credentials.
+   */
+  auth?: 'public' | 'required' | 'root' | 'network' | 'session';
   summary?: string;
 }
 

@@ -3,9 +3,7 @@
  * 100 days, with status changes and daily usage) and compares against a baseline measured in
  * the same run: a plain loop adding the same number of fixed bigint fees.
  *
- * Build and run just these files:
- *   npx tsc --outDir /tmp/billbench --module NodeNext --moduleResolution NodeNext --target ES2022 \
- *     --strict --skipLibCheck --resolveJsonModule scripts/bench/billing.ts && node /tmp/billbench/scripts/bench/billing.js
+ * Run: `npm run build && node dist/scripts/bench/billing.js`.
  */
 import { performance } from 'node:perf_hooks';
 import { defaultFeeSchedule } from '../../platform/domain/billing/default-fee-schedules.js';

@@ -187,7 +187,7 @@ const sim: Record<string, CommandSpec> = {
 // ---- logical channels (27.007 §8.45, §8.43, §8.46, §8.17) -----------------------------------
 
 function cglaPrefix(m: ModemContext): string {
-  return m.dialect.cglaNoSpace ? '+CGLA:' : '+CGLA: ';
+  return m.quirks.cglaNoSpace ? '+CGLA:' : '+CGLA: ';
 }
 
 const channels: Record<string, CommandSpec> = {
@@ -195,21 +195,21 @@ const channels: Record<string, CommandSpec> = {
     kind: 'channel',
     needsSim: true,
     run: (m, c) => {
-      if (c.form === 'test') return m.dialect.channelTestForms ? ok() : error();
+      if (c.form === 'test') return m.quirks.noChannelTestForms ? error() : ok();
       const aid = c.args[0];
       if (c.form !== 'set' || aid === undefined || c.args.length !== 1 || !hex.test(aid) || aid.length < 10 || aid.length > 32) {
         return badArgs();
       }
       const opened = m.card!.openChannel(aid.toUpperCase());
       if ('sw' in opened) return cme(opened.sw === 0x6a81 ? CME.memoryFull : CME.notAllowed);
-      return ok([m.dialect.cchoBare ? String(opened.channel) : `+CCHO: ${opened.channel}`]);
+      return ok([m.quirks.cchoBare ? String(opened.channel) : `+CCHO: ${opened.channel}`]);
     },
   },
   '+CCHC': {
     kind: 'channel',
     needsSim: true,
     run: (m, c) => {
-      if (c.form === 'test') return m.dialect.channelTestForms ? ok() : error();
+      if (c.form === 'test') return m.quirks.noChannelTestForms ? error() : ok();
       const ch = int(c.args[0]);
       if (c.form !== 'set' || !inRange(ch, 1, 19)) return badArgs();
       return m.card!.closeChannel(ch) ? ok() : badArgs();
@@ -218,13 +218,14 @@ const channels: Record<string, CommandSpec> = {
   '+CGLA': {
     kind: 'apdu',
     needsSim: true,
-    run: (m, c) => {
-      if (c.form === 'test') return m.dialect.channelTestForms ? ok() : error();
+    run: async (m, c) => {
+      if (c.form === 'test') return m.quirks.noChannelTestForms ? error() : ok();
       const ch = int(c.args[0]);
       const length = int(c.args[1]);
       const command = c.args[2];
       if (c.form !== 'set' || !inRange(ch, 1, 19) || length === undefined || command === undefined || !hex.test(command)) return badArgs();
       if (command.length !== length || length < 8) return badArgs();
+      if (m.quirks.slowApduMs > 0 && !(await m.wait(m.quirks.slowApduMs))) return error();
       let response: Uint8Array;
       try {
         response = m.card!.transmit(ch, Buffer.from(command, 'hex'));
@@ -239,12 +240,13 @@ const channels: Record<string, CommandSpec> = {
   '+CSIM': {
     kind: 'apdu',
     needsSim: true,
-    run: (m, c) => {
+    run: async (m, c) => {
       if (c.form === 'test') return ok();
       const length = int(c.args[0]);
       const command = c.args[1];
       if (c.form !== 'set' || length === undefined || command === undefined || !hex.test(command)) return badArgs();
       if (command.length !== length || length < 8) return badArgs();
+      if (m.quirks.slowApduMs > 0 && !(await m.wait(m.quirks.slowApduMs))) return error();
       const out = Buffer.from(m.channels.csim(Buffer.from(command, 'hex'))).toString('hex').toUpperCase();
       return ok([`+CSIM: ${out.length},"${out}"`]);
     },
@@ -297,6 +299,8 @@ async function setFunctionality(m: ModemContext, c: ParsedCommand): Promise<Repl
   if (fun === 1) {
     if (!(await m.wait('radioOn'))) return error();
     m.settings.cfun = 1;
+    // CFUN 0 powers the SIM down with the radio (a SIM power cycle); CFUN 4 keeps it powered.
+    if (previous === 0) m.powerCycleSim();
     m.applyPendingRefresh();
     applyRatPreference(m);
     const extra = m.dialect.families.includes('simcom') && previous === 0 && m.simState !== 'absent' ? ['+CPIN: READY', 'SMS Ready'] : [];

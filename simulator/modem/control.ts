@@ -1,3 +1,5 @@
+import { Euicc, EuiccError } from '../euicc/euicc.js';
+import { parseQuirkSetting } from './modem-quirks.js';
 import type { GarbageMode, SimulatedModem } from './simulated-modem.js';
 
 /** Parses `5s`, `500ms`, `2m` or a bare number of milliseconds. */
@@ -19,6 +21,9 @@ export const CONTROL_HELP = [
   'sim out|in                 remove / insert the SIM',
   'reject <cause>|off         reject registration with an EMM cause (e.g. 15), or stop rejecting',
   'traffic <cid> <up> <down>  count bytes on a data session (reported to the gate)',
+  'install <activation-code> <iccid> <imsi>  eSIM provisioning shortcut: a disabled profile + install notification',
+  'profiles                   the eUICC\'s profiles and pending notifications (JSON)',
+  'quirk <name> <value>       cgla-nospace|ccho-bare|no-test-forms|sim-power-cycle on|off, slow-apdu <ms>|off',
   'status                     show the module state',
   'help                       this list',
 ].join('\n');
@@ -87,6 +92,30 @@ export function executeControl(modem: SimulatedModem, line: string): string {
       if (![cid, up, down].every((n) => Number.isInteger(n) && n! >= 0)) return 'error: traffic <cid> <uplinkBytes> <downlinkBytes>';
       modem.addTraffic(cid!, up!, down!);
       return 'ok';
+    }
+    case 'install': {
+      const card = modem.simCard;
+      if (!(card instanceof Euicc)) return 'error: the SIM in this modem is not an eUICC (start it with --eid)';
+      const [code, iccid, imsi] = args;
+      if (!code || !iccid || !imsi) return 'error: install <activation-code LPA:1$smdp$matchingId> <iccid> <imsi>';
+      try {
+        const profile = card.installFromActivationCode(code, { iccid, imsi });
+        return `ok: installed ${profile.iccid} (disabled) in ${profile.isdpAid}`;
+      } catch (e) {
+        if (e instanceof EuiccError) return `error: ${e.message}`;
+        throw e;
+      }
+    }
+    case 'profiles': {
+      const card = modem.simCard;
+      if (!(card instanceof Euicc)) return 'error: the SIM in this modem is not an eUICC (start it with --eid)';
+      return JSON.stringify({ eid: card.eid, profiles: card.profiles(), notifications: card.notifications() }, null, 2);
+    }
+    case 'quirk': {
+      const setting = parseQuirkSetting(args[0] ?? '', args[1] ?? '');
+      if (!setting) return 'error: quirk cgla-nospace|ccho-bare|no-test-forms|sim-power-cycle on|off, or quirk slow-apdu <ms>|off';
+      Object.assign(modem.quirks, setting);
+      return `ok: ${JSON.stringify(setting)}`;
     }
     case 'status':
       return JSON.stringify(modem.status(), null, 2);

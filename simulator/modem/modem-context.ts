@@ -3,12 +3,15 @@ import type { RadioLink, RegistrationStat } from '../network/radio-link.js';
 import type { ChannelRelay } from './channel-relay.js';
 import type { DialectProfile } from './dialects.js';
 import type { LatencyKind } from './latency.js';
+import type { ModemQuirks } from './modem-quirks.js';
 import type { LastFailure, PersistentSettings, VolatileSettings } from './modem-state.js';
 import type { SimCard } from './sim-card.js';
 
 /** What the command handlers may see and do on a modem (implemented by `SimulatedModem`). */
 export interface ModemContext {
   readonly dialect: DialectProfile;
+  /** eUICC-over-AT quirks of this modem (start from the dialect's). */
+  readonly quirks: ModemQuirks;
   readonly imei: string;
   readonly radio: RadioLink;
   readonly channels: ChannelRelay;
@@ -26,6 +29,8 @@ export interface ModemContext {
   startSearching(): void;
   detach(): Promise<void>;
   applyPendingRefresh(): void;
+  /** Powers the SIM down and up (UICC reset): the card shows its enabled profile, identity re-read. */
+  powerCycleSim(): void;
   waitForRegistration(timeoutMs: number): Promise<RegistrationStat | undefined>;
   reset(options?: { powerOffFor?: number; dropPortMs?: number; poweredDownUrc?: boolean }): void;
   later(ms: number, fn: () => void): void;

@@ -16,6 +16,7 @@ import {
   type VolatileSettings,
 } from './modem-state.js';
 import type { ModemContext } from './modem-context.js';
+import { resolveQuirks, type ModemQuirks } from './modem-quirks.js';
 import { registrationUrcs } from './registration-format.js';
 import type { SimCard } from './sim-card.js';
 
@@ -76,6 +77,8 @@ export interface SimulatedModemOptions {
   usageReportIntervalMs?: number;
   /** How long a module powered down with `AT+QPOWD` stays off before its power circuit restarts it. */
   powerOffRestartMs?: number;
+  /** eUICC-over-AT quirks overriding the dialect's (see `ModemQuirks`). */
+  quirks?: Partial<ModemQuirks>;
 }
 
 const MAX_LINE = 2048;
@@ -87,6 +90,8 @@ const MAX_LINE = 2048;
  */
 export class SimulatedModem implements ModemContext {
   readonly dialect: DialectProfile;
+  /** eUICC-over-AT quirks; mutable at run time (the `quirk` control command). */
+  readonly quirks: ModemQuirks;
   readonly imei: string;
   readonly radio: RadioLink;
   readonly faults: ModemFaults;
@@ -120,6 +125,7 @@ export class SimulatedModem implements ModemContext {
 
   constructor(private readonly options: SimulatedModemOptions) {
     this.dialect = DIALECTS[options.dialect];
+    this.quirks = resolveQuirks(this.dialect, options.quirks);
     this.imei = options.imei;
     this.clock = options.clock;
     this.logger = options.logger;
@@ -264,6 +270,19 @@ export class SimulatedModem implements ModemContext {
     if (!this.pendingRefresh) return;
     this.pendingRefresh = false;
     this.readSimIdentity();
+  }
+
+  /** @internal A SIM power cycle (CFUN 0 → 1): the card resets, the modem re-reads the identity. */
+  powerCycleSim(): void {
+    this.sim?.reset?.();
+    this.channels.reset();
+    this.pendingRefresh = false;
+    this.readSimIdentity();
+  }
+
+  /** The card in the slot (the eUICC of an eSIM run), if any. */
+  get simCard(): SimCard | undefined {
+    return this.sim;
   }
 
   /** @internal Resolves with the registration outcome once the search ends, or undefined on timeout. */
@@ -432,6 +451,8 @@ export class SimulatedModem implements ModemContext {
     this.lines.length = 0;
     this.channels.reset();
     this.pendingRefresh = false;
+    // A module boot powers the SIM up afresh (UICC reset): an eUICC shows its enabled profile.
+    this.sim?.reset?.();
     this.readSimIdentity();
     if (!(await this.wait('boot')) || epoch !== this.epoch) return;
     this.power = 'on';
@@ -503,6 +524,8 @@ export class SimulatedModem implements ModemContext {
 
   private onSimRefresh(): void {
     if (this.power !== 'on') return;
+    // Quirk: firmware that ignores the REFRESH; only a SIM power cycle shows the new profile.
+    if (this.quirks.needsSimPowerCycle) return;
     if (this.dialect.simRefresh === 'needs-cfun-cycle') {
       this.pendingRefresh = true;
       return;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeTlv, encodeTlv, findPath, fromHex, toHex, valueOf } from '../../common/ber-tlv.js';
-import { Euicc } from '../../simulator/euicc/euicc.js';
-import { mockSignature } from '../../simulator/euicc/es10-handlers.js';
-import type { ApduTransport } from './apdu-transport.js';
-import { decodeResponse, encodeRequest } from './es10-codec.js';
-import { LpaError } from './errors.js';
-import { LpaClient } from './lpa-client.js';
-import { exchangeEs10 } from './store-data.js';
+import { decodeTlv, encodeTlv, findPath, fromHex, toHex, valueOf } from '../common/ber-tlv.js';
+import { Euicc } from '../simulator/euicc/euicc.js';
+import { mockSignature } from '../simulator/euicc/es10-handlers.js';
+import type { ApduTransport } from '../agent/lpa/apdu-transport.js';
+import { decodeResponse, encodeRequest } from '../agent/lpa/es10-codec.js';
+import { LpaError } from '../agent/lpa/errors.js';
+import { LpaClient } from '../agent/lpa/lpa-client.js';
+import { exchangeEs10 } from '../agent/lpa/store-data.js';
 
 const EID = '89049032118427504800000000003654';
 const ICCID_A = '8981100000000000001';

@@ -1,0 +1,149 @@
+/**
+ * `cellgate lpa`: eSIM profile operations for a bench technician, talking to a modem directly
+ * (serial device or `tcp://host:port`). While `cellgate agent` runs it owns the port: stop it
+ * first, or use the platform's eSIM commands, which the agent runs over its own channel.
+ */
+import { parseArgs } from 'node:util';
+import { RealClock } from '../common/clock.js';
+import { createLogger } from '../common/log.js';
+import { openChannel } from './at/index.js';
+import type { AtChannel } from './at/types.js';
+import { LpaService, type LpaServiceConfig } from './lpa/service.js';
+import { LpaClient } from './lpa/lpa-client.js';
+import { AtApduTransport } from './lpa/at-apdu-transport.js';
+
+const USAGE = `usage: cellgate lpa --port <device|tcp://host:port> <operation>
+
+operations:
+  list                       profiles on the eUICC (ICCID, state, nickname, provider, name)
+  eid                        the eUICC's EID
+  enable <iccid>             enable a profile, wait for the modem to show it and register
+                             (falls back to the previous profile if it cannot attach)
+  disable <iccid>            disable a profile
+  delete <iccid>             delete a (disabled) profile
+  nickname <iccid> <name>    set a profile's nickname (at most 64 bytes)
+  notifications              pending notifications (they stay on the card: only the agent
+                             removes them, once the platform has acknowledged them)
+
+options:
+  --port <path|url>          the modem's AT port (required)
+  --baud <rate>              serial speed (default 115200)
+  --mode <auto|cgla|csim>    APDU transport (default auto: probe AT+CCHO/AT+CGLA, else AT+CSIM)
+  --attach-timeout <s>       how long enable waits for registration (default 180)
+  --refresh-timeout <s>      how long to wait for the modem to show the new profile before a SIM
+                             power cycle (AT+CFUN=0, AT+CFUN=1) (default 15)
+  --no-fallback              do not re-enable the previous profile when the new one cannot attach
+  --json                     print JSON
+
+While the agent runs it owns the port; stop it first (systemctl stop cellgate-agent).`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string' },
+        baud: { type: 'string', default: '115200' },
+        mode: { type: 'string', default: 'auto' },
+        'attach-timeout': { type: 'string', default: '180' },
+        'refresh-timeout': { type: 'string', default: '15' },
+        'no-fallback': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`cellgate lpa: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const fail = (message: string): number => {
+    console.error(`cellgate lpa: ${message}`);
+    return 2;
+  };
+  const [operation, ...args] = positionals;
+  if (!values.port) return fail(`--port is required\n\n${USAGE}`);
+  if (!operation) return fail(`an operation is required\n\n${USAGE}`);
+  const needs = { list: 0, eid: 0, notifications: 0, enable: 1, disable: 1, delete: 1, nickname: 2 } as const;
+  if (!(operation in needs)) return fail(`unknown operation '${operation}'\n\n${USAGE}`);
+  if (args.length !== needs[operation as keyof typeof needs]) return fail(`${operation} takes ${needs[operation as keyof typeof needs]} argument(s)`);
+  if (args[0] !== undefined && !/^\d{18,20}F?$/i.test(args[0])) return fail(`not an ICCID: ${args[0]}`);
+  if (!['auto', 'cgla', 'csim'].includes(values.mode)) return fail('--mode must be auto, cgla or csim');
+  const attachTimeout = Number(values['attach-timeout']);
+  if (!Number.isFinite(attachTimeout) || attachTimeout <= 0) return fail('--attach-timeout takes seconds > 0');
+  const refreshTimeout = Number(values['refresh-timeout']);
+  if (!Number.isFinite(refreshTimeout) || refreshTimeout < 0) return fail('--refresh-timeout takes seconds >= 0');
+
+  const clock = new RealClock();
+  const logger = createLogger({ name: 'lpa', level: process.env.LOG_LEVEL ?? 'warn' });
+  let channel: AtChannel;
+  try {
+    channel = await openChannel({ port: values.port, baudRate: Number(values.baud), clock, logger });
+  } catch (error) {
+    return fail(`cannot open ${values.port}: ${(error as Error).message}`);
+  }
+  const config: Partial<LpaServiceConfig> = {
+    transportMode: values.mode as LpaServiceConfig['transportMode'],
+    attachTimeoutMs: attachTimeout * 1000,
+    refreshTimeoutMs: refreshTimeout * 1000,
+    pollIntervalMs: 250,
+    fallback: !values['no-fallback'],
+  };
+  const service = new LpaService({ channel: () => channel, clock, logger, config });
+  const print = (value: unknown, text: () => string): void => console.log(values.json ? JSON.stringify(value, null, 2) : text());
+  try {
+    await channel.exec('ATE0', 2_000).catch(() => undefined);
+    switch (operation) {
+      case 'list': {
+        const profiles = await service.listProfiles();
+        print(profiles, () =>
+          profiles.length === 0
+            ? 'no profiles'
+            : profiles.map((p) => `${p.iccid}  ${p.state.padEnd(8)}  ${p.nickname ?? '-'}  ${p.serviceProviderName ?? '-'}  ${p.profileName ?? '-'}`).join('\n'),
+        );
+        return 0;
+      }
+      case 'eid': {
+        const eid = await service.eid();
+        print({ eid }, () => eid);
+        return 0;
+      }
+      case 'notifications': {
+        const client = new LpaClient(new AtApduTransport(channel, { mode: config.transportMode! }));
+        const list = await client.listNotifications();
+        print(list, () => (list.length === 0 ? 'no pending notifications' : list.map((n) => `#${n.seqNumber}  ${n.event.padEnd(7)}  ${n.iccid ?? '-'}  ${n.notificationAddress}`).join('\n')));
+        return 0;
+      }
+      case 'enable':
+      case 'disable': {
+        const outcome = operation === 'enable' ? await service.enable(args[0]!) : await service.disable(args[0]!);
+        print(outcome, () =>
+          outcome.ok
+            ? `${operation}d ${args[0]}: modem shows ICCID ${outcome.iccid ?? '?'}, IMSI ${outcome.imsi ?? '?'}${outcome.switchMs !== undefined ? ` (registered after ${outcome.switchMs} ms)` : ''}`
+            : `${operation} ${args[0]} failed: ${outcome.reason ?? outcome.result}${outcome.fellBackTo ? `; fell back to ${outcome.fellBackTo}` : ''}`,
+        );
+        return outcome.ok ? 0 : 1;
+      }
+      case 'delete':
+      case 'nickname': {
+        const answer = operation === 'delete' ? await service.delete(args[0]!) : await service.setNickname(args[0]!, args[1]!);
+        print(answer, () => (answer.ok ? `${operation}: ok` : `${operation} refused by the eUICC: ${answer.result} (${answer.code})`));
+        return answer.ok ? 0 : 1;
+      }
+    }
+    return 2;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    console.error(`cellgate lpa: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}`);
+    return 1;
+  } finally {
+    service.stop();
+    await channel.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,417 @@
+/**
+ * The agent's LPA service (SPEC §2, LPA): profile operations over the live AT channel, the
+ * profile-switch discipline (refresh, verify, re-attach, fall back), and the exactly-once
+ * notification pipeline eUICC → durable outbox → platform ack → NotificationSent.
+ */
+import type { Clock, TimerHandle } from '../../common/clock.js';
+import { silentLogger, type Logger } from '../../common/log.js';
+import { AtError } from '../at/errors.js';
+import type { AtChannel, AtCommand } from '../at/types.js';
+import { at } from '../modem/commands.js';
+import { dialects } from '../modem/dialects.js';
+import { isRegistered } from '../modem/parsers.js';
+import type { EsimNotification } from '../../platform/contract/messages.js';
+import { AtApduTransport, type AtApduTransportOptions } from './at-apdu-transport.js';
+import type { Es10Result, PendingNotification, ProfileInfo } from './es10-codec.js';
+import { LpaError } from './errors.js';
+import { LpaClient } from './lpa-client.js';
+
+/** Where notifications go: the agent's MQTT link (`AgentLink` satisfies it). */
+export interface NotificationSink {
+  /** Persists the notification in the durable outbox and returns its key `esim:{eid}:{seq}`. */
+  sendEsimNotification(notification: Omit<EsimNotification, 'v' | 'key' | 'deviceId' | 'createdAt'>): string;
+  /** Resolves once the platform acknowledged `key` (at once when it is not pending). */
+  whenAcknowledged(key: string): Promise<void>;
+}
+
+/** Optional hooks into the attach/session driver. */
+export interface LpaSessionHooks {
+  /**
+   * The modem now shows another profile: re-attach now (a resync that re-reads IMSI / ICCID).
+   * Without it the session driver notices the detach through its own loss detection.
+   */
+  reattach?(reason: 'profile-switch' | 'fallback'): void | Promise<void>;
+}
+
+export interface LpaServiceConfig {
+  /** `AtApduTransport` mode: `auto` (default) probes; `cgla` / `csim` force one. */
+  transportMode: NonNullable<AtApduTransportOptions['mode']>;
+  segmentSize: number;
+  apduTimeoutMs: number;
+  /** How long to wait for the modem to show the new profile before a SIM power cycle (CFUN 0 → 1). */
+  refreshTimeoutMs: number;
+  /** How long the new profile has to register before the LPA falls back to the previous one. */
+  attachTimeoutMs: number;
+  /** Poll interval of `AT+CIMI` / `AT+CEREG?` while waiting. */
+  pollIntervalMs: number;
+  /** Re-enable the previous profile when the new one cannot attach. */
+  fallback: boolean;
+  /** Re-run the notification delivery this often while something is pending or failed. */
+  deliveryRetryMs: number;
+}
+
+export const DEFAULT_LPA_CONFIG: LpaServiceConfig = {
+  transportMode: 'auto',
+  segmentSize: 120,
+  apduTimeoutMs: 10_000,
+  refreshTimeoutMs: 15_000,
+  attachTimeoutMs: 180_000,
+  pollIntervalMs: 1_000,
+  fallback: true,
+  deliveryRetryMs: 60_000,
+};
+
+export interface LpaServiceOptions {
+  /** The live AT channel (it changes when the port is reopened); undefined while there is none. */
+  channel: () => AtChannel | undefined;
+  /** Notification delivery; without it notifications stay on the eUICC (the bench CLI). */
+  link?: NotificationSink;
+  session?: LpaSessionHooks;
+  clock: Clock;
+  logger?: Logger;
+  config?: Partial<LpaServiceConfig>;
+}
+
+/** Outcome of enable / disable: the card's answer, and what happened on the network after it. */
+export interface SwitchOutcome {
+  ok: boolean;
+  /** SGP.22 result name of the card's answer (`ok`, `profileNotInDisabledState`...). */
+  result: string;
+  code: number;
+  /** ICCID / IMSI the modem shows at the end. */
+  iccid?: string;
+  imsi?: string;
+  /** The new profile registered (enable) within `attachTimeoutMs`. */
+  attached?: boolean;
+  /** The previous profile was re-enabled because the new one could not attach. */
+  fellBackTo?: string;
+  /** Why the switch did not complete (`refresh-timeout`, `attach-timeout`). */
+  reason?: string;
+  /** Time from the ES10 request to registration with the new profile (ms). */
+  switchMs?: number;
+}
+
+export interface DeliveryReport {
+  /** Notifications put into the outbox in this pass (new or re-offered). */
+  offered: number[];
+  /** Notifications removed from the eUICC (NotificationSent) in this pass. */
+  removed: number[];
+}
+
+type Job<T> = () => Promise<T>;
+
+/**
+ * Profile operations and notification delivery on one gateway's eUICC. Every ES10 exchange runs
+ * through one queue (and the AT channel serialises single commands with the session's use).
+ */
+export class LpaService {
+  private readonly config: LpaServiceConfig;
+  private readonly logger: Logger;
+  private queue: Promise<unknown> = Promise.resolve();
+  private client: { channel: AtChannel; lpa: LpaClient } | undefined;
+  private eidCache: string | undefined;
+  /** seqNumber → key for notifications waiting for the platform's ack (listener registered). */
+  private readonly awaitingAck = new Map<number, string>();
+  /** Acknowledged notifications whose NotificationSent has not succeeded yet. */
+  private readonly acknowledged = new Set<number>();
+  private retryTimer: TimerHandle | undefined;
+  private stopped = false;
+  private delivering: Promise<DeliveryReport> | undefined;
+  private readonly switchListeners = new Set<(outcome: SwitchOutcome) => void>();
+
+  constructor(private readonly options: LpaServiceOptions) {
+    this.config = { ...DEFAULT_LPA_CONFIG, ...options.config };
+    this.logger = options.logger ?? silentLogger();
+  }
+
+  /** Delivers what is pending on the eUICC now and keeps retrying while anything is left. */
+  start(): void {
+    this.stopped = false;
+    void this.deliverNotifications().catch(() => undefined);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retryTimer) this.options.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /** Called after every enable / disable that reached the card (for status publishing). */
+  onSwitch(listener: (outcome: SwitchOutcome) => void): () => void {
+    this.switchListeners.add(listener);
+    return () => this.switchListeners.delete(listener);
+  }
+
+  // ---- operations ---------------------------------------------------------------------------
+
+  listProfiles(): Promise<ProfileInfo[]> {
+    return this.run(() => this.lpa().listProfiles());
+  }
+
+  eid(): Promise<string> {
+    return this.run(() => this.readEid());
+  }
+
+  async enable(iccid: string): Promise<SwitchOutcome> {
+    return this.afterOperation(this.run(() => this.switchTo(iccid)));
+  }
+
+  async disable(iccid: string): Promise<SwitchOutcome> {
+    return this.afterOperation(
+      this.run(async () => {
+        const answer = await this.lpa().disableProfile({ iccid, refresh: true });
+        if (!answer.ok) return refused(answer);
+        const identity = await this.waitForIdentity((id) => id.iccid !== iccid);
+        if (identity.changed) await this.options.session?.reattach?.('profile-switch');
+        const outcome: SwitchOutcome = { ok: identity.changed, result: answer.result, code: answer.code, ...identity.identity, ...(identity.changed ? {} : { reason: 'refresh-timeout' }) };
+        this.emitSwitch(outcome);
+        return outcome;
+      }),
+    );
+  }
+
+  async delete(iccid: string): Promise<Es10Result<string>> {
+    return this.afterOperation(this.run(() => this.lpa().deleteProfile({ iccid })));
+  }
+
+  async setNickname(iccid: string, nickname: string): Promise<Es10Result<string>> {
+    return this.afterOperation(this.run(() => this.lpa().setNickname(iccid, nickname)));
+  }
+
+  // ---- the profile switch -------------------------------------------------------------------
+
+  private async switchTo(iccid: string): Promise<SwitchOutcome> {
+    const started = this.options.clock.now();
+    const before = await this.lpa().listProfiles();
+    const previous = before.find((p) => p.state === 'enabled')?.iccid;
+    const answer = await this.lpa().enableProfile({ iccid, refresh: true });
+    if (!answer.ok) return refused(answer);
+    this.logger.info({ iccid, previous }, 'profile enabled on the eUICC; waiting for the modem to re-read the SIM');
+    const outcome = await this.settleOn(iccid, 'profile-switch');
+    if (outcome.attached) {
+      const done: SwitchOutcome = { ok: true, result: answer.result, code: answer.code, ...outcome.identity, attached: true, switchMs: this.options.clock.now() - started };
+      this.logger.info(done, 'new profile attached');
+      this.emitSwitch(done);
+      return done;
+    }
+    const reason = outcome.reason;
+    this.logger.warn({ iccid, previous, reason }, 'new profile could not attach');
+    if (!this.config.fallback || previous === undefined) {
+      const failed: SwitchOutcome = { ok: false, result: answer.result, code: answer.code, ...outcome.identity, attached: false, reason };
+      this.emitSwitch(failed);
+      return failed;
+    }
+    // Fall back: the previous profile is known to work (SPEC §2; the platform sees both switches).
+    const back = await this.lpa().enableProfile({ iccid: previous, refresh: true });
+    const restored = back.ok ? await this.settleOn(previous, 'fallback') : undefined;
+    const fell: SwitchOutcome = {
+      ok: false,
+      result: answer.result,
+      code: answer.code,
+      ...(restored?.identity ?? {}),
+      attached: false,
+      fellBackTo: previous,
+      reason,
+    };
+    this.logger.warn({ ...fell, restored: restored?.attached ?? false, fallbackResult: back.result }, 'fell back to the previous profile');
+    this.emitSwitch(fell);
+    return fell;
+  }
+
+  /** Waits for the modem to show `iccid`, power-cycles the SIM if it does not, then waits for registration. */
+  private async settleOn(iccid: string, reason: 'profile-switch' | 'fallback'): Promise<{ attached: boolean; identity: { iccid?: string; imsi?: string }; reason?: string }> {
+    const refreshed = await this.waitForIdentity((id) => id.iccid === iccid);
+    if (!refreshed.changed) return { attached: false, identity: refreshed.identity, reason: 'refresh-timeout' };
+    await this.options.session?.reattach?.(reason);
+    const attached = await this.waitForRegistration(this.config.attachTimeoutMs);
+    return attached ? { attached, identity: refreshed.identity } : { attached, identity: refreshed.identity, reason: 'attach-timeout' };
+  }
+
+  /**
+   * Polls the terminal's ICCID / IMSI until `done`; after `refreshTimeoutMs` without a change
+   * power-cycles the SIM (`AT+CFUN=0` → `AT+CFUN=1`: SIM7080-style modules and firmware that
+   * ignore REFRESH) and waits once more.
+   */
+  private async waitForIdentity(done: (id: { iccid?: string; imsi?: string }) => boolean): Promise<{ changed: boolean; identity: { iccid?: string; imsi?: string } }> {
+    let identity = await this.readIdentity();
+    for (const round of [0, 1]) {
+      const deadline = this.options.clock.now() + this.config.refreshTimeoutMs;
+      for (;;) {
+        if (identity.iccid !== undefined && done(identity)) return { changed: true, identity };
+        if (this.options.clock.now() >= deadline) break;
+        await this.options.clock.sleep(this.config.pollIntervalMs);
+        identity = await this.readIdentity();
+      }
+      if (round === 0) {
+        this.logger.info('modem still shows the old profile: SIM power cycle (AT+CFUN=0, AT+CFUN=1)');
+        await this.channel().send(at.radio(false)).catch((e: unknown) => this.logger.warn({ err: e }, 'AT+CFUN=0 failed'));
+        await this.channel().send(at.radio(true)).catch((e: unknown) => this.logger.warn({ err: e }, 'AT+CFUN=1 failed'));
+        identity = await this.readIdentity();
+      }
+    }
+    return { changed: false, identity };
+  }
+
+  private async waitForRegistration(timeoutMs: number): Promise<boolean> {
+    const deadline = this.options.clock.now() + timeoutMs;
+    for (;;) {
+      const stat = await this.channel()
+        .send(at.registration())
+        .then((r) => r.stat)
+        .catch(() => undefined);
+      if (stat !== undefined && isRegistered(stat)) return true;
+      if (this.options.clock.now() >= deadline) return false;
+      await this.options.clock.sleep(this.config.pollIntervalMs);
+    }
+  }
+
+  /** ICCID and IMSI as the modem shows them; a field the modem refuses (SIM busy) is undefined. */
+  private async readIdentity(): Promise<{ iccid?: string; imsi?: string }> {
+    const channel = this.channel();
+    const imsi = await channel.send(at.imsi()).catch(() => undefined);
+    let iccid: string | undefined;
+    for (const command of iccidCommands()) {
+      iccid = await channel.send(command).catch(() => undefined);
+      if (iccid !== undefined) break;
+    }
+    return { ...(iccid !== undefined ? { iccid } : {}), ...(imsi !== undefined ? { imsi } : {}) };
+  }
+
+  private emitSwitch(outcome: SwitchOutcome): void {
+    for (const listener of [...this.switchListeners]) listener(outcome);
+  }
+
+  // ---- notifications ------------------------------------------------------------------------
+
+  /**
+   * One delivery pass: retrieve every pending notification, put each into the durable outbox
+   * (its key is `esim:{eid}:{seq}`, the same after any restart), and remove from the eUICC only
+   * those the platform has acknowledged. Never removes one that was not acknowledged.
+   */
+  deliverNotifications(): Promise<DeliveryReport> {
+    if (this.delivering) return this.delivering;
+    const pass = this.run(() => this.deliveryPass()).finally(() => {
+      this.delivering = undefined;
+    });
+    this.delivering = pass;
+    pass.then(
+      () => this.scheduleRetry(),
+      (error: unknown) => {
+        this.logger.warn({ err: error }, 'notification delivery pass failed; retrying later');
+        this.scheduleRetry(true);
+      },
+    );
+    return pass;
+  }
+
+  /** Sequence numbers whose ack is awaited (for status and tests). */
+  get pendingAcks(): number[] {
+    return [...this.awaitingAck.keys()];
+  }
+
+  private async deliveryPass(): Promise<DeliveryReport> {
+    const link = this.options.link;
+    const report: DeliveryReport = { offered: [], removed: [] };
+    if (!link) return report;
+    const eid = await this.readEid();
+    const pending = await this.lpa().retrieveNotifications();
+    for (const n of pending) {
+      if (this.acknowledged.has(n.seqNumber)) continue;
+      const key = link.sendEsimNotification(toMessage(eid, n));
+      report.offered.push(n.seqNumber);
+      if (this.awaitingAck.has(n.seqNumber)) continue;
+      this.awaitingAck.set(n.seqNumber, key);
+      void link.whenAcknowledged(key).then(() => {
+        this.awaitingAck.delete(n.seqNumber);
+        this.acknowledged.add(n.seqNumber);
+        this.logger.info({ key }, 'eSIM notification acknowledged by the platform');
+        if (!this.stopped) void this.deliverNotifications().catch(() => undefined);
+      });
+    }
+    const present = new Set(pending.map((n) => n.seqNumber));
+    for (const seq of [...this.acknowledged]) {
+      if (!present.has(seq)) {
+        this.acknowledged.delete(seq);
+        continue;
+      }
+      // SGP.22 §5.7.10 NotificationSent: only now, after the platform's end-to-end ack.
+      const answer = await this.lpa().removeNotification(seq);
+      this.acknowledged.delete(seq);
+      report.removed.push(seq);
+      this.logger.info({ seqNumber: seq, result: answer.result }, 'notification removed from the eUICC');
+    }
+    return report;
+  }
+
+  private scheduleRetry(failed = false): void {
+    if (this.stopped || this.retryTimer) return;
+    if (!failed && this.awaitingAck.size === 0 && this.acknowledged.size === 0) return;
+    this.retryTimer = this.options.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.deliverNotifications().catch(() => undefined);
+    }, this.config.deliveryRetryMs);
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------
+
+  private async afterOperation<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } finally {
+      if (!this.stopped) void this.deliverNotifications().catch(() => undefined);
+    }
+  }
+
+  private run<T>(job: Job<T>): Promise<T> {
+    const result = this.queue.then(job, job);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private channel(): AtChannel {
+    const channel = this.options.channel();
+    if (!channel || !channel.isOpen) throw new LpaError('LPA_TRANSPORT', 'no AT channel: the modem port is not open');
+    return channel;
+  }
+
+  private lpa(): LpaClient {
+    const channel = this.channel();
+    if (this.client?.channel !== channel) {
+      const transport = new AtApduTransport(channel, { mode: this.config.transportMode, apduTimeoutMs: this.config.apduTimeoutMs });
+      this.client = { channel, lpa: new LpaClient(transport, { segmentSize: this.config.segmentSize }) };
+    }
+    return this.client.lpa;
+  }
+
+  private async readEid(): Promise<string> {
+    this.eidCache ??= await this.lpa().getEid();
+    return this.eidCache;
+  }
+}
+
+function refused(answer: Es10Result<string>): SwitchOutcome {
+  return { ok: false, result: answer.result, code: answer.code };
+}
+
+function toMessage(eid: string, n: PendingNotification): Omit<EsimNotification, 'v' | 'key' | 'deviceId' | 'createdAt'> {
+  return {
+    eid,
+    seqNumber: n.seqNumber,
+    operation: n.event,
+    ...(n.iccid !== undefined ? { iccid: n.iccid } : {}),
+    notificationAddress: n.notificationAddress,
+    pendingNotification: n.base64,
+  };
+}
+
+/** The ICCID commands the known dialects use (`AT+CCID`, `AT+QCCID`), each once. */
+function iccidCommands(): AtCommand<string>[] {
+  const seen = new Map<string, AtCommand<string>>();
+  for (const d of dialects) if (!seen.has(d.iccid.text)) seen.set(d.iccid.text, d.iccid);
+  return [...seen.values()];
+}
+
+/** Whether an error came from the AT layer (port gone, timeout) rather than the card. */
+export function isTransportFailure(error: unknown): boolean {
+  return error instanceof AtError || (error instanceof LpaError && error.code === 'LPA_TRANSPORT');
+}

@@ -1,0 +1,234 @@
+import { PlatformError, domainError } from '../domain/errors.js';
+import { applyProfileEvent, type EsimProfile, type ProfileEvent } from '../domain/esim/esim-profile.js';
+import { profilesToCsv } from '../domain/esim/profile-csv.js';
+import { iccidFromPayload } from '../domain/esim/profile-identifiers.js';
+import {
+  completeProvisioning,
+  confirmProfileOrder,
+  createProfileOrder,
+  deleteProfileOrder,
+  expireDraftOrder,
+  profileOrderDueAt,
+  startProvisioning,
+  type CreateProfileOrderRequest,
+  type ProfileIdentity,
+  type ProfileOrder,
+  type ProvisioningTiming,
+} from '../domain/esim/profile-order.js';
+import { newSim, register, type Subscriber } from '../domain/subscriber.js';
+import type { StoreTx } from '../store/port.js';
+import { useCase, type AppContext } from './context.js';
+import { randomDigits } from './ids.js';
+import { SUBSCRIBER_KIND, commitSubscriberChange } from './subscribers.js';
+import { unwrapRule } from './transfer-support.js';
+
+export const ESIM_KINDS = {
+  order: 'esim-profile-order',
+  /** Profiles by ICCID, partitioned by their order. */
+  profile: 'esim-profile',
+  /** EID + sequence number of every notification applied (dedupe, SGP.22 §3.5). */
+  notification: 'esim-notification',
+} as const;
+export const ESIM_JOBS = { orderStep: 'esim-order-step' } as const;
+
+const timingOf = (ctx: AppContext): ProvisioningTiming => ({
+  startDelayMs: ctx.config.esimProvisioningStartDelayMs,
+  perProfileMs: ctx.config.esimProvisioningPerProfileMs,
+});
+
+/** A UUID v7 (time-ordered, like the reference's example ids), so id order is creation order. */
+function newOrderId(ctx: AppContext, now: number): string {
+  const b = Buffer.alloc(16);
+  b.writeUIntBE(now, 0, 6);
+  ctx.random.bytes(10).copy(b, 6);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+async function loadOrder(tx: StoreTx, operatorId: string, id: string): Promise<ProfileOrder> {
+  const order = await tx.get<ProfileOrder>(ESIM_KINDS.order, id);
+  if (!order || order.operatorId !== operatorId) throw new PlatformError(domainError('EPO0005'));
+  return order;
+}
+
+async function saveOrder(ctx: AppContext, tx: StoreTx, order: ProfileOrder): Promise<void> {
+  await tx.put(ESIM_KINDS.order, order.profileOrderId, order, order.operatorId);
+  const next = profileOrderDueAt(order, timingOf(ctx));
+  const key = `esim-order:${order.profileOrderId}`;
+  if (next) await ctx.scheduler.at(next.at, key, ESIM_JOBS.orderStep, { id: order.profileOrderId }, tx);
+  else await ctx.scheduler.cancel(key, tx);
+}
+
+/** `createProfileOrder`: a DRAFT order, deleted by the scheduler unless confirmed within 24 h. */
+export async function createEsimProfileOrder(ctx: AppContext, operatorId: string, request: CreateProfileOrderRequest): Promise<ProfileOrder> {
+  return useCase(ctx, async (tx) => {
+    const now = ctx.clock.now();
+    const { order } = unwrapRule(createProfileOrder({ profileOrderId: newOrderId(ctx, now), operatorId, request, now }));
+    await saveOrder(ctx, tx, order);
+    return order;
+  });
+}
+
+/** `confirmProfileOrder`: DRAFT → CONFIRMED; provisioning then runs on the scheduler. */
+export async function confirmEsimProfileOrder(ctx: AppContext, operatorId: string, id: string): Promise<ProfileOrder> {
+  return useCase(ctx, async (tx) => {
+    const { order } = unwrapRule(confirmProfileOrder({ order: await loadOrder(tx, operatorId, id), now: ctx.clock.now() }));
+    await saveOrder(ctx, tx, order);
+    return order;
+  });
+}
+
+/** `deleteProfileOrder`: only a DRAFT can be cancelled. */
+export async function deleteEsimProfileOrder(ctx: AppContext, operatorId: string, id: string): Promise<void> {
+  await useCase(ctx, async (tx) => {
+    unwrapRule(deleteProfileOrder({ order: await loadOrder(tx, operatorId, id), now: ctx.clock.now() }));
+    await tx.delete(ESIM_KINDS.order, id);
+    await ctx.scheduler.cancel(`esim-order:${id}`, tx);
+  });
+}
+
+export async function getEsimProfileOrder(ctx: AppContext, operatorId: string, id: string): Promise<ProfileOrder> {
+  return ctx.store.transaction((tx) => loadOrder(tx, operatorId, id));
+}
+
+/** `listProfileOrders`: oldest first, paged by order id (`x-soracom-next-key`). */
+export async function listEsimProfileOrders(ctx: AppContext, operatorId: string, q: { limit?: number; lastEvaluatedKey?: string }): Promise<{ items: ProfileOrder[]; nextKey: string | null }> {
+  const limit = Math.min(Math.max(q.limit ?? 100, 1), 100);
+  return ctx.store.transaction(async (tx) => {
+    const rows = await tx.list<ProfileOrder>(ESIM_KINDS.order, { partition: operatorId, after: q.lastEvaluatedKey, limit: limit + 1 });
+    const items = rows.slice(0, limit);
+    return { items, nextKey: rows.length > limit ? items.at(-1)!.profileOrderId : null };
+  });
+}
+
+/** `listOrderedProfiles`: the profiles an order provisioned (empty until COMPLETED). */
+export async function listOrderedEsimProfiles(ctx: AppContext, operatorId: string, id: string): Promise<EsimProfile[]> {
+  return ctx.store.transaction(async (tx) => {
+    await loadOrder(tx, operatorId, id);
+    const profiles = await tx.list<EsimProfile>(ESIM_KINDS.profile, { partition: id });
+    return profiles.sort((a, b) => a.createdTime - b.createdTime || a.simId.localeCompare(b.simId));
+  });
+}
+
+/** The console's "Download CSV" of an order's profiles (seed 002 columns and spellings). */
+export async function exportOrderedEsimProfilesCsv(ctx: AppContext, operatorId: string, id: string): Promise<string> {
+  return profilesToCsv(await listOrderedEsimProfiles(ctx, operatorId, id));
+}
+
+/** Fresh identities from the platform's pools: IMSI `29505…`, ICCID `8942310…` + Luhn. */
+async function allocateIdentities(ctx: AppContext, tx: StoreTx, n: number): Promise<ProfileIdentity[]> {
+  const out: ProfileIdentity[] = [];
+  const taken = new Set<string>();
+  while (out.length < n) {
+    const imsi = `29505${randomDigits(ctx.random, 10)}`;
+    const iccidPayload = `8942310${randomDigits(ctx.random, 12)}`;
+    const iccid = iccidFromPayload(iccidPayload);
+    if (taken.has(imsi) || taken.has(iccid) || (await tx.get(SUBSCRIBER_KIND, imsi)) || (await tx.get(ESIM_KINDS.profile, iccid))) continue;
+    taken.add(imsi).add(iccid);
+    out.push({ simId: iccid, imsi, iccidPayload });
+  }
+  return out;
+}
+
+/** IN_PROGRESS → COMPLETED: every profile becomes a `ready` subscriber of the operator, fee charged. */
+async function provision(ctx: AppContext, order: ProfileOrder): Promise<void> {
+  await useCase(ctx, async (tx, emit) => {
+    const now = ctx.clock.now();
+    const identities = await allocateIdentities(ctx, tx, order.quantity);
+    const outcome = unwrapRule(
+      completeProvisioning({ order, allocate: (i) => identities[i], randomBytes: (n) => ctx.random.bytes(n), smdpAddress: ctx.config.smdpAddress, now }),
+    );
+    for (const [i, p] of outcome.profiles.entries()) {
+      const ns = outcome.subscribers[i]!;
+      const sim = newSim({
+        imsi: ns.imsi,
+        msisdn: `4230${randomDigits(ctx.random, 8)}`,
+        iccid: ns.iccid,
+        serialNumber: `SN${randomDigits(ctx.random, 12)}`,
+        ipAddress: `10.${[...ctx.random.bytes(3)].join('.')}`,
+        registrationSecret: randomDigits(ctx.random, 8),
+        operatorId: order.operatorId,
+        subscription: ns.subscription,
+        coverageType: ns.coverageType,
+        moduleType: 'esim',
+        transferable: ns.transferable,
+        now,
+      });
+      const registered = unwrapRule(register(sim, { operatorId: order.operatorId, registrationSecret: sim.registrationSecret, now }));
+      const s: Subscriber = { ...registered, simId: ns.simId, speedClass: ns.speedClass, type: ns.speedClass };
+      await commitSubscriberChange(ctx, tx, emit, null, s, [
+        { type: 'status-changed', imsi: s.imsi, operatorId: s.operatorId, coverageType: s.coverageType, subscription: s.subscription, fromStatus: null, toStatus: 'ready', at: now, cause: 'registration' },
+        ...outcome.events.filter((e) => e.imsi === s.imsi),
+      ]);
+      await tx.put(ESIM_KINDS.profile, p.iccid, p, order.profileOrderId);
+    }
+    await saveOrder(ctx, tx, outcome.order);
+  });
+}
+
+/** Scheduler handler driving each order: draft expiry, CONFIRMED → IN_PROGRESS, provisioning. */
+export function registerEsimJobs(ctx: AppContext): void {
+  ctx.scheduler.handle(ESIM_JOBS.orderStep, async (payload) => {
+    const { id } = payload as { id: string };
+    const order = await ctx.store.transaction((tx) => tx.get<ProfileOrder>(ESIM_KINDS.order, id));
+    if (!order) return;
+    const now = ctx.clock.now();
+    const due = profileOrderDueAt(order, timingOf(ctx));
+    if (!due || now < due.at) return;
+    if (due.step === 'expire-draft') {
+      await useCase(ctx, async (tx) => {
+        if (expireDraftOrder({ order, now })) await tx.delete(ESIM_KINDS.order, id);
+      });
+    } else if (due.step === 'start-provisioning') {
+      await useCase(ctx, async (tx) => saveOrder(ctx, tx, unwrapRule(startProvisioning({ order, now })).order));
+    } else {
+      await provision(ctx, order);
+    }
+  });
+}
+
+/** A device's profile report (SGP.22 notification), as the MQTT path and ES9+ endpoint pass it. */
+export interface EsimNotification {
+  eid: string;
+  seqNumber: number;
+  event: 'install' | 'enable' | 'disable' | 'delete';
+  iccid: string;
+  at?: number;
+}
+
+const PROFILE_EVENTS: Record<EsimNotification['event'], (simTerminated: boolean) => ProfileEvent> = {
+  install: () => ({ type: 'installation', result: 'succeeded' }),
+  enable: () => ({ type: 'activation', result: 'succeeded' }),
+  disable: () => ({ type: 'inactivation', result: 'succeeded' }),
+  delete: (simTerminated) => ({ type: 'deletion', result: 'succeeded', simTerminated }),
+};
+
+/**
+ * Applies one eUICC notification to its profile through the domain's `applyProfileEvent`.
+ * Deduplicated by EID + sequence number (persisted with the change): a repeat is acknowledged
+ * and changes nothing. `operatorId` limits it to that operator's profiles (the HTTP path).
+ */
+export async function applyEsimNotification(
+  ctx: AppContext,
+  n: EsimNotification,
+  scope?: { operatorId: string },
+): Promise<{ duplicate: boolean; profile: EsimProfile }> {
+  if (typeof n.eid !== 'string' || !/^[0-9]{32}$/.test(n.eid) || !Number.isSafeInteger(n.seqNumber) || n.seqNumber < 0 || !(n.event in PROFILE_EVENTS) || typeof n.iccid !== 'string') {
+    throw new PlatformError(domainError('CGW0004'));
+  }
+  return useCase(ctx, async (tx, emit) => {
+    const profile = await tx.get<EsimProfile>(ESIM_KINDS.profile, n.iccid);
+    if (!profile || (scope && profile.operatorId !== scope.operatorId)) throw new PlatformError(domainError('CGW0003', `(${n.iccid})`));
+    const key = `${n.eid.toUpperCase()}:${n.seqNumber}`;
+    if (await tx.get(ESIM_KINDS.notification, key)) return { duplicate: true, profile };
+    const sim = await tx.get<Subscriber>(SUBSCRIBER_KIND, profile.imsi);
+    const now = n.at ?? ctx.clock.now();
+    const outcome = unwrapRule(applyProfileEvent(profile, PROFILE_EVENTS[n.event](sim?.status === 'terminated'), now));
+    await tx.put(ESIM_KINDS.notification, key, { eid: n.eid.toUpperCase(), seqNumber: n.seqNumber, iccid: n.iccid, event: n.event, at: now }, n.eid.toUpperCase());
+    await tx.put(ESIM_KINDS.profile, profile.iccid, outcome.profile, profile.profileOrderId);
+    await emit(outcome.events);
+    return { duplicate: false, profile: outcome.profile };
+  });
+}

@@ -1,0 +1,163 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STREAMS, type AppContext } from '../../app/context.js';
+import type { PlatformNetworkGate } from '../../app/network-gate.js';
+import { NETWORK_HTTP_PATHS, SESSION_DELETE_EVENT, type CloseSessionBody, type ModifySessionBody } from '../../contract/network-http.js';
+import type { AttachRequest, SessionDeleteOrder, SessionRequest, UsageReport } from '../../contract/network-gate.js';
+import { domainError } from '../../domain/errors.js';
+import { sendError } from '../errors.js';
+
+const SPEC = (operationId: string) => ({ spec: { operationId, tag: 'Network', auth: 'network' as const } });
+const IMSI = { type: 'string', pattern: '^[0-9]{5,15}$' };
+const CELL = {
+  type: 'object',
+  required: ['radioType', 'mcc', 'mnc', 'tac', 'eci'],
+  properties: {
+    radioType: { type: 'string', enum: ['lte', 'lte-m', 'nb-iot'] },
+    mcc: { type: 'string', pattern: '^[0-9]{3}$' },
+    mnc: { type: 'string', pattern: '^[0-9]{2,3}$' },
+    tac: { type: 'integer', minimum: 0 },
+    eci: { type: 'integer', minimum: 0 },
+  },
+};
+const SESSION_REQUEST = {
+  type: 'object',
+  required: ['imsi', 'imei', 'apn', 'cell'],
+  properties: { imsi: IMSI, imei: { type: 'string', maxLength: 32 }, apn: { type: 'string', maxLength: 100 }, cell: CELL },
+};
+const SESSION_PARAMS = { type: 'object', properties: { session_id: { type: 'string', maxLength: 128 } } };
+/** [choice] A heartbeat comment keeps idle proxies from closing the order stream. */
+const HEARTBEAT_MS = 15_000;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** onRequest check of `auth: 'network'` routes: `Authorization: Bearer <network token>`. */
+export async function verifyNetworkToken(request: FastifyRequest, reply: FastifyReply, token: string | undefined): Promise<FastifyReply | undefined> {
+  const header = request.headers.authorization;
+  const presented = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : '';
+  if (!presented) return sendError(reply, domainError('NET0001'));
+  if (!token || !timingSafeEqual(digest(presented), digest(token))) return sendError(reply, domainError('NET0002'));
+  return undefined;
+}
+
+/**
+ * The network gate for a radio side in another process (docs/platform.md "Remote network
+ * gate"): the `NetworkGate` calls as POSTs, and session delete orders as Server-Sent Events
+ * replayed from the durable `session-delete-orders` stream.
+ */
+export function registerNetworkRoutes(fastify: FastifyInstance, ctx: AppContext, gate: PlatformNetworkGate): void {
+  const streams = new Set<ServerResponse>();
+  fastify.addHook('preClose', async () => {
+    for (const raw of streams) raw.end();
+  });
+
+  fastify.post(
+    NETWORK_HTTP_PATHS.attach,
+    { schema: { body: { type: 'object', required: ['imsi', 'imei'], properties: { imsi: IMSI, imei: { type: 'string', maxLength: 32 } } } }, config: SPEC('networkAttach') },
+    async (request) => gate.attach(request.body as AttachRequest),
+  );
+  fastify.post(NETWORK_HTTP_PATHS.sessions, { schema: { body: SESSION_REQUEST }, config: SPEC('networkCreateSession') }, async (request) =>
+    gate.createSession(request.body as SessionRequest),
+  );
+  fastify.post(
+    '/_cellgate/network/sessions/:session_id/modify',
+    { schema: { params: SESSION_PARAMS, body: SESSION_REQUEST }, config: SPEC('networkModifySession') },
+    async (request, reply) => {
+      const { session_id } = request.params as { session_id: string };
+      await gate.modifySession({ ...(request.body as ModifySessionBody), sessionId: session_id });
+      return reply.code(204).send();
+    },
+  );
+  fastify.post(
+    '/_cellgate/network/sessions/:session_id/close',
+    {
+      schema: {
+        params: SESSION_PARAMS,
+        body: { type: 'object', required: ['imsi', 'reason'], properties: { imsi: IMSI, reason: { type: 'string', enum: ['device', 'network', 'idle-timeout'] } } },
+      },
+      config: SPEC('networkCloseSession'),
+    },
+    async (request, reply) => {
+      const { session_id } = request.params as { session_id: string };
+      await gate.closeSession({ ...(request.body as CloseSessionBody), sessionId: session_id });
+      return reply.code(204).send();
+    },
+  );
+  fastify.post(
+    NETWORK_HTTP_PATHS.usage,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['imsi', 'sessionId', 'uplinkBytes', 'downlinkBytes'],
+          properties: { imsi: IMSI, sessionId: { type: 'string', maxLength: 128 }, uplinkBytes: { type: 'integer', minimum: 0 }, downlinkBytes: { type: 'integer', minimum: 0 } },
+        },
+      },
+      config: SPEC('networkReportUsage'),
+    },
+    async (request, reply) => {
+      await gate.reportUsage(request.body as UsageReport);
+      return reply.code(204).send();
+    },
+  );
+
+  fastify.get(NETWORK_HTTP_PATHS.orders, { config: SPEC('networkStreamOrders') }, async (request, reply) => {
+    const lastEventId = Number(request.headers['last-event-id']);
+    let cursor = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : await streamEnd(ctx);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    raw.write(': session delete orders\n\n');
+    streams.add(raw);
+    let closed = false;
+    let pumping: Promise<void> | null = null;
+    let again = false;
+    const pump = (): void => {
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = (async () => {
+        do {
+          again = false;
+          const records = await ctx.store.transaction((tx) => tx.readStream<SessionDeleteOrder>(STREAMS.sessionDeleteOrders, { afterSeq: cursor, limit: 500 }));
+          for (const r of records) {
+            if (closed) return;
+            const order: SessionDeleteOrder = { imsi: r.body.imsi, sessionId: r.body.sessionId };
+            raw.write(`id: ${r.seq}\nevent: ${SESSION_DELETE_EVENT}\ndata: ${JSON.stringify(order)}\n\n`);
+            cursor = r.seq;
+          }
+          if (records.length === 500) again = true;
+        } while (again && !closed);
+      })()
+        .catch((error: unknown) => ctx.logger.error({ err: (error as Error).message }, 'network order stream failed'))
+        .finally(() => {
+          pumping = null;
+        });
+    };
+    const listener = (e: { type: string }): void => {
+      if (e.type === 'session-delete-ordered') pump();
+    };
+    let heartbeat = ctx.clock.setTimeout(function beat() {
+      if (closed) return;
+      raw.write(': heartbeat\n\n');
+      heartbeat = ctx.clock.setTimeout(beat, HEARTBEAT_MS);
+    }, HEARTBEAT_MS);
+    ctx.listeners.add(listener);
+    raw.on('close', () => {
+      closed = true;
+      streams.delete(raw);
+      ctx.listeners.delete(listener);
+      ctx.clock.clearTimeout(heartbeat);
+    });
+    pump();
+  });
+}
+
+async function streamEnd(ctx: AppContext): Promise<number> {
+  const last = await ctx.store.transaction((tx) => tx.readStream(STREAMS.sessionDeleteOrders, { descending: true, limit: 1 }));
+  return last[0]?.seq ?? 0;
+}

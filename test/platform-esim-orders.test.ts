@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyEsimNotification } from '../platform/app/esim-orders.js';
+import { STREAMS } from '../platform/app/context.js';
+import { newOperator, startTestApi, type Api, type Creds } from './platform-support.js';
+
+let api: Api;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => api.platform.close());
+
+const EID = '89049032123451234512345678901234';
+const advance = (ms: number) => api.platform.scheduler.advance(api.clock, ms);
+
+async function order(auth: Creds, body: Record<string, unknown> = { subscription: 'plan01s', quantity: 2 }) {
+  return api.call('POST', '/v1/sim_profile_orders', { auth, body });
+}
+
+/** An operator with a COMPLETED order of `quantity` profiles. */
+async function provisioned(quantity = 2) {
+  const auth = await newOperator(api);
+  const id = (await order(auth, { subscription: 'planX1', quantity, speedClass: 's1.fast' })).json().profileOrderId as string;
+  await api.call('POST', `/v1/sim_profile_orders/${id}/confirm`, { auth });
+  await advance(5_000 + quantity * 10_000);
+  const profiles = (await api.call('GET', `/v1/sim_profile_orders/${id}/profiles`, { auth })).json() as Record<string, string>[];
+  return { auth, id, profiles };
+}
+
+describe('eSIM profile orders (SPEC §1.5) through the API', () => {
+  it('creates a DRAFT (201), validates input, and only a DRAFT can be deleted', async () => {
+    const auth = await newOperator(api);
+    const created = await order(auth, { subscription: 'plan01s', quantity: 3, description: 'pilot' });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ subscription: 'plan01s', quantity: 3, status: 'DRAFT', speedClass: 's1.standard', description: 'pilot', bundles: [], orderedTime: api.clock.now() });
+
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ subscription: 'plan01s', quantity: 0 }, 400, 'EPO0002'],
+      [{ subscription: 'plan01s', quantity: 21 }, 400, 'EPO0002'],
+      [{ subscription: 'plan-D', quantity: 1 }, 400, 'EPO0001'],
+      [{ subscription: 'plan01s', quantity: 1, speedClass: 'u1.standard' }, 400, 'EPO0003'],
+      [{ subscription: 'plan01s', quantity: 1, description: 'x'.repeat(101) }, 400, 'EPO0004'],
+      [{ subscription: 'plan01s' }, 400, 'COM0001'],
+      [{ subscription: 'plan01s', quantity: 'many' }, 400, 'COM0001'],
+      [{ subscription: 'plan01s', quantity: 1, colour: 'red' }, 400, 'COM0001'],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await order(auth, body);
+      expect([res.statusCode, res.json().code], JSON.stringify(body)).toEqual([status, code]);
+    }
+    expect((await order(auth, { subscription: 'plan01s', quantity: 20 })).statusCode).toBe(201);
+
+    const list = await api.call('GET', '/v1/sim_profile_orders?limit=1', { auth });
+    expect(list.json()).toHaveLength(1);
+    const next = list.headers['x-soracom-next-key'] as string;
+    expect((await api.call('GET', `/v1/sim_profile_orders?last_evaluated_key=${next}`, { auth })).json()).toHaveLength(1);
+
+    const id = created.json().profileOrderId as string;
+    const other = await newOperator(api);
+    expect((await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth: other })).statusCode).toBe(404);
+    expect((await api.call('DELETE', `/v1/sim_profile_orders/${id}`, { auth })).statusCode).toBe(204);
+    const gone = await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth });
+    expect([gone.statusCode, gone.json().code]).toEqual([404, 'EPO0005']);
+
+    const confirmed = (await order(auth)).json().profileOrderId as string;
+    const c = await api.call('POST', `/v1/sim_profile_orders/${confirmed}/confirm`, { auth });
+    expect(c.json()).toMatchObject({ status: 'CONFIRMED', confirmedTime: api.clock.now() });
+    const del = await api.call('DELETE', `/v1/sim_profile_orders/${confirmed}`, { auth });
+    expect([del.statusCode, del.json().code]).toEqual([400, 'EPO0006']);
+    const again = await api.call('POST', `/v1/sim_profile_orders/${confirmed}/confirm`, { auth });
+    expect([again.statusCode, again.json().code]).toEqual([400, 'EPO0006']);
+  });
+
+  it('deletes an unconfirmed draft 24 h after ordering (scheduler)', async () => {
+    const root = await newOperator(api);
+    const auth = (await api.call('POST', '/v1/auth', { body: { email: root.email, password: root.password, tokenTimeoutSeconds: 172_800 } })).json() as Creds;
+    const id = (await order(auth)).json().profileOrderId as string;
+    await advance(24 * 3_600_000 - 1);
+    expect((await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth })).json().status).toBe('DRAFT');
+    await advance(1);
+    const res = await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth });
+    expect([res.statusCode, res.json().code]).toEqual([404, 'EPO0005']);
+  });
+
+  it('provisions asynchronously: CONFIRMED → IN_PROGRESS → COMPLETED, each profile a ready subscriber, initial fee charged', async () => {
+    const auth = await newOperator(api);
+    const id = (await order(auth, { subscription: 'planP1', quantity: 3 })).json().profileOrderId as string;
+    await api.call('POST', `/v1/sim_profile_orders/${id}/confirm`, { auth });
+    expect((await api.call('GET', `/v1/sim_profile_orders/${id}/profiles`, { auth })).json()).toEqual([]);
+    await advance(5_000);
+    expect((await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth })).json().status).toBe('IN_PROGRESS');
+    await advance(30_000 - 1);
+    expect((await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth })).json().status).toBe('IN_PROGRESS');
+    await advance(1);
+    const done = (await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth })).json();
+    expect(done).toMatchObject({ status: 'COMPLETED', completedTime: api.clock.now() });
+
+    const profiles = (await api.call('GET', `/v1/sim_profile_orders/${id}/profiles`, { auth })).json() as Record<string, string>[];
+    expect(profiles).toHaveLength(3);
+    for (const p of profiles) {
+      expect(p).toMatchObject({ profileOrderId: id, subscription: 'planP1', profileStatus: 'SUBSCRIBER_REGISTRATION_SUCCEEDED', smdpAddress: 'smdp.cellgate.local' });
+      expect(p.iccid).toMatch(/^89\d{18}$/);
+      expect(p.activationCode).toBe(`LPA:1$smdp.cellgate.local$${p.matchingId}`);
+      const sim = (await api.call('GET', `/v1/subscribers/${p.imsi}`, { auth })).json();
+      expect(sim).toMatchObject({ imsi: p.imsi, iccid: p.iccid, simId: p.iccid, operatorId: auth.operatorId, status: 'ready', subscription: 'planP1' });
+      const fees = await api.platform.store.transaction((tx) => tx.readStream<{ fee: string; operatorId: string }>(STREAMS.fees, { key: p.imsi }));
+      expect(fees.map((f) => f.body)).toEqual([expect.objectContaining({ fee: 'esim-profile-initial', operatorId: auth.operatorId })]);
+    }
+    expect(new Set(profiles.map((p) => p.imsi)).size).toBe(3);
+  });
+
+  it('applies device notifications through the ES9+-shaped endpoint, deduplicated by EID + sequence number', async () => {
+    const { auth, id, profiles } = await provisioned(1);
+    const iccid = profiles[0]!.iccid!;
+    const send = (seqNumber: number, event: string, extra: Record<string, unknown> = {}, who: Creds = auth) =>
+      api.call('POST', '/_cellgate/es9plus/handleNotification', { auth: who, body: { eid: EID, seqNumber, event, iccid, ...extra } });
+
+    const installed = await send(1, 'install');
+    expect(installed.json()).toEqual({ iccid, profileStatus: 'INSTALLATION_SUCCEEDED', duplicate: false });
+    const installedAt = api.clock.now();
+    await advance(1000);
+    expect((await send(1, 'install')).json()).toEqual({ iccid, profileStatus: 'INSTALLATION_SUCCEEDED', duplicate: true });
+    const second = await send(2, 'install');
+    expect([second.statusCode, second.json().code]).toEqual([400, 'EPO0010']);
+    expect((await send(3, 'enable')).json().profileStatus).toBe('ACTIVATION_SUCCEEDED');
+    // A repeat of an old notification changes nothing even after later ones.
+    expect((await send(1, 'install')).json()).toMatchObject({ duplicate: true, profileStatus: 'ACTIVATION_SUCCEEDED' });
+    const listed = (await api.call('GET', `/v1/sim_profile_orders/${id}/profiles`, { auth })).json()[0];
+    expect(listed).toMatchObject({ profileStatus: 'ACTIVATION_SUCCEEDED', installedTime: installedAt });
+
+    const stranger = await newOperator(api);
+    const foreign = await send(4, 'disable', {}, stranger);
+    expect([foreign.statusCode, foreign.json().code]).toEqual([404, 'CGW0003']);
+    for (const bad of [{ eid: 'abc' }, { event: 'explode' }, { seqNumber: -1 }, { iccid: 'x' }]) {
+      const res = await send(5, 'disable', bad);
+      expect([res.statusCode, res.json().code], JSON.stringify(bad)).toEqual([400, 'COM0001']);
+    }
+
+    // The app use case (the MQTT path calls it) shares the dedupe store.
+    const r = await applyEsimNotification(api.platform.app.ctx, { eid: EID, seqNumber: 3, event: 'enable', iccid });
+    expect(r.duplicate).toBe(true);
+    const deleted = await applyEsimNotification(api.platform.app.ctx, { eid: EID, seqNumber: 6, event: 'delete', iccid });
+    expect(deleted.profile).toMatchObject({ profileStatus: 'DELETION_SUCCEEDED', deletedButNotTerminated: true });
+    // Deleting the profile does not terminate its SIM.
+    expect((await api.call('GET', `/v1/subscribers/${profiles[0]!.imsi}`, { auth })).json().status).toBe('ready');
+  });
+
+  it('exports the console CSV with the seed 002 columns and spellings', async () => {
+    const { auth, id, profiles } = await provisioned(2);
+    const res = await api.call('GET', `/_cellgate/sim_profile_orders/${id}/profiles.csv`, { auth });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const lines = res.body.split('\r\n');
+    expect(lines[0]).toBe('SIM ID,IMSI,Subscription,SM-DP,Matching ID,Activation Code,Profile Status,Installed Time,Last Modified Time');
+    expect(lines.filter((l) => l.includes('SUBSCRIBER_REGISTRATION_SUCCEEDEDED'))).toHaveLength(2);
+    const first = lines[1]!.split(',');
+    expect(first.slice(0, 7)).toEqual([profiles[0]!.iccid, profiles[0]!.imsi, 'planX1', 'smdp.cellgate.local', profiles[0]!.matchingId, profiles[0]!.activationCode, 'SUBSCRIBER_REGISTRATION_SUCCEEDEDED']);
+    expect(first[7]).toBe('');
+    const other = await newOperator(api);
+    expect((await api.call('GET', `/_cellgate/sim_profile_orders/${id}/profiles.csv`, { auth: other })).statusCode).toBe(404);
+  });
+});
