@@ -1,0 +1,54 @@
+/**
+ * The composition of the fleet: each simulated gateway runs the REAL cellgate agent
+ * (`createAgent`) over the simulator's in-process serialport binding. This lives outside
+ * `simulator/` because the simulator may not import the agent (docs/architecture.md).
+ */
+import { createAgent } from '../agent/agent.js';
+import { resolveConfig } from '../agent/config.js';
+import { silentLogger, type Logger } from '../common/log.js';
+import type { GatewayFactory, GatewayHost, HostInput } from '../simulator/fleet/index.js';
+
+/** Turns `{'liveness.intervalMs': 5}` into `{liveness: {intervalMs: 5}}` for the agent's config file layer. */
+function nest(settings: Readonly<Record<string, number>>): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown> | unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    const [section, name] = key.split('.', 2) as [string, string | undefined];
+    if (name === undefined) out[section] = value;
+    else out[section] = { ...((out[section] as Record<string, unknown>) ?? {}), [name]: value };
+  }
+  return out;
+}
+
+export interface AgentGatewayOptions {
+  logger?: Logger;
+  /** Backoff jitter source; a seeded one keeps runs repeatable. */
+  random?: () => number;
+}
+
+/** A `GatewayFactory` whose hosts are real agents. */
+export function agentGatewayFactory(options: AgentGatewayOptions = {}): GatewayFactory {
+  const logger = options.logger ?? silentLogger();
+  return {
+    createHost(input: HostInput): GatewayHost {
+      // `sim://` paths are understood only by the simulator's binding; the config file format
+      // takes device paths, so the port is set after validation (as test/support does).
+      const config = resolveConfig({ file: nest(input.settings), filePath: 'scenario agent settings', flags: { port: '/dev/null' } });
+      config.port = input.port;
+      const agent = createAgent({
+        config,
+        clock: input.clock,
+        logger: logger.child({ gateway: input.spec.index, imsi: input.spec.imsi }),
+        binding: input.binding,
+        ...(options.random ? { random: options.random } : {}),
+      });
+      return {
+        start: () => agent.start(),
+        stop: () => agent.stop(),
+        online: () => agent.status().online,
+        metrics: () => agent.metrics(),
+        onStateChange: (listener) =>
+          agent.onStateChange((change) => listener({ online: change.status.online, at: change.at, attempts: change.status.counters.attempts ?? 0 })),
+      };
+    },
+  };
+}

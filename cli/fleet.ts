@@ -1,0 +1,157 @@
+/**
+ * `cellgate fleet <scenario.yaml>`: N simulated gateways (simulated modem + the real agent)
+ * against one platform on one shared clock; `cellgate fleet merge <report.json>...` merges shard
+ * reports. Exit code 0 when every expectation held, 1 when one failed, 2 on bad input.
+ * docs/fleet.md.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
+import { createLogger, silentLogger } from '../common/log.js';
+import { startPlatform } from '../platform/index.js';
+import {
+  createProgress,
+  formatSummary,
+  mergeReports,
+  parseScenario,
+  parseShard,
+  runFleet,
+  ScenarioError,
+  type FleetReport,
+  type Scenario,
+} from '../simulator/fleet/index.js';
+import { seededRandom } from '../simulator/fleet/selection.js';
+import { agentGatewayFactory } from './fleet-gateways.js';
+
+const USAGE = `usage:
+  cellgate fleet <scenario.yaml> [--report FILE] [--shard i/n] [--progress auto|bar|lines|none]
+                 [--data-dir DIR] [--real-time] [--log-level LEVEL]
+  cellgate fleet merge <report.json>... [--report FILE]
+
+Runs the scenario's gateways (simulated modem + the real agent) against an in-process platform
+on one clock (virtual unless the scenario says mode: real or --real-time is given), prints a
+summary and exits 1 when an expectation fails.`;
+
+/** Entry used by `cli/main.ts`. */
+export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'merge') return merge(argv.slice(1));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        report: { type: 'string' },
+        shard: { type: 'string' },
+        progress: { type: 'string', default: 'auto' },
+        'data-dir': { type: 'string', default: ':memory:' },
+        'real-time': { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'silent' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    console.error(`cellgate fleet: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    console.error(`cellgate fleet: give exactly one scenario file\n\n${USAGE}`);
+    return 2;
+  }
+  const progressMode = values.progress as 'auto' | 'bar' | 'lines' | 'none';
+  if (!['auto', 'bar', 'lines', 'none'].includes(progressMode)) {
+    console.error('cellgate fleet: --progress must be auto, bar, lines or none');
+    return 2;
+  }
+  let scenario: Scenario;
+  let shard: { index: number; count: number } | undefined;
+  try {
+    const path = positionals[0]!;
+    scenario = parseScenario(await readFile(path, 'utf8'), path);
+    if (values['real-time']) scenario = { ...scenario, mode: 'real' };
+    shard = values.shard ? parseShard(values.shard) : undefined;
+  } catch (error) {
+    console.error(error instanceof ScenarioError ? error.message : `cellgate fleet: ${(error as Error).message}`);
+    return 2;
+  }
+  const report = await runScenario(scenario, {
+    ...(shard ? { shard } : {}),
+    progress: progressMode,
+    dataDir: values['data-dir']!,
+    logLevel: values['log-level']!,
+  });
+  console.log(formatSummary(report));
+  if (values.report) {
+    await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`  report: ${values.report}`);
+  }
+  return report.ok ? 0 : 1;
+}
+
+export interface RunScenarioOptions {
+  shard?: { index: number; count: number };
+  progress?: 'auto' | 'bar' | 'lines' | 'none';
+  dataDir?: string;
+  logLevel?: string;
+}
+
+/** Starts an in-process platform on the scenario's clock and runs the fleet against it. */
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<FleetReport> {
+  const logLevel = options.logLevel ?? 'silent';
+  const logger = logLevel === 'silent' ? silentLogger() : createLogger({ name: 'fleet', level: logLevel });
+  const virtual = scenario.mode === 'virtual' ? new VirtualClock() : undefined;
+  const clock: Clock = virtual ?? new RealClock();
+  const platform = await startPlatform({
+    dataDir: options.dataDir ?? ':memory:',
+    clock,
+    http: { port: 0 },
+    ...(scenario.platform.sessionIdleTimeoutMs !== undefined ? { config: { sessionIdleTimeoutMs: scenario.platform.sessionIdleTimeoutMs } } : {}),
+  });
+  try {
+    return await runFleet({
+      scenario,
+      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed) }),
+      platform: {
+        url: platform.url,
+        gate: platform.gate,
+        ...(virtual ? { advance: (ms: number) => platform.scheduler.advance(virtual, ms) } : {}),
+      },
+      clock,
+      ...(options.shard ? { shard: options.shard } : {}),
+      progress: createProgress(process.stderr, options.progress ?? 'auto'),
+      logger,
+    });
+  } finally {
+    await platform.close();
+  }
+}
+
+async function merge(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: { report: { type: 'string' } } });
+  } catch (error) {
+    console.error(`cellgate fleet merge: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.positionals.length === 0) {
+    console.error(`cellgate fleet merge: give the shard reports to merge\n\n${USAGE}`);
+    return 2;
+  }
+  let merged: FleetReport;
+  try {
+    const reports = await Promise.all(parsed.positionals.map(async (p) => JSON.parse(await readFile(p, 'utf8')) as FleetReport));
+    merged = mergeReports(reports);
+  } catch (error) {
+    console.error(`cellgate fleet merge: ${(error as Error).message}`);
+    return 2;
+  }
+  console.log(formatSummary(merged));
+  if (parsed.values.report) await writeFile(parsed.values.report, `${JSON.stringify(merged, null, 2)}\n`);
+  return merged.ok ? 0 : 1;
+}

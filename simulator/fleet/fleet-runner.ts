@@ -1,0 +1,454 @@
+/**
+ * The fleet engine: draws the gateways of a scenario (or one shard of them), creates their SIMs
+ * on the platform through its HTTP API, starts one simulated modem per gateway plus the host a
+ * `GatewayFactory` makes (the real agent), plays the timeline on the one shared clock, and
+ * measures what the report needs. SPEC §3 "fleet runner"; docs/fleet.md.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../common/clock.js';
+import { VirtualClock } from '../../common/clock.js';
+import { silentLogger, type Logger } from '../../common/log.js';
+import type { NetworkGate } from '../../platform/contract/network-gate.js';
+import { startSimulatedModem, InProcessRegistry, createInProcessBinding, type SimulatedModemHandle } from '../index.js';
+import type { GatewayFactory, GatewayHost, GatewaySpec } from './gateway-factory.js';
+import { ApiError, OperatorClient } from './operator-client.js';
+import type { FleetProgress } from './progress.js';
+import { finishReport, type FleetReport } from './report.js';
+import { LATENCY_PROFILES, PENDING_ACTIONS, type FleetDialect, type InitialStatus, type LatencyProfile, type Scenario, type TimelineEvent } from './scenario.js';
+import { pickWeighted, sample, seededRandom, shardIndices } from './selection.js';
+import { ActivityMeter, meteredClock, RealTimeDriver, VirtualTimeDriver, type TimeDriver } from './time-driver.js';
+
+/** The platform the fleet runs against. */
+export interface FleetPlatform {
+  /** Base URL of its HTTP API. */
+  url: string;
+  /** The network gate the simulated radio asks (the platform's, in process). */
+  gate: NetworkGate;
+  /** Moves the shared virtual clock by `ms`, running the platform's due jobs in order. */
+  advance?(ms: number): Promise<void>;
+}
+
+export interface RunFleetOptions {
+  scenario: Scenario;
+  factory: GatewayFactory;
+  platform: FleetPlatform;
+  /** The one clock of the run: a `VirtualClock` in virtual mode, the wall clock in real mode. */
+  clock: Clock;
+  shard?: { index: number; count: number };
+  progress?: FleetProgress;
+  logger?: Logger;
+  /** Concurrent HTTP calls while provisioning and acting (default 16). */
+  concurrency?: number;
+}
+
+const ONLINE_STATUSES: readonly string[] = ['active', 'ready'];
+const ACTION_STATUS: Record<string, string> = { activate: 'active', deactivate: 'inactive', suspend: 'suspended', standby: 'standby' };
+const HOUR = 3_600_000;
+const TRAFFIC_PERIOD_MS = 15 * 60_000;
+
+interface Gateway {
+  spec: GatewaySpec;
+  modem: SimulatedModemHandle;
+  host: GatewayHost;
+  intendedStatus: string;
+  startedAt?: number;
+  attachedAt?: number;
+  online: boolean;
+  reconnects: number;
+  attempts: number;
+  /** Attempt times within the last hour (sliding window). */
+  window: number[];
+  maxPerHour: number;
+  pendingFault?: string;
+  /** Until when the gateway is kept offline on purpose (coverage loss, reject). */
+  heldUntil: number;
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+/** Draws gateway `index` of the fleet (same draw in every shard). */
+function drawGateway(scenario: Scenario, index: number): Omit<GatewaySpec, 'imsi' | 'iccid'> {
+  const random = seededRandom(scenario.seed * 1_000_003 + index);
+  const g = scenario.gateways;
+  return {
+    index,
+    dialect: pickWeighted(g.dialects, random) as FleetDialect,
+    latency: pickWeighted(g.latency, random) as LatencyProfile,
+    plan: pickWeighted(g.plans, random),
+    initialStatus: pickWeighted(g.initialStatus, random) as InitialStatus,
+    region: pickWeighted(g.regions, random),
+  };
+}
+
+/** Runs a scenario to its end and returns the report (`ok` false when an expectation failed). */
+export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
+  const { scenario, factory, platform, clock } = options;
+  const logger = options.logger ?? silentLogger();
+  const progress = options.progress;
+  const concurrency = options.concurrency ?? 16;
+  const pending = scenario.timeline.find((e) => (PENDING_ACTIONS as readonly string[]).includes(e.do));
+  if (pending) throw new Error(`timeline[${pending.index}]: ${pending.do} is not available in this build of the fleet runner`);
+  if (scenario.mode === 'virtual' && !(clock instanceof VirtualClock)) throw new Error('a virtual-time scenario needs a VirtualClock');
+
+  const wallStart = performance.now();
+  let peakRss = process.memoryUsage().rss;
+  const sampleRss = (): void => void (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+  const meter = new ActivityMeter();
+  const sharedClock = clock instanceof VirtualClock ? meteredClock(clock, meter) : clock;
+  const driver: TimeDriver =
+    clock instanceof VirtualClock
+      ? new VirtualTimeDriver({ clock, meter, ...(platform.advance ? { advance: (ms) => platform.advance!(ms) } : {}) })
+      : new RealTimeDriver(clock);
+  const gate = meteredGate(platform.gate, meter);
+  const crashMessages: string[] = [];
+  const onCrash = (error: unknown): void => {
+    crashMessages.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    logger.error({ err: error }, 'uncaught error during the fleet run');
+  };
+  process.on('unhandledRejection', onCrash);
+  process.on('uncaughtException', onCrash);
+
+  const operator = new OperatorClient(platform.url);
+  const actions: Record<string, number> = {};
+  let failedActions = 0;
+  const injected: Record<string, number> = {};
+  const recovered: Record<string, number> = {};
+  const attachTimes: number[] = [];
+  const registry = new InProcessRegistry();
+  const binding = createInProcessBinding(registry);
+  const gateways: Gateway[] = [];
+  const groups = new Map<string, Gateway[]>();
+  const unsubscribe: (() => void)[] = [];
+
+  try {
+    // 1. Provision: a sandbox operator and one registered SIM per gateway, through the API.
+    progress?.phase('provisioning SIMs');
+    await operator.init(`fleet-${randomUUID()}@cellgate.test`, `fleet-${randomUUID()}`);
+    const indices = options.shard ? shardIndices(scenario.gateways.count, options.shard) : [...Array(scenario.gateways.count).keys()];
+    const specs: GatewaySpec[] = [];
+    await mapLimit(indices, concurrency, async (index) => {
+      const drawn = drawGateway(scenario, index);
+      const sim = await operator.createSim(drawn.plan);
+      if (drawn.initialStatus !== 'ready') await operator.act(sim.imsi, drawn.initialStatus === 'standby' ? 'standby' : initialAction(drawn.initialStatus));
+      specs.push({ ...drawn, imsi: sim.imsi, iccid: sim.iccid });
+      progress?.provisioned(specs.length, indices.length);
+    });
+    specs.sort((a, b) => a.index - b.index);
+
+    // 2. One modem and one host per gateway, on the shared clock.
+    progress?.phase('starting gateways');
+    for (const spec of specs) {
+      const speed = LATENCY_PROFILES[spec.latency];
+      const modem = await startSimulatedModem({
+        dialect: spec.dialect,
+        imsi: spec.imsi,
+        ...(spec.iccid ? { iccid: spec.iccid } : {}),
+        gate,
+        clock: sharedClock,
+        latency: speed === 0 ? 'zero' : 'realistic',
+        speed,
+        usageReportIntervalMs: scenario.modem.usageReportIntervalMs,
+        expose: { inProcess: true },
+        registry,
+      });
+      unsubscribe.push(modem.modem.onOutput(() => meter.bump()));
+      const host = await factory.createHost({ spec, port: modem.inProcessPath!, binding, clock: sharedClock, settings: scenario.agent });
+      const gw: Gateway = {
+        spec, modem, host, intendedStatus: spec.initialStatus, online: false, reconnects: 0, attempts: 0, window: [], maxPerHour: 0, heldUntil: 0,
+      };
+      unsubscribe.push(host.onStateChange((change) => onChange(gw, change.online, change.at, change.attempts)));
+      gateways.push(gw);
+    }
+
+    const start = driver.now();
+    progress?.begin(start, scenario.duration, gateways.length);
+    const spread = scenario.gateways.startSpread;
+    gateways.forEach((gw, i) => {
+      const startOne = (): void => {
+        gw.startedAt = sharedClock.now();
+        gw.host.start();
+      };
+      const delay = gateways.length > 1 ? Math.floor((spread * i) / gateways.length) : 0;
+      if (delay === 0) startOne();
+      else sharedClock.setTimeout(startOne, delay);
+    });
+
+    // Application traffic keeps sessions busy (and billable) between usage reports.
+    let trafficTimer: ReturnType<Clock['setTimeout']> | undefined;
+    const perPeriod = (scenario.gateways.trafficBytesPerHour * TRAFFIC_PERIOD_MS) / HOUR;
+    const sendTraffic = (): void => {
+      for (const gw of gateways) if (gw.online) gw.modem.modem.addTraffic(1, Math.round(perPeriod), Math.round(perPeriod / 4));
+      trafficTimer = sharedClock.setTimeout(sendTraffic, TRAFFIC_PERIOD_MS);
+    };
+    if (perPeriod > 0) trafficTimer = sharedClock.setTimeout(sendTraffic, TRAFFIC_PERIOD_MS);
+
+    const report = (): void => {
+      sampleRss();
+      progress?.update(driver.now(), gateways.filter((g) => g.online).length);
+    };
+
+    // 3. The timeline.
+    progress?.phase('running');
+    for (const event of scenario.timeline) {
+      await driver.runUntil(start + event.at, report);
+      progress?.log(`${new Date(driver.now()).toISOString()} ${event.do} → ${await applyEvent(event)}`);
+    }
+    await driver.runUntil(start + scenario.duration, report);
+    if (trafficTimer) sharedClock.clearTimeout(trafficTimer);
+    await driver.settle();
+    const end = driver.now();
+    sampleRss();
+
+    // 4. Measure.
+    const online = gateways.filter((g) => g.host.online()).length;
+    const shouldBeOnline = gateways.filter((g) => ONLINE_STATUSES.includes(g.intendedStatus) && g.heldUntil <= end).length;
+    for (const gw of gateways) {
+      if (gw.pendingFault && gw.host.online()) credit(gw);
+    }
+    const notes = gateways.map((g) => g.host.notifications?.()).filter((n): n is { delivered: number; pending: number } => n !== undefined);
+    const billing = await readBills(start, end);
+    const hostCrashes = gateways.flatMap((g) => g.host.crashes?.() ?? []);
+
+    // 5. Shut down: agents deactivate politely, which needs the clock to keep moving.
+    progress?.phase('stopping');
+    await stopAll();
+
+    return finishReport({
+      version: 1,
+      scenario: scenario.name,
+      mode: scenario.mode,
+      shards: options.shard ? [options.shard] : [],
+      gateways: gateways.length,
+      simulatedMs: end - start,
+      wallMs: Math.round(performance.now() - wallStart),
+      hops: driver.hops,
+      peakRssBytes: peakRss,
+      attachTimesMs: attachTimes,
+      online: { atEnd: online, shouldBeOnline },
+      reconnects: {
+        total: gateways.reduce((a, g) => a + g.reconnects, 0),
+        attempts: gateways.reduce((a, g) => a + g.attempts, 0),
+        maxAttemptsPerHour: Math.max(0, ...gateways.map((g) => g.maxPerHour)),
+      },
+      faults: { injected, recovered },
+      operator: { calls: operator.calls, actions, failed: failedActions },
+      notifications: {
+        available: notes.length > 0,
+        delivered: notes.reduce((a, n) => a + n.delivered, 0),
+        lost: notes.reduce((a, n) => a + n.pending, 0),
+      },
+      billing,
+      crashes: crashMessages.length + hostCrashes.length,
+      crashMessages: [...crashMessages, ...hostCrashes].slice(0, 20),
+      expect: scenario.expect,
+    });
+  } finally {
+    for (const off of unsubscribe) off();
+    progress?.stop();
+    process.off('unhandledRejection', onCrash);
+    process.off('uncaughtException', onCrash);
+    await Promise.allSettled(gateways.map((g) => g.modem.close()));
+    await factory.close?.();
+  }
+
+  function onChange(gw: Gateway, isOnline: boolean, at: number, attempts: number): void {
+    for (let n = gw.attempts; n < attempts; n++) {
+      gw.window.push(at);
+      while (gw.window.length > 0 && gw.window[0]! <= at - HOUR) gw.window.shift();
+      gw.maxPerHour = Math.max(gw.maxPerHour, gw.window.length);
+    }
+    gw.attempts = Math.max(gw.attempts, attempts);
+    if (isOnline && !gw.online) {
+      if (gw.attachedAt === undefined) {
+        gw.attachedAt = at;
+        attachTimes.push(at - (gw.startedAt ?? at));
+      } else gw.reconnects++;
+      if (gw.pendingFault && at >= gw.heldUntil) credit(gw);
+    }
+    gw.online = isOnline;
+  }
+
+  function credit(gw: Gateway): void {
+    recovered[gw.pendingFault!] = (recovered[gw.pendingFault!] ?? 0) + 1;
+    gw.pendingFault = undefined;
+  }
+
+  function targets(event: TimelineEvent): Gateway[] {
+    const t = event.target;
+    const random = seededRandom(scenario.seed * 7919 + event.index + 1);
+    switch (t.kind) {
+      case 'all':
+        return gateways;
+      case 'region':
+        return gateways.filter((g) => g.spec.region === t.region);
+      case 'group':
+        return groups.get(t.group) ?? [];
+      case 'count':
+        return sample(gateways, t.count, random);
+      case 'percent':
+        return sample(gateways, Math.round((t.percent / 100) * gateways.length), random);
+    }
+  }
+
+  function markFault(gw: Gateway, kind: string, liftAt: number): void {
+    injected[kind] = (injected[kind] ?? 0) + 1;
+    gw.pendingFault = kind;
+    gw.heldUntil = Math.max(gw.heldUntil, liftAt);
+  }
+
+  /** Lifts a lasting event later on the shared clock; credits gateways already back online. */
+  function liftLater(hit: Gateway[], ms: number, lift: (gw: Gateway) => void): void {
+    sharedClock.setTimeout(() => {
+      for (const gw of hit) {
+        lift(gw);
+        if (gw.pendingFault && gw.host.online() && gw.online) credit(gw);
+      }
+    }, ms);
+  }
+
+  async function applyEvent(event: TimelineEvent): Promise<string> {
+    const hit = targets(event);
+    if (event.as) groups.set(event.as, hit);
+    const now = sharedClock.now();
+    const lasting = event.for ?? 0;
+    const f = (gw: Gateway) => gw.modem.modem.faults;
+    switch (event.do) {
+      case 'activate':
+      case 'deactivate':
+      case 'suspend':
+      case 'standby':
+      case 'delete-session': {
+        let ok = 0;
+        await meter.track(() =>
+          mapLimit(hit, concurrency, async (gw) => {
+            const wasOnline = gw.online;
+            try {
+              await operator.act(gw.spec.imsi, event.do);
+              ok++;
+              actions[event.do] = (actions[event.do] ?? 0) + 1;
+              const status = ACTION_STATUS[event.do];
+              if (status) gw.intendedStatus = status;
+              else if (wasOnline) markFault(gw, 'session-deleted', now);
+            } catch (error) {
+              if (!(error instanceof ApiError)) throw error;
+              failedActions++;
+              logger.info({ imsi: gw.spec.imsi, action: event.do, code: error.code }, 'operator action refused');
+            }
+          }),
+        );
+        return `${ok} of ${hit.length} accepted`;
+      }
+      case 'coverage-loss':
+        for (const gw of hit) {
+          if (gw.online) markFault(gw, event.do, now + lasting);
+          f(gw).coverage(false);
+        }
+        liftLater(hit, lasting, (gw) => f(gw).coverage(true));
+        return `${hit.length} gateways out of coverage for ${lasting} ms`;
+      case 'registration-reject': {
+        const cause = event.cause ?? 15;
+        for (const gw of hit) {
+          if (gw.online) markFault(gw, event.do, now + lasting);
+          f(gw).rejectRegistration(cause);
+        }
+        liftLater(hit, lasting, (gw) => f(gw).rejectRegistration(undefined));
+        return `${hit.length} gateways rejected with EMM #${cause} for ${lasting} ms`;
+      }
+      case 'port-drop': {
+        const ms = lasting || 5000;
+        for (const gw of hit) {
+          if (gw.online) markFault(gw, event.do, now + ms);
+          f(gw).dropPort(ms);
+        }
+        return `${hit.length} ports dropped for ${ms} ms`;
+      }
+      case 'reboot':
+        for (const gw of hit) {
+          if (gw.online) markFault(gw, event.do, now);
+          f(gw).reboot();
+        }
+        return `${hit.length} modules rebooted`;
+      case 'pdp-deactivation':
+        for (const gw of hit) {
+          if (gw.online) markFault(gw, event.do, now);
+          f(gw).deactivatePdp();
+        }
+        return `${hit.length} PDP contexts deactivated by the network`;
+      case 'garbage':
+        for (const gw of hit) {
+          if (gw.online) markFault(gw, event.do, now + lasting);
+          f(gw).garbage(event.garbage ?? 'inject');
+        }
+        liftLater(hit, lasting, (gw) => f(gw).garbage('off'));
+        return `${hit.length} modules answering with garbage for ${lasting} ms`;
+      case 'mute':
+        for (const gw of hit) {
+          if (gw.online) markFault(gw, event.do, now + lasting);
+          f(gw).mute();
+        }
+        liftLater(hit, lasting, (gw) => f(gw).unmute());
+        return `${hit.length} modules muted for ${lasting} ms`;
+      default:
+        throw new Error(`${event.do} is not available in this build`);
+    }
+  }
+
+  /** Statement totals of every month the run touched, when the platform has a billing API. */
+  async function readBills(from: number, to: number): Promise<FleetReport['billing']> {
+    const months: Record<string, number> = {};
+    const d = new Date(from);
+    let cursor = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    while (cursor <= to) {
+      const m = new Date(cursor);
+      const key = `${m.getUTCFullYear()}${String(m.getUTCMonth() + 1).padStart(2, '0')}`;
+      let bill;
+      try {
+        bill = await operator.bill(key);
+      } catch (error) {
+        return { available: false, total: 0, months: {}, error: (error as Error).message };
+      }
+      if (bill === undefined) return { available: false, total: 0, months: {} };
+      months[key] = bill.amount;
+      cursor = Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1);
+    }
+    return { available: true, total: Object.values(months).reduce((a, b) => a + b, 0), months };
+  }
+
+  async function stopAll(): Promise<void> {
+    let stopped = false;
+    const stopping = Promise.allSettled(gateways.map((g) => g.host.stop())).then(() => {
+      stopped = true;
+    });
+    for (let i = 0; !stopped && i < 600; i++) {
+      if (driver.mode === 'virtual') await driver.runUntil(driver.now() + 1000);
+      else await driver.settle();
+    }
+    await stopping;
+  }
+}
+
+function initialAction(status: InitialStatus): string {
+  return status === 'active' ? 'activate' : status === 'inactive' ? 'deactivate' : 'suspend';
+}
+
+/** The platform's gate, with every call tracked so the driver waits for it before moving time. */
+function meteredGate(gate: NetworkGate, meter: ActivityMeter): NetworkGate {
+  return {
+    attach: (r) => meter.track(() => gate.attach(r)),
+    createSession: (r) => meter.track(() => gate.createSession(r)),
+    ...(gate.modifySession ? { modifySession: (r) => meter.track(() => gate.modifySession!(r)) } : {}),
+    closeSession: (c) => meter.track(() => gate.closeSession(c)),
+    reportUsage: (u) => meter.track(() => gate.reportUsage(u)),
+    onSessionDeleteOrder: (handler) =>
+      gate.onSessionDeleteOrder((order) => {
+        meter.bump();
+        handler(order);
+      }),
+  };
+}

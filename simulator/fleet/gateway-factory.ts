@@ -1,0 +1,66 @@
+/**
+ * The seam between the fleet engine (simulator/fleet, which owns modems, the timeline and the
+ * report) and whatever runs on each gateway next to its modem — the real cellgate agent in
+ * `cli/fleet-gateways.ts`. The simulator never imports the agent; the composition hands a
+ * factory in.
+ */
+// The package's export map has no types for ESM; its CommonJS typings are the same API.
+import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import type { Clock } from '../../common/clock.js';
+import type { FleetDialect, InitialStatus, LatencyProfile } from './scenario.js';
+
+/** One gateway of the fleet, as the scenario drew it. */
+export interface GatewaySpec {
+  /** Position in the whole fleet (0-based; stable across shards). */
+  index: number;
+  dialect: FleetDialect;
+  latency: LatencyProfile;
+  plan: string;
+  initialStatus: InitialStatus;
+  region: string;
+  imsi: string;
+  iccid: string;
+}
+
+/** A state change of a host, as the engine needs it. */
+export interface HostStateChange {
+  online: boolean;
+  /** Clock time of the change. */
+  at: number;
+  /** Connection attempts so far (monotonic). */
+  attempts: number;
+}
+
+/** What runs on one gateway (the agent). */
+export interface GatewayHost {
+  /** Starts attaching (cold start). */
+  start(): void;
+  /** Shuts down politely; resolves once the port is closed. */
+  stop(): Promise<void>;
+  online(): boolean;
+  /** Counters (the agent's `metrics()`). */
+  metrics(): Readonly<Record<string, number>>;
+  onStateChange(listener: (change: HostStateChange) => void): () => void;
+  /** eSIM notifications handed to the platform and acknowledged / still pending, when the host has an LPA link. */
+  notifications?(): { delivered: number; pending: number };
+  /** Errors the host caught that a real gateway would have died of. */
+  crashes?(): string[];
+}
+
+export interface HostInput {
+  spec: GatewaySpec;
+  /** Device path of the modem (`sim://<imei>`), opened through `binding`. */
+  port: string;
+  binding: BindingInterface;
+  /** The shared clock (metered view). */
+  clock: Clock;
+  /** Agent settings by dotted key from the scenario (`liveness.intervalMs`...). */
+  settings: Readonly<Record<string, number>>;
+}
+
+/** Creates the host of each gateway; the fleet engine calls it once per gateway. */
+export interface GatewayFactory {
+  createHost(input: HostInput): GatewayHost | Promise<GatewayHost>;
+  /** Releases what the factory shares between hosts (a broker connection pool...). */
+  close?(): Promise<void>;
+}

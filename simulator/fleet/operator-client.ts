@@ -1,0 +1,120 @@
+/**
+ * The fleet's operator: drives the platform only through its public HTTP API (docs/api.md), as
+ * a customer's script would — sandbox operator, SIMs, status actions, session deletes, bills.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface CreatedSim {
+  imsi: string;
+  iccid: string;
+  subscription: string;
+}
+
+/** Operator actions by the path segment the API uses. */
+const ACTION_PATHS: Record<string, string> = {
+  activate: 'activate',
+  deactivate: 'deactivate',
+  suspend: 'suspend',
+  standby: 'set_to_standby',
+  'delete-session': 'delete_session',
+};
+
+export class OperatorClient {
+  private apiKey = '';
+  private token = '';
+  private credentials: { email: string; password: string } | undefined;
+  operatorId = '';
+  /** HTTP calls made (for the report). */
+  calls = 0;
+
+  constructor(private readonly baseUrl: string) {}
+
+  /** Creates a sandbox operator and keeps its API key and token for every later call. */
+  async init(email: string, password: string): Promise<void> {
+    const body = await this.request<{ apiKey: string; token: string; operatorId: string }>('POST', '/v1/sandbox/init', { email, password }, false);
+    this.apiKey = body.apiKey;
+    this.token = body.token;
+    this.operatorId = body.operatorId;
+    this.credentials = { email, password };
+  }
+
+  /** Logs in again (a month of virtual time outlives any token). */
+  private async reauthenticate(): Promise<void> {
+    const body = await this.request<{ apiKey: string; token: string }>('POST', '/v1/auth', { ...this.credentials, tokenTimeoutSeconds: 172_800 }, false);
+    this.apiKey = body.apiKey;
+    this.token = body.token;
+  }
+
+  /** A sandbox SIM, registered to this operator (status `ready`). */
+  async createSim(subscription: string): Promise<CreatedSim> {
+    const sim = await this.request<{ imsi: string; registrationSecret: string; subscription: string }>('POST', '/v1/sandbox/subscribers/create', {
+      subscription,
+    });
+    const registered = await this.request<{ iccid?: string }>('POST', `/v1/subscribers/${sim.imsi}/register`, {
+      registrationSecret: sim.registrationSecret,
+    });
+    return { imsi: sim.imsi, iccid: registered.iccid ?? '', subscription: sim.subscription };
+  }
+
+  /** `activate`, `deactivate`, `suspend`, `standby` or `delete-session`. */
+  async act(imsi: string, action: string): Promise<void> {
+    const path = ACTION_PATHS[action];
+    if (!path) throw new Error(`unknown operator action ${action}`);
+    await this.request('POST', `/v1/subscribers/${imsi}/${path}`, {});
+  }
+
+  async getSubscriber(imsi: string): Promise<{ status: string; sessionStatus?: { online?: boolean } }> {
+    return this.request('GET', `/v1/subscribers/${imsi}`);
+  }
+
+  /** The monthly bill, or `undefined` when this platform serves no billing API (yet). */
+  async bill(yearMonth: string): Promise<{ amount: number; currency?: string } | undefined> {
+    try {
+      const b = await this.request<{ amount?: number; totalAmount?: number; currency?: string }>('GET', `/v1/bills/${yearMonth}`);
+      return { amount: Number(b.amount ?? b.totalAmount ?? 0), ...(b.currency ? { currency: b.currency } : {}) };
+    } catch (error) {
+      if (error instanceof ApiError && (error.code === 'COM0003' || error.code === 'BIL0007')) {
+        return error.code === 'BIL0007' ? { amount: 0 } : undefined;
+      }
+      throw error;
+    }
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
+    try {
+      return await this.send<T>(method, path, body, auth);
+    } catch (error) {
+      if (!auth || !this.credentials || !(error instanceof ApiError) || (error.code !== 'AUM0003' && error.code !== 'AUM0002')) throw error;
+      await this.reauthenticate();
+      return this.send<T>(method, path, body, auth);
+    }
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, auth: boolean): Promise<T> {
+    this.calls++;
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (auth) {
+      headers['x-soracom-api-key'] = this.apiKey;
+      headers['x-soracom-token'] = this.token;
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const text = await response.text();
+    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!response.ok) {
+      const err = (parsed ?? {}) as { code?: string; message?: string };
+      throw new ApiError(response.status, err.code ?? 'HTTP', `${method} ${path}: ${response.status} ${err.code ?? ''} ${err.message ?? text}`.trim());
+    }
+    return parsed as T;
+  }
+}

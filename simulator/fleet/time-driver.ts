@@ -1,0 +1,228 @@
+/**
+ * Moves one shared clock for the whole fleet (platform, modems, agents).
+ *
+ * Virtual mode — the algorithm (docs/fleet.md "How virtual time is driven"):
+ *  1. settle: give the event loop turns (`setImmediate`) until the fleet is quiet, i.e. for
+ *     `quietTurns` consecutive turns no timer was set or cleared, no modem wrote a byte and no
+ *     network-gate call is in flight. Real I/O (the in-process serial ports, the platform's SQLite
+ *     and HTTP) finishes here while virtual time stands still, so a command's answer is never
+ *     overtaken by its own timeout.
+ *  2. hop: jump to the earliest pending timer (never past the target) and fire every timer due
+ *     at that instant (through the platform scheduler's `advance` when given, so each job sees
+ *     its own due time).
+ *  3. repeat until the target time.
+ * An idle month therefore costs one hop per distinct timer instant, not one per millisecond.
+ *
+ * Real mode: the wall clock runs; the driver only sleeps until the target.
+ */
+import type { Clock, TimerHandle, VirtualClock } from '../../common/clock.js';
+
+/** Counts what the fleet is doing so the driver can tell when it is quiet. */
+export class ActivityMeter {
+  private ticks = 0;
+  private inFlight = 0;
+
+  bump(): void {
+    this.ticks++;
+  }
+  /** Wraps an async call that must finish before virtual time moves on. */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    this.ticks++;
+    try {
+      return await work();
+    } finally {
+      this.inFlight--;
+      this.ticks++;
+    }
+  }
+  /** A value that changes whenever anything happened; `busy` while calls are in flight. */
+  snapshot(): { ticks: number; busy: boolean } {
+    return { ticks: this.ticks, busy: this.inFlight > 0 };
+  }
+}
+
+interface FleetTimer {
+  due: number;
+  seq: number;
+  fn: (() => void) | undefined;
+}
+
+/**
+ * A `Clock` view of the shared clock for the whole fleet: it reports every timer set or cleared
+ * to the meter, and keeps the fleet's timers in its own binary heap, holding only ONE timer (the
+ * earliest) on the shared clock. Thousands of agents each setting and clearing a command timeout
+ * would otherwise make every timer operation of a sorted-list clock O(timers).
+ */
+export function meteredClock(clock: Clock, meter: ActivityMeter): Clock {
+  const heap: FleetTimer[] = [];
+  let seq = 0;
+  let armed: { due: number; handle: TimerHandle } | undefined;
+  const before = (a: FleetTimer, b: FleetTimer): boolean => a.due < b.due || (a.due === b.due && a.seq < b.seq);
+  const push = (t: FleetTimer): void => {
+    heap.push(t);
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  };
+  const pop = (): FleetTimer | undefined => {
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
+      }
+    }
+    return top;
+  };
+  const fire = (): void => {
+    armed = undefined;
+    const now = clock.now();
+    while (heap.length > 0 && (heap[0]!.fn === undefined || heap[0]!.due <= now)) {
+      const t = pop()!;
+      const fn = t.fn;
+      t.fn = undefined;
+      fn?.();
+    }
+    arm();
+  };
+  const arm = (): void => {
+    while (heap.length > 0 && heap[0]!.fn === undefined) pop();
+    const next = heap[0];
+    if (!next) return;
+    if (armed && armed.due <= next.due) return;
+    if (armed) clock.clearTimeout(armed.handle);
+    armed = { due: next.due, handle: clock.setTimeout(fire, next.due - clock.now()) };
+  };
+  const view: Clock = {
+    now: () => clock.now(),
+    setTimeout(fn: () => void, ms: number): TimerHandle {
+      meter.bump();
+      const timer: FleetTimer = { due: clock.now() + Math.max(0, ms), seq: seq++, fn };
+      push(timer);
+      arm();
+      return timer;
+    },
+    clearTimeout(handle: TimerHandle): void {
+      meter.bump();
+      // Lazy deletion: the entry stays in the heap, disarmed, and is dropped when it surfaces.
+      (handle as FleetTimer).fn = undefined;
+    },
+    sleep(ms: number, signal?: AbortSignal): Promise<void> {
+      return new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const onAbort = (): void => {
+          view.clearTimeout(handle);
+          reject(signal!.reason);
+        };
+        const handle = view.setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+  };
+  return view;
+}
+
+export interface TimeDriver {
+  readonly mode: 'virtual' | 'real';
+  now(): number;
+  /** Moves time to `target`, calling `onProgress` now and then. */
+  runUntil(target: number, onProgress?: () => void): Promise<void>;
+  /** Lets in-flight work finish without moving time (virtual) or yields once (real). */
+  settle(): Promise<void>;
+  /** Hops made so far (virtual mode). */
+  readonly hops: number;
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export interface VirtualDriverOptions {
+  clock: VirtualClock;
+  meter: ActivityMeter;
+  /** Moves the clock by `ms` (default `clock.advance`); the platform scheduler's advance. */
+  advance?: (ms: number) => Promise<void>;
+  /** Consecutive quiet event-loop turns that count as settled (default 3). */
+  quietTurns?: number;
+  /** Gives up settling after this many turns (a gateway chattering forever; default 5000). */
+  maxTurns?: number;
+}
+
+export class VirtualTimeDriver implements TimeDriver {
+  readonly mode = 'virtual' as const;
+  hops = 0;
+  private readonly quietTurns: number;
+  private readonly maxTurns: number;
+
+  constructor(private readonly options: VirtualDriverOptions) {
+    this.quietTurns = options.quietTurns ?? 3;
+    this.maxTurns = options.maxTurns ?? 5000;
+  }
+
+  now(): number {
+    return this.options.clock.now();
+  }
+
+  async settle(): Promise<void> {
+    let quiet = 0;
+    let last = this.options.meter.snapshot().ticks;
+    for (let i = 0; i < this.maxTurns && quiet < this.quietTurns; i++) {
+      await turn();
+      const s = this.options.meter.snapshot();
+      quiet = s.ticks === last && !s.busy ? quiet + 1 : 0;
+      last = s.ticks;
+    }
+  }
+
+  async runUntil(target: number, onProgress?: () => void): Promise<void> {
+    const { clock } = this.options;
+    const advance = this.options.advance ?? ((ms: number) => clock.advance(ms));
+    let lastReport = 0;
+    for (;;) {
+      await this.settle();
+      const now = clock.now();
+      if (now >= target) break;
+      const next = clock.nextDue();
+      const hop = next === undefined ? target : Math.min(Math.max(next, now), target);
+      await advance(hop - now);
+      this.hops++;
+      if (onProgress && this.hops - lastReport >= 200) {
+        lastReport = this.hops;
+        onProgress();
+      }
+    }
+    onProgress?.();
+  }
+}
+
+/** Real-time mode for soak runs: the wall clock moves; this only waits. */
+export class RealTimeDriver implements TimeDriver {
+  readonly mode = 'real' as const;
+  readonly hops = 0;
+  constructor(private readonly clock: Clock) {}
+  now(): number {
+    return this.clock.now();
+  }
+  async settle(): Promise<void> {
+    await turn();
+  }
+  async runUntil(target: number, onProgress?: () => void): Promise<void> {
+    while (this.clock.now() < target) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(1, target - this.clock.now()))));
+      onProgress?.();
+    }
+  }
+}
