@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from './clock.js';
 
@@ -51,5 +52,29 @@ describe('VirtualClock', () => {
     await clock.advance(2000);
     expect(fired).toBe(false);
     expect(clock.pending()).toBe(0);
+  });
+
+  it('fires exactly the timers not cleared, in (due, creation) order, for any mix of set and clear', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ delay: fc.integer({ min: 0, max: 50 }), cleared: fc.boolean() }), { maxLength: 60 }),
+        async (plan) => {
+          const clock = new VirtualClock(0);
+          const fired: number[] = [];
+          const handles = plan.map((p, i) => clock.setTimeout(() => fired.push(i), p.delay));
+          plan.forEach((p, i) => p.cleared && clock.clearTimeout(handles[i]!));
+          expect(clock.pending()).toBe(plan.filter((p) => !p.cleared).length);
+          await clock.advance(100);
+          const expected = plan
+            .map((p, i) => ({ ...p, i }))
+            .filter((p) => !p.cleared)
+            .sort((a, b) => a.delay - b.delay || a.i - b.i)
+            .map((p) => p.i);
+          expect(fired).toEqual(expected);
+          expect(clock.pending()).toBe(0);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });

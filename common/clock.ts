@@ -21,7 +21,8 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }
 
-function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+/** `Clock.sleep` for any clock: a timer on that clock, cancelled when the signal aborts. */
+export function sleepOn(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
     const onAbort = (): void => {
@@ -58,21 +59,27 @@ export class RealClock implements Clock {
 interface VirtualTimer {
   readonly id: number;
   readonly due: number;
-  readonly fn: () => void;
+  fn: (() => void) | undefined;
 }
 
 /** Lets pending promise callbacks and I/O callbacks run before the next timer fires. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+const firesBefore = (a: VirtualTimer, b: VirtualTimer): boolean => a.due < b.due || (a.due === b.due && a.id < b.id);
+
 /**
  * A clock that moves only when told to. Timers fire in due-time order (ties in creation order)
  * and the event loop gets a turn after each, so promise chains started by one timer settle
  * before the next fires.
+ *
+ * Timers sit in a binary heap with lazy deletion: a fleet of thousands of agents sets and clears
+ * a command timeout per AT command, so both must stay O(log n).
  */
 export class VirtualClock implements Clock {
   private current: number;
   private nextId = 1;
-  private timers: VirtualTimer[] = [];
+  private readonly heap: VirtualTimer[] = [];
+  private live = 0;
 
   constructor(start: number | Date = Date.UTC(2026, 0, 1)) {
     this.current = typeof start === 'number' ? start : start.getTime();
@@ -84,23 +91,17 @@ export class VirtualClock implements Clock {
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     const timer: VirtualTimer = { id: this.nextId++, due: this.current + Math.max(0, ms), fn };
-    // Keep the list sorted by (due, id): insertion point by binary search.
-    let lo = 0;
-    let hi = this.timers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const t = this.timers[mid]!;
-      if (t.due < timer.due || (t.due === timer.due && t.id < timer.id)) lo = mid + 1;
-      else hi = mid;
-    }
-    this.timers.splice(lo, 0, timer);
-    return { id: timer.id };
+    this.push(timer);
+    this.live++;
+    return timer;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    const id = (handle as { id?: number }).id;
-    const i = this.timers.findIndex((t) => t.id === id);
-    if (i >= 0) this.timers.splice(i, 1);
+    const timer = handle as Partial<VirtualTimer>;
+    if (timer.fn === undefined) return;
+    // Lazy deletion: the entry stays in the heap, disarmed, and is dropped when it surfaces.
+    timer.fn = undefined;
+    this.live--;
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -109,12 +110,12 @@ export class VirtualClock implements Clock {
 
   /** Number of timers waiting to fire. */
   pending(): number {
-    return this.timers.length;
+    return this.live;
   }
 
   /** Due time of the next timer, if any. */
   nextDue(): number | undefined {
-    return this.timers[0]?.due;
+    return this.peek()?.due;
   }
 
   /** Moves time forward by `ms`, firing every timer that falls due on the way. */
@@ -126,11 +127,14 @@ export class VirtualClock implements Clock {
   async advanceTo(target: number): Promise<void> {
     await yieldToEventLoop();
     for (;;) {
-      const next = this.timers[0];
+      const next = this.peek();
       if (!next || next.due > target) break;
-      this.timers.shift();
+      this.pop();
+      const fn = next.fn!;
+      next.fn = undefined;
+      this.live--;
       this.current = Math.max(this.current, next.due);
-      next.fn();
+      fn();
       await yieldToEventLoop();
     }
     this.current = Math.max(this.current, target);
@@ -139,5 +143,39 @@ export class VirtualClock implements Clock {
   /** Sets the time directly without firing timers; for test set-up only. */
   set(time: number | Date): void {
     this.current = typeof time === 'number' ? time : time.getTime();
+  }
+
+  /** The earliest live timer, dropping cleared ones on the way. */
+  private peek(): VirtualTimer | undefined {
+    while (this.heap.length > 0 && this.heap[0]!.fn === undefined) this.pop();
+    return this.heap[0];
+  }
+
+  private push(timer: VirtualTimer): void {
+    const heap = this.heap;
+    heap.push(timer);
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!firesBefore(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (heap.length === 0 || !last) return;
+    heap[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heap.length && firesBefore(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && firesBefore(heap[r]!, heap[m]!)) m = r;
+      if (m === i) break;
+      [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+      i = m;
+    }
   }
 }

@@ -15,7 +15,7 @@
  *
  * Real mode: the wall clock runs; the driver only sleeps until the target.
  */
-import type { Clock, TimerHandle, VirtualClock } from '../../common/clock.js';
+import { sleepOn, type Clock, type TimerHandle, type VirtualClock } from '../../common/clock.js';
 
 /** Counts what the fleet is doing so the driver can tell when it is quiet. */
 export class ActivityMeter {
@@ -42,97 +42,22 @@ export class ActivityMeter {
   }
 }
 
-interface FleetTimer {
-  due: number;
-  seq: number;
-  fn: (() => void) | undefined;
-}
-
 /**
- * A `Clock` view of the shared clock for the whole fleet: it reports every timer set or cleared
- * to the meter, and keeps the fleet's timers in its own binary heap, holding only ONE timer (the
- * earliest) on the shared clock. Thousands of agents each setting and clearing a command timeout
- * would otherwise make every timer operation of a sorted-list clock O(timers).
+ * A `Clock` view of the shared clock for the whole fleet that reports every timer set or cleared
+ * to the meter, so the driver can tell a quiet fleet from a busy one.
  */
 export function meteredClock(clock: Clock, meter: ActivityMeter): Clock {
-  const heap: FleetTimer[] = [];
-  let seq = 0;
-  let armed: { due: number; handle: TimerHandle } | undefined;
-  const before = (a: FleetTimer, b: FleetTimer): boolean => a.due < b.due || (a.due === b.due && a.seq < b.seq);
-  const push = (t: FleetTimer): void => {
-    heap.push(t);
-    for (let i = heap.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
-  };
-  const pop = (): FleetTimer | undefined => {
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last) {
-      heap[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
-    }
-    return top;
-  };
-  const fire = (): void => {
-    armed = undefined;
-    const now = clock.now();
-    while (heap.length > 0 && (heap[0]!.fn === undefined || heap[0]!.due <= now)) {
-      const t = pop()!;
-      const fn = t.fn;
-      t.fn = undefined;
-      fn?.();
-    }
-    arm();
-  };
-  const arm = (): void => {
-    while (heap.length > 0 && heap[0]!.fn === undefined) pop();
-    const next = heap[0];
-    if (!next) return;
-    if (armed && armed.due <= next.due) return;
-    if (armed) clock.clearTimeout(armed.handle);
-    armed = { due: next.due, handle: clock.setTimeout(fire, next.due - clock.now()) };
-  };
   const view: Clock = {
     now: () => clock.now(),
     setTimeout(fn: () => void, ms: number): TimerHandle {
       meter.bump();
-      const timer: FleetTimer = { due: clock.now() + Math.max(0, ms), seq: seq++, fn };
-      push(timer);
-      arm();
-      return timer;
+      return clock.setTimeout(fn, ms);
     },
     clearTimeout(handle: TimerHandle): void {
       meter.bump();
-      // Lazy deletion: the entry stays in the heap, disarmed, and is dropped when it surfaces.
-      (handle as FleetTimer).fn = undefined;
+      clock.clearTimeout(handle);
     },
-    sleep(ms: number, signal?: AbortSignal): Promise<void> {
-      return new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const onAbort = (): void => {
-          view.clearTimeout(handle);
-          reject(signal!.reason);
-        };
-        const handle = view.setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        }, ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    },
+    sleep: (ms, signal) => sleepOn(view, ms, signal),
   };
   return view;
 }
