@@ -1,16 +1,34 @@
 /**
  * The agent's composition: the AT channel (serial device, `tcp://` serial server, or an injected
- * serialport binding) under the session machine. Later parts (the MQTT link, the LPA, the health
- * endpoint) attach to `status()`, `metrics()`, `onStateChange()` and `atChannel`.
+ * serialport binding) under the session machine; the MQTT link to the platform with its durable
+ * outbox (optional); the health / metrics endpoint (optional); and the extensions (the LPA) that
+ * hook into all of them. Shutdown runs in the reverse order: deactivate, flush, close the link,
+ * close the port.
  */
 // The package's export map has no types for ESM; its CommonJS typings are the same API.
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RealClock, type Clock } from '../common/clock.js';
 import { silentLogger, type Logger } from '../common/log.js';
+import type { BackoffPolicy } from '../platform/contract/mqtt-session.js';
+import { readAppliedSettings, settingsPath, withAppliedSettings, writeAppliedSettings } from './applied-settings.js';
 import { openChannel } from './at/index.js';
 import type { AtChannel } from './at/types.js';
 import type { AgentConfig } from './config.js';
+import { assessHealth, type HealthReport, type LinkState } from './health/health-report.js';
+import { startHealthServer, type RunningHealthServer } from './health/health-server.js';
+import { createAgentMetrics } from './health/metrics.js';
+import type { AgentExtension } from './extension.js';
+import { lpaExtension } from './lpa/lpa-extension.js';
+import { bridgeSessionToLink } from './link-bridge.js';
+import { AgentLink } from './link/agent-link.js';
+import { Outbox } from './link/outbox.js';
+import { fetchMetadata } from './metadata-client.js';
 import { SessionDriver, type SessionStatus, type StateChange } from './session/session-driver.js';
+
+export type { AgentExtension, AgentExtensionContext } from './extension.js';
 
 export interface AgentOptions {
   config: AgentConfig;
@@ -22,17 +40,77 @@ export interface AgentOptions {
   random?: () => number;
   /** Replaces how the channel is opened (tests). */
   openChannel?: () => Promise<AtChannel>;
+  /** Extensions started with the link (see `AgentExtension`). */
+  extensions?: readonly AgentExtension[];
+  /** Tuning of the MQTT link (tests use short delays). */
+  link?: { backoff?: Partial<BackoffPolicy>; ackTimeoutMs?: number; keepaliveSeconds?: number };
+  /** How long a platform command waits for the session to settle before answering. Default 60 s. */
+  commandSettleMs?: number;
+  /** At shutdown, how long to wait for the outbox to drain while connected. Default 2 s. */
+  flushTimeoutMs?: number;
 }
 
 export interface Agent {
-  /** Starts attaching; the session then stays up (and recovers) until `stop()`. */
+  /** Starts attaching (and the link and health endpoint); the session then stays up until `stop()`. */
   start(): void;
-  /** Deactivates the data session politely and closes the port. */
+  /** Resolves once `start()`'s asynchronous parts (the health endpoint) are up; rejects if one failed. */
+  ready(): Promise<void>;
+  /** Deactivates the data session, flushes the outbox, closes the link, the port and the endpoint. */
   stop(): Promise<void>;
   status(): SessionStatus;
   metrics(): Readonly<Record<string, number>>;
+  /** The `/healthz` judgement. */
+  health(): HealthReport;
+  /** The `/metrics` text (Prometheus exposition format). */
+  metricsText(): Promise<string>;
   onStateChange(listener: (change: StateChange) => void): () => void;
+  /**
+   * The platform's metadata for this SIM (`GET /v1/subscriber` from the session's IP).
+   * @throws when offline, when no `metadataUrl` is configured, or when the service refuses.
+   */
+  metadata(): Promise<unknown>;
+  /** Resolves with the link once it exists (the device id may only be known after identification). */
+  whenLinked(): Promise<AgentLink>;
+  readonly link: AgentLink | undefined;
+  readonly deviceId: string | undefined;
+  /** `http://127.0.0.1:port` of the health endpoint once listening. */
+  readonly healthUrl: string | undefined;
+  readonly driver: SessionDriver;
   readonly atChannel: AtChannel | undefined;
+}
+
+/** The package version, read from the nearest `package.json` (source and `dist/` layouts). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'cellgate' && pkg.version) return pkg.version;
+    } catch {
+      // not here; look one level up
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+/** Waits (at most `timeoutMs`) for the platform to acknowledge what is pending, while connected. */
+async function flushOutbox(link: AgentLink, box: Outbox, clock: Clock, timeoutMs: number): Promise<void> {
+  if (timeoutMs <= 0 || link.state !== 'connected' || box.size() === 0) return;
+  const giveUp = new AbortController();
+  const drained = new Promise<void>((resolve) => {
+    const off = box.onRemoved(() => {
+      if (box.size() > 0) return;
+      off();
+      resolve();
+    });
+    giveUp.signal.addEventListener('abort', () => {
+      off();
+      resolve();
+    });
+  });
+  await Promise.race([drained, clock.sleep(timeoutMs, giveUp.signal).catch(() => undefined)]);
+  giveUp.abort();
 }
 
 export function createAgent(options: AgentOptions): Agent {
@@ -43,21 +121,173 @@ export function createAgent(options: AgentOptions): Agent {
   const open =
     options.openChannel ??
     (() => openChannel({ port: config.port, baudRate: config.baudRate, binding: options.binding, clock, logger: atLogger }));
+  const settingsFile = settingsPath(config.dataDir);
+  const applied = config.mqtt ? readAppliedSettings(settingsFile, (message) => logger.warn(message)) : {};
   const driver = new SessionDriver({
     openChannel: open,
-    config: config.session,
+    config: withAppliedSettings(config.session, applied),
     clock,
     logger: logger.child({ component: 'session', port: config.port }),
     ...(options.random ? { random: options.random } : {}),
   });
-  return {
-    start: () => driver.start(),
-    stop: () => driver.stop(),
+
+  const shutdown = new AbortController();
+  let stopping = false;
+  let deviceId = config.deviceId;
+  let link: AgentLink | undefined;
+  let outbox: Outbox | undefined;
+  const linkWaiters: Array<(link: AgentLink) => void> = [];
+  const stoppers: Array<() => Promise<void> | void> = [];
+  let health: RunningHealthServer | undefined;
+  let started: Promise<void> = Promise.resolve();
+
+  // Seconds online and reconnects, for the metrics.
+  let onlineSince: number | undefined;
+  let onlineMs = 0;
+  let reconnects = 0;
+  let everLost = false;
+  driver.onStateChange((change) => {
+    if (change.to === 'online') {
+      onlineSince = change.at;
+      if (everLost) reconnects++;
+    } else if (change.from === 'online' && onlineSince !== undefined) {
+      onlineMs += change.at - onlineSince;
+      onlineSince = undefined;
+    }
+    if (change.to === 'lost') everLost = true;
+  });
+
+  const linkState = (): LinkState => (config.mqtt ? (link?.state ?? 'idle') : 'disabled');
+  const healthReport = (): HealthReport => assessHealth(driver.status(), { stopping, link: linkState(), ...(deviceId ? { deviceId } : {}) });
+  const registry = createAgentMetrics({
+    status: () => driver.status(),
+    onlineSeconds: () => (onlineMs + (onlineSince !== undefined ? clock.now() - onlineSince : 0)) / 1000,
+    reconnects: () => reconnects,
+    outboxDepth: () => outbox?.size(),
+    linkState,
+  });
+
+  // The LPA joins by default (config `esim: off` leaves it out), then any the caller adds.
+  const extensions: readonly AgentExtension[] = [...(config.lpa ? [lpaExtension(config.lpa)] : []), ...(options.extensions ?? [])];
+  const startExtensions = (): void => {
+    for (const extension of extensions) {
+      try {
+        const stop = extension.start({ driver, link, deviceId, config, clock, logger: logger.child({ component: extension.name }) });
+        if (stop) stoppers.push(stop);
+      } catch (error) {
+        logger.error({ err: error, extension: extension.name }, 'extension failed to start');
+      }
+    }
+  };
+
+  const startLink = (id: string): void => {
+    const mqtt = config.mqtt!;
+    deviceId = id;
+    outbox = new Outbox(join(config.dataDir, `outbox-${id}.sqlite`), { clock });
+    link = new AgentLink({
+      deviceId: id,
+      url: mqtt.url,
+      password: mqtt.password,
+      agentVersion: packageVersion(),
+      outbox,
+      clock,
+      logger: logger.child({ component: 'link', deviceId: id }),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.link?.backoff ? { backoff: options.link.backoff } : {}),
+      ...(options.link?.ackTimeoutMs !== undefined ? { ackTimeoutMs: options.link.ackTimeoutMs } : {}),
+      ...(options.link?.keepaliveSeconds !== undefined ? { keepaliveSeconds: options.link.keepaliveSeconds } : {}),
+    });
+    const unbridge = bridgeSessionToLink({
+      driver,
+      link,
+      clock,
+      logger,
+      statusIntervalMs: config.statusIntervalMs,
+      ...(options.commandSettleMs !== undefined ? { commandSettleMs: options.commandSettleMs } : {}),
+      saveSettings: (settings) => writeAppliedSettings(settingsFile, settings),
+      signal: shutdown.signal,
+    });
+    stoppers.push(unbridge);
+    logger.info({ deviceId: id, url: mqtt.url, pending: outbox.size() }, 'platform link starting');
+    link.start();
+    // Extensions (the LPA) join here, once the link exists.
+    startExtensions();
+    for (const resolve of linkWaiters.splice(0)) resolve(link);
+  };
+
+  const agent: Agent = {
+    start() {
+      if (config.mqtt && !link) {
+        if (deviceId) startLink(deviceId);
+        else {
+          // No configured id: the modem's IMEI, known once the modem is identified.
+          const off = driver.onStateChange((change) => {
+            const imei = change.status.imei;
+            if (link || stopping || !imei) return;
+            off();
+            startLink(imei);
+          });
+        }
+      } else if (!config.mqtt) {
+        startExtensions();
+      }
+      driver.start();
+      if (config.health && !health) {
+        const { host, port } = config.health;
+        started = startHealthServer({ host, port, health: healthReport, registry, logger: logger.child({ component: 'health' }) }).then((server) => {
+          health = server;
+        });
+        started.catch((error: unknown) => logger.error({ err: error }, 'health endpoint failed to start'));
+      }
+    },
+    ready: () => started,
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await driver.stop();
+      shutdown.abort();
+      for (const stop of stoppers.splice(0).reverse()) {
+        try {
+          await stop();
+        } catch (error) {
+          logger.warn({ err: error }, 'stopping an extension failed');
+        }
+      }
+      if (link && outbox) {
+        const box = outbox;
+        await flushOutbox(link, box, clock, options.flushTimeoutMs ?? 2_000);
+        await link.stop();
+        logger.info({ pending: box.size() }, box.size() > 0 ? 'outbox kept for the next start' : 'outbox drained');
+        box.close();
+      }
+      await started.catch(() => undefined);
+      await health?.close();
+    },
     status: () => driver.status(),
     metrics: () => driver.metrics(),
+    health: healthReport,
+    metricsText: () => registry.metrics(),
     onStateChange: (listener) => driver.onStateChange(listener),
+    async metadata() {
+      if (!config.metadataUrl) throw new Error("no 'metadataUrl' configured");
+      const ip = driver.status().ip;
+      if (!driver.status().online || !ip) throw new Error('no data session: the metadata service answers only from the session address');
+      return fetchMetadata({ baseUrl: config.metadataUrl, localAddress: ip });
+    },
+    whenLinked: () => (link ? Promise.resolve(link) : new Promise((resolve) => linkWaiters.push(resolve))),
+    get link() {
+      return link;
+    },
+    get deviceId() {
+      return deviceId;
+    },
+    get healthUrl() {
+      return health?.url;
+    },
+    driver,
     get atChannel() {
       return driver.atChannel;
     },
   };
+  return agent;
 }

@@ -1,13 +1,18 @@
 /**
  * `cellgate agent --port /dev/ttyUSB2|tcp://host:port [--apn soracom.io] [--rat lte-m] ...`
  *
- * Runs the agent until SIGTERM or SIGINT, then closes the data session politely and the port.
- * Logs are pino JSON on stdout. Every config key has a flag (docs/agent.md).
+ * Runs the agent until SIGTERM or SIGINT, then closes the data session politely, flushes the
+ * outbox, closes the link and the port. Logs are pino JSON on stdout. Every config key has a
+ * flag (docs/agent.md).
+ *
+ * `cellgate agent metadata`: asks the platform's metadata service for this SIM, from the
+ * running agent's session address (read from its health endpoint) or `--local-address`.
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '../common/log.js';
 import { createAgent } from './agent.js';
 import { ConfigError, flagNames, loadConfig } from './config.js';
+import { fetchMetadata } from './metadata-client.js';
 
 const usage = `usage: cellgate agent --port <device|tcp://host:port> [options]
 
@@ -22,10 +27,70 @@ const usage = `usage: cellgate agent --port <device|tcp://host:port> [options]
   --dialect auto|generic|bg95|bg96|sim7080 (default auto)                     [CELLGATE_DIALECT]
   --cereg-mode 2|3       +CEREG reporting (3 adds reject causes; default 3)   [CELLGATE_CEREG_MODE]
   --log-level <level>    pino level (default info)                            [CELLGATE_LOG_LEVEL]
+  --device-id <id>       stable device id (default: the modem's IMEI)         [CELLGATE_DEVICE_ID]
+  --data-dir <dir>       outbox and applied settings (default ./.data/agent)  [CELLGATE_DATA_DIR]
+  --mqtt-url <url>       platform broker, mqtt://host:port (default: no link) [CELLGATE_MQTT_URL]
+  --mqtt-credentials <f> device credentials JSON {deviceId,password,mqttUrl}  [CELLGATE_MQTT_CREDENTIALS]
+  --mqtt-password <s>    device secret (prefer the credentials file)          [CELLGATE_MQTT_PASSWORD]
+  --mqtt-username <id>   must equal the device id                             [CELLGATE_MQTT_USERNAME]
+  --health-port <n>      health/metrics endpoint on 127.0.0.1 (default: off)  [CELLGATE_HEALTH_PORT]
+  --health-host <addr>   its listen address (default 127.0.0.1)               [CELLGATE_HEALTH_HOST]
+  --status-interval-ms <n> status snapshot period (default 60000)           [CELLGATE_STATUS_INTERVAL_MS]
+  --metadata-url <url>   platform metadata service, http://host:port          [CELLGATE_METADATA_URL]
   --<section>-<key> <n>  any timing, e.g. --reconnect-reject-backoff-ms 720000 [CELLGATE_RECONNECT_REJECT_BACKOFF_MS]
-                         sections: timings, liveness, reconnect (see docs/agent.md)`;
+                         sections: timings, liveness, reconnect (see docs/agent.md)
+
+usage: cellgate agent metadata --metadata-url <url> [--health-url <url> | --local-address <ip>]
+  Prints the platform's subscriber metadata for the running agent's session (its IP is read
+  from --health-url, default http://127.0.0.1:$CELLGATE_HEALTH_PORT).`;
+
+async function runMetadata(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { 'metadata-url': { type: 'string' }, 'health-url': { type: 'string' }, 'local-address': { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`cellgate agent metadata: ${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const baseUrl = (values['metadata-url'] as string | undefined) ?? process.env.CELLGATE_METADATA_URL;
+  if (!baseUrl) {
+    console.error('cellgate agent metadata: --metadata-url (or CELLGATE_METADATA_URL) is required');
+    return 2;
+  }
+  let localAddress = values['local-address'] as string | undefined;
+  if (!localAddress) {
+    const port = process.env.CELLGATE_HEALTH_PORT;
+    const healthUrl = (values['health-url'] as string | undefined) ?? (port ? `http://127.0.0.1:${port}` : undefined);
+    if (!healthUrl) {
+      console.error('cellgate agent metadata: give --local-address, or --health-url of the running agent');
+      return 2;
+    }
+    const report = (await fetch(`${healthUrl}/healthz`).then((r) => r.json())) as { ip?: string; online?: boolean };
+    if (!report.online || !report.ip) {
+      console.error('cellgate agent metadata: the agent has no data session (the service answers only from the session address)');
+      return 1;
+    }
+    localAddress = report.ip;
+  }
+  try {
+    console.log(JSON.stringify(await fetchMetadata({ baseUrl, localAddress }), null, 2));
+    return 0;
+  } catch (error) {
+    console.error(`cellgate agent metadata: ${(error as Error).message}`);
+    return 1;
+  }
+}
 
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'metadata') return runMetadata(argv.slice(1));
   const options: Record<string, { type: 'string' } | { type: 'boolean' }> = { config: { type: 'string' }, help: { type: 'boolean' } };
   for (const name of flagNames()) options[name] = { type: 'string' };
   let values: Record<string, string | boolean | undefined>;
@@ -55,8 +120,19 @@ export async function run(argv: string[]): Promise<number> {
 
   const logger = createLogger({ name: 'agent', level: config.logLevel });
   const agent = createAgent({ config, logger });
-  logger.info({ port: config.port, apn: config.session.apn.apn, rat: config.session.rat, dialect: config.session.dialect }, 'agent starting');
+  logger.info(
+    { port: config.port, apn: config.session.apn.apn, rat: config.session.rat, dialect: config.session.dialect, mqtt: config.mqtt?.url ?? null, dataDir: config.dataDir },
+    'agent starting',
+  );
   agent.start();
+  try {
+    await agent.ready();
+    if (agent.healthUrl) logger.info({ url: agent.healthUrl }, 'health endpoint: /healthz, /metrics');
+  } catch (error) {
+    logger.error({ err: error }, 'cannot start the health endpoint');
+    await agent.stop();
+    return 1;
+  }
 
   // The clock's timers are unref'd so they never hold a shutdown; this one holds the process
   // while the agent waits for a device that is not there yet.

@@ -65,3 +65,28 @@ describe('agent config', () => {
     await expect(loadConfig({ configPath: '/nonexistent/agent.yaml' })).rejects.toThrow(/cannot read config file/);
   });
 });
+
+describe('agent config: platform link, identity, health', () => {
+  it('reads the credentials file and lets explicit keys win', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cellgate-config-'));
+    const creds = join(dir, 'device.json');
+    await writeFile(creds, JSON.stringify({ deviceId: '358926090893011', password: 's3cret', mqttUrl: 'mqtt://127.0.0.1:1883' }));
+    const config = await loadConfig({ env: { CELLGATE_MQTT_CREDENTIALS: creds }, flags: { port: '/dev/ttyUSB2', 'mqtt-url': 'mqtt://10.0.0.2:1884', 'health-port': '9464' } });
+    expect(config.deviceId).toBe('358926090893011');
+    expect(config.mqtt).toEqual({ url: 'mqtt://10.0.0.2:1884', password: 's3cret' });
+    expect(config.health).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.dataDir).toBe('./.data/agent');
+  });
+
+  it('refuses a link without a secret, a bad device id, and a username that is not the device id', () => {
+    expect(() => resolveConfig({ flags: { port: '/dev/ttyUSB2', 'mqtt-url': 'mqtt://h:1883' } })).toThrow(/no device secret/);
+    expect(() => resolveConfig({ flags: { port: '/dev/ttyUSB2', 'device-id': 'a/b' } })).toThrow(/deviceId/);
+    expect(() => resolveConfig({ flags: { port: '/dev/ttyUSB2', 'device-id': 'a', 'mqtt-username': 'b' } })).toThrow(/mqttUsername/);
+  });
+
+  it('keeps the link off and the health endpoint off by default', () => {
+    const config = resolveConfig({ flags: { port: '/dev/ttyUSB2' } });
+    expect(config.mqtt).toBeUndefined();
+    expect(config.health).toBeUndefined();
+  });
+});

@@ -5,9 +5,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { DEVICE_ID_PATTERN } from '../platform/contract/topics.js';
 import type { AuthType, DialectId, RatPreference } from './modem/dialects.js';
 import { defaultReconnectConfig, type ReconnectConfig } from './session/reconnect-policy.js';
 import { defaultLiveness, defaultSessionTimings, type LivenessConfig, type SessionConfig, type SessionTimings } from './session/session-config.js';
+import { DEFAULT_LPA_CONFIG, type LpaServiceConfig } from './lpa/service.js';
+
+/** The MQTT link to the platform (docs/agent.md, Platform link). Absent: the agent runs without one. */
+export interface MqttLinkConfig {
+  /** `mqtt://host:port` (or `mqtts://`) of the platform's broker. */
+  url: string;
+  /** The device secret the platform issued. Never logged. */
+  password: string;
+}
 
 export interface AgentConfig {
   /** Serial device path or `tcp://host:port`. */
@@ -15,6 +25,33 @@ export interface AgentConfig {
   baudRate: number;
   logLevel: string;
   session: SessionConfig;
+  /** Stable device id (MQTT username and client id); absent: the modem's IMEI once identified. */
+  deviceId?: string;
+  /** Where the durable outbox and the applied platform settings live. */
+  dataDir: string;
+  mqtt?: MqttLinkConfig;
+  /** Health / metrics HTTP endpoint; absent: off. */
+  health?: { host: string; port: number };
+  /** Period of the retained status snapshot (signal refresh), ms. */
+  statusIntervalMs: number;
+  /** Base URL of the platform's metadata service (`GET /v1/subscriber` from the session's IP). */
+  metadataUrl?: string;
+  /** The eSIM LPA (platform eSIM commands, notification delivery); absent: off. */
+  lpa?: LpaServiceConfig;
+}
+
+/** [choice] Outside systemd (whose unit sets `/var/lib/cellgate`) the data dir is relative to the working directory. */
+export const DEFAULT_DATA_DIR = './.data/agent';
+
+/**
+ * The JSON a platform hands out when it registers a device (`POST /_cellgate/devices`):
+ * `{deviceId, username?, password, mqttUrl?}`. Pointed at by `mqttCredentials`.
+ */
+export interface DeviceCredentialsFile {
+  deviceId?: string;
+  username?: string;
+  password: string;
+  mqttUrl?: string;
 }
 
 /** Thrown with every problem found, one per line. */
@@ -30,11 +67,15 @@ const AUTHS: readonly AuthType[] = ['none', 'pap', 'chap'];
 const DIALECTS: ReadonlyArray<DialectId | 'auto'> = ['auto', 'generic', 'bg95', 'bg96', 'sim7080'];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
-type Section = 'timings' | 'liveness' | 'reconnect';
+const LPA_TRANSPORTS = ['auto', 'cgla', 'csim'] as const;
+const { transportMode: _mode, fallback: _fallback, ...lpaNumbers } = DEFAULT_LPA_CONFIG;
+
+type Section = 'timings' | 'liveness' | 'reconnect' | 'lpa';
 const sections: Record<Section, Record<string, number>> = {
   timings: defaultSessionTimings as unknown as Record<string, number>,
   liveness: defaultLiveness as unknown as Record<string, number>,
   reconnect: defaultReconnectConfig as unknown as Record<string, number>,
+  lpa: lpaNumbers,
 };
 
 /** Top-level scalar keys, with their env variable and flag names. */
@@ -49,6 +90,19 @@ const scalars = [
   { key: 'dialect', env: 'CELLGATE_DIALECT', flag: 'dialect' },
   { key: 'ceregMode', env: 'CELLGATE_CEREG_MODE', flag: 'cereg-mode' },
   { key: 'logLevel', env: 'CELLGATE_LOG_LEVEL', flag: 'log-level' },
+  { key: 'deviceId', env: 'CELLGATE_DEVICE_ID', flag: 'device-id' },
+  { key: 'dataDir', env: 'CELLGATE_DATA_DIR', flag: 'data-dir' },
+  { key: 'mqttUrl', env: 'CELLGATE_MQTT_URL', flag: 'mqtt-url' },
+  { key: 'mqttUsername', env: 'CELLGATE_MQTT_USERNAME', flag: 'mqtt-username' },
+  { key: 'mqttPassword', env: 'CELLGATE_MQTT_PASSWORD', flag: 'mqtt-password' },
+  { key: 'mqttCredentials', env: 'CELLGATE_MQTT_CREDENTIALS', flag: 'mqtt-credentials' },
+  { key: 'healthPort', env: 'CELLGATE_HEALTH_PORT', flag: 'health-port' },
+  { key: 'healthHost', env: 'CELLGATE_HEALTH_HOST', flag: 'health-host' },
+  { key: 'metadataUrl', env: 'CELLGATE_METADATA_URL', flag: 'metadata-url' },
+  { key: 'esim', env: 'CELLGATE_ESIM', flag: 'esim' },
+  { key: 'lpaTransport', env: 'CELLGATE_LPA_TRANSPORT', flag: 'lpa-transport' },
+  { key: 'lpaFallback', env: 'CELLGATE_LPA_FALLBACK', flag: 'lpa-fallback' },
+  { key: 'statusIntervalMs', env: 'CELLGATE_STATUS_INTERVAL_MS', flag: 'status-interval-ms' },
 ] as const;
 
 const kebab = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -156,6 +210,8 @@ function toChoice<T extends string>(entry: { value: unknown; source: string }, k
 export interface ConfigSources {
   /** Parsed config file contents (see `readConfigFile`). */
   file?: Record<string, unknown>;
+  /** Parsed `mqttCredentials` file (see `readCredentialsFile`); the explicit keys win over it. */
+  credentials?: DeviceCredentialsFile;
   filePath?: string;
   env?: NodeJS.ProcessEnv;
   /** Flag values by flag name without dashes (`apn`, `reconnect-rest-ms`). */
@@ -211,7 +267,7 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
       const e = merged.get(`${section}.${key}`);
       if (!e) continue;
       const isFactor = section === 'reconnect' && key === 'factor';
-      const minimum = isFactor ? 1 : key === 'syncAttempts' || key === 'addressPolls' || key === 'maxMisses' || key === 'maxAttemptsPerHour' || key === 'attemptsPerRung' || key.endsWith('BeforeRest') ? 1 : 0;
+      const minimum = isFactor ? 1 : key === 'segmentSize' ? 6 : key === 'syncAttempts' || key === 'addressPolls' || key === 'maxMisses' || key === 'maxAttemptsPerHour' || key === 'attemptsPerRung' || key.endsWith('BeforeRest') ? 1 : 0;
       const n = toNumber(e, `${section}.${key}`, problems, minimum, !isFactor);
       if (n !== undefined) out[key] = n;
     }
@@ -229,16 +285,90 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
   };
   if (session.reconnect.baseDelayMs > session.reconnect.maxDelayMs) problems.push("'reconnect.baseDelayMs' must not exceed 'reconnect.maxDelayMs'");
   const logLevel = choice('logLevel', LOG_LEVELS, 'info');
+
+  const creds = sources.credentials;
+  const explicitId = merged.get('deviceId') ? str('deviceId', '') : undefined;
+  const username = merged.get('mqttUsername') ? str('mqttUsername', '') : undefined;
+  if (explicitId !== undefined && username !== undefined && explicitId !== username) {
+    problems.push("'mqttUsername' must equal 'deviceId' (the broker ties the login to the device id)");
+  }
+  const deviceId = explicitId ?? username ?? creds?.deviceId ?? creds?.username;
+  if (deviceId !== undefined && !DEVICE_ID_PATTERN.test(deviceId)) {
+    problems.push(`'deviceId' ${JSON.stringify(deviceId)} must match ${DEVICE_ID_PATTERN.source} (an IMEI or EID)`);
+  }
+  const dataDir = str('dataDir', DEFAULT_DATA_DIR);
+  if (dataDir.trim() === '') problems.push("'dataDir' must not be empty");
+  const mqttUrl = merged.get('mqttUrl') ? str('mqttUrl', '') : creds?.mqttUrl;
+  const mqttPassword = merged.get('mqttPassword') ? str('mqttPassword', '') : creds?.password;
+  let mqtt: MqttLinkConfig | undefined;
+  if (mqttUrl !== undefined) {
+    if (!/^mqtts?:\/\/[^\s/]+(:\d{1,5})?\/?$/i.test(mqttUrl)) problems.push(`'mqttUrl' ${JSON.stringify(mqttUrl)}: expected mqtt://host:port or mqtts://host:port`);
+    if (!mqttPassword) problems.push("'mqttUrl' is set but no device secret: set 'mqttPassword' or 'mqttCredentials'");
+    else mqtt = { url: mqttUrl, password: mqttPassword };
+  } else if (mqttPassword !== undefined && merged.get('mqttPassword')) {
+    problems.push("'mqttPassword' is set but 'mqttUrl' is not");
+  }
+  const healthPortEntry = merged.get('healthPort');
+  const healthPort = healthPortEntry ? toNumber(healthPortEntry, 'healthPort', problems, 0, true) : undefined;
+  if (healthPort !== undefined && healthPort > 65535) problems.push(`'healthPort' must be at most 65535, got ${healthPort}`);
+  const healthHost = str('healthHost', '127.0.0.1');
+  const intervalEntry = merged.get('statusIntervalMs');
+  const statusIntervalMs = intervalEntry ? (toNumber(intervalEntry, 'statusIntervalMs', problems, 1000, true) ?? 60_000) : 60_000;
+  const metadataUrl = merged.get('metadataUrl') ? str('metadataUrl', '') : undefined;
+  if (metadataUrl !== undefined && !/^http:\/\/[^\s/]+(:\d{1,5})?(\/\S*)?$/i.test(metadataUrl)) problems.push(`'metadataUrl' ${JSON.stringify(metadataUrl)}: expected http://host[:port]`);
+  // [choice] The LPA is on by default: it acts only on platform eSIM commands and delivers what
+  // the eUICC holds; on a module without an eUICC it finds no ISD-R and stays quiet.
+  const esim = choice('esim', ['on', 'off'] as const, 'on');
+  const lpaNumberValues = numbers<typeof lpaNumbers>('lpa');
+  if (lpaNumberValues.segmentSize > 255) problems.push(`'lpa.segmentSize' must be at most 255, got ${lpaNumberValues.segmentSize}`);
+  const lpa: LpaServiceConfig | undefined =
+    esim === 'on'
+      ? {
+          ...lpaNumberValues,
+          transportMode: choice('lpaTransport', LPA_TRANSPORTS, 'auto'),
+          fallback: choice('lpaFallback', ['true', 'false'] as const, 'true') === 'true',
+        }
+      : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, baudRate, logLevel, session };
+  return {
+    ...(metadataUrl !== undefined ? { metadataUrl } : {}),
+    ...(lpa ? { lpa } : {}),
+    port,
+    baudRate,
+    logLevel,
+    session,
+    ...(deviceId !== undefined ? { deviceId } : {}),
+    dataDir,
+    ...(mqtt ? { mqtt } : {}),
+    ...(healthPort !== undefined ? { health: { host: healthHost, port: healthPort } } : {}),
+    statusIntervalMs,
+  };
+}
+
+/** Reads a device credentials file (JSON or YAML `{deviceId, password, mqttUrl}`). */
+export async function readCredentialsFile(path: string): Promise<DeviceCredentialsFile> {
+  const raw = await readConfigFile(path).catch((error: unknown) => {
+    throw new ConfigError([`mqttCredentials: ${(error as ConfigError).problems?.join('; ') ?? (error as Error).message}`]);
+  });
+  const problems: string[] = [];
+  for (const key of ['deviceId', 'username', 'password', 'mqttUrl']) {
+    if (raw[key] !== undefined && typeof raw[key] !== 'string') problems.push(`credentials file ${path}: '${key}' must be a string`);
+  }
+  if (typeof raw.password !== 'string' || raw.password === '') problems.push(`credentials file ${path}: 'password' is required`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return raw as unknown as DeviceCredentialsFile;
 }
 
 /** Reads the file (when given) and resolves the configuration. */
 export async function loadConfig(options: { configPath?: string; env?: NodeJS.ProcessEnv; flags?: Record<string, string | undefined> }): Promise<AgentConfig> {
   const path = options.configPath ?? options.env?.CELLGATE_CONFIG;
   const file = path ? await readConfigFile(path) : undefined;
+  const credentialsPath =
+    options.flags?.['mqtt-credentials'] ?? (options.env?.CELLGATE_MQTT_CREDENTIALS || undefined) ?? (typeof file?.mqttCredentials === 'string' ? file.mqttCredentials : undefined);
+  const credentials = credentialsPath ? await readCredentialsFile(credentialsPath) : undefined;
   return resolveConfig({
     ...(file ? { file } : {}),
+    ...(credentials ? { credentials } : {}),
     ...(path ? { filePath: path } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.flags ? { flags: options.flags } : {}),

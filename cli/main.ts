@@ -4,7 +4,10 @@
  */
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   agent: { summary: 'run the device agent against a modem (serial device or tcp://host:port)', load: () => import('../agent/cli.js') },
+  lpa: { summary: 'eSIM profiles on a modem directly (bench use; the agent owns the port while it runs)', load: () => import('../agent/lpa-cli.js') },
   platform: { summary: 'run the platform core (store, scheduler, HTTP API)', load: () => import('../platform/cli.js') },
+  fleet: { summary: 'run a simulated fleet (modems + agents) against a platform from a scenario file', load: () => import('./fleet.js') },
+  up: { summary: 'the local stack: platform, broker, simulated gateways driven by agents (npm start)', load: () => import('./up.js') },
   sim: { summary: 'run a simulated modem on a pty, a TCP port, or both', load: () => import('../simulator/cli.js') },
 };
 

@@ -24,7 +24,7 @@ export type Step =
   | 'activate';
 
 /** Named step sequences; the reconnect ladder climbs them (docs/agent.md). */
-export type Plan = 'full' | 'resync' | 'reactivate' | 'radio-cycle' | 'reset' | 'reopen';
+export type Plan = 'full' | 'resync' | 'reactivate' | 'radio-cycle' | 'reset' | 'reopen' | 'reconfigure';
 
 const identifyToRegister: readonly Step[] = ['sync', 'identify', 'sim', 'configure', 'register', 'activate'];
 
@@ -36,6 +36,8 @@ export const planSteps: Readonly<Record<Plan, readonly Step[]>> = {
   'radio-cycle': ['radio-cycle', 'register', 'activate'],
   reset: ['reset-module', ...identifyToRegister],
   reopen: ['close-port', 'open-port', ...identifyToRegister],
+  /** New APN / RAT settings from the platform: drop the session, write them, re-register. */
+  reconfigure: ['deactivate', 'configure', 'radio-cycle', 'register', 'activate'],
 };
 
 export type Phase =
@@ -81,7 +83,9 @@ export type LossReason =
   | 'module-powered-down'
   | 'sim-removed'
   | 'port-closed'
-  | 'unresponsive';
+  | 'unresponsive'
+  /** The platform (or the operator) asked for a reconnect, a modem reboot or new settings. */
+  | 'requested';
 
 /** Losses that end an attempt in progress too: the module or its port is gone from under it. */
 const severeLosses: ReadonlySet<LossReason> = new Set(['module-restarted', 'module-powered-down', 'sim-removed', 'port-closed', 'unresponsive']);

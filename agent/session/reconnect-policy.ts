@@ -61,6 +61,7 @@ export function firstPlanFor(reason: LossReason | 'start'): Plan {
     case 'registration-lost':
     case 'detached':
     case 'pdp-deactivated':
+    case 'requested':
       return 'reactivate';
     case 'module-restarted':
     case 'module-powered-down':

@@ -12,7 +12,7 @@ import { AtError, AtPortClosedError, AtTimeoutError } from '../at/errors.js';
 import type { AtChannel, AtCommand } from '../at/types.js';
 import { classifyEmmCause, classifyEsmCause } from '../modem/causes.js';
 import { at } from '../modem/commands.js';
-import { dialectById, dialects, pickDialect, type Dialect, type ScriptStep } from '../modem/dialects.js';
+import { dialectById, dialects, pickDialect, type ApnSettings, type Dialect, type RatPreference, type ScriptStep } from '../modem/dialects.js';
 import {
   isRegistered,
   isSessionLoss,
@@ -123,6 +123,9 @@ export class SessionDriver {
   private running: Promise<void> | undefined;
   private stoppedPromise: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
+  /** A plan asked for from outside (`requestReconnect`), used by the next attempt. */
+  private requestedPlan: Plan | undefined;
+  private wakeBackoff: AbortController | undefined;
 
   constructor(private readonly options: SessionDriverOptions) {
     this.policy = new ReconnectPolicy(options.config.reconnect, options.random);
@@ -180,6 +183,44 @@ export class SessionDriver {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Asks for a new attach now (platform commands `reconnect`, `reboot-modem`): while online the
+   * session is dropped and rebuilt with `plan`; while backing off the wait ends early; while
+   * attaching, the request applies once that attempt is through. False when stopping.
+   */
+  requestReconnect(plan: Plan = 'reactivate'): boolean {
+    if (this.stopController.signal.aborted) return false;
+    this.requestedPlan = plan;
+    this.counters.add('requested_reconnects');
+    if (this.state.phase === 'online') this.enqueue({ type: 'loss', reason: 'requested' });
+    else this.wakeBackoff?.abort();
+    return true;
+  }
+
+  /** New APN and/or RAT (platform commands `set-apn`, `set-rat`): written to the module by a `reconfigure` attempt. */
+  applySettings(settings: { apn?: ApnSettings; rat?: RatPreference }): boolean {
+    if (this.stopController.signal.aborted) return false;
+    this.options.config = { ...this.options.config, ...(settings.apn ? { apn: settings.apn } : {}), ...(settings.rat ? { rat: settings.rat } : {}) };
+    return this.requestReconnect('reconfigure');
+  }
+
+  /** The settings in force (the configured ones, or those `applySettings` set). */
+  get settings(): { apn: ApnSettings; rat: RatPreference } {
+    return { apn: this.config.apn, rat: this.config.rat };
+  }
+
+  /** Reads the signal now (platform command `refresh-status`); undefined without a port. */
+  async refreshSignal(): Promise<SignalQuality | undefined> {
+    if (!this.channel?.isOpen) return undefined;
+    try {
+      const quality = await this.optional(at.signal());
+      if (quality) this.info.signal = quality;
+      return quality;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The open AT channel, when there is one (the LPA and the CLI passthrough share it). */
   get atChannel(): AtChannel | undefined {
     return this.channel;
@@ -194,8 +235,12 @@ export class SessionDriver {
       try {
         await pRetry(
           async () => {
-            let plan = this.policy.planFor(first, this.clock.now(), this.channel?.isOpen === true);
-            if (this.needsResync && (plan === 'reactivate' || plan === 'radio-cycle')) plan = 'resync';
+            const portOpen = this.channel?.isOpen === true;
+            let plan = this.requestedPlan ?? this.policy.planFor(first, this.clock.now(), portOpen);
+            this.requestedPlan = undefined;
+            if (!portOpen && plan !== 'reopen' && plan !== 'full') plan = 'reopen';
+            if (plan === 'reconfigure' && !this.dialect) plan = 'resync';
+            if (this.needsResync && (plan === 'reactivate' || plan === 'radio-cycle' || plan === 'reconfigure')) plan = 'resync';
             this.policy.recordAttempt(this.clock.now());
             this.counters.add('attempts');
             this.counters.add(`plan_${plan}`);
@@ -219,7 +264,17 @@ export class SessionDriver {
               this.info.nextAttemptAt = this.clock.now() + delay.delayMs;
               this.log.warn({ failure, delayMs: delay.delayMs, wait: delay.kind, rateLimitedMs: delay.rateLimitedMs }, 'attach attempt failed');
               this.enqueue({ type: 'backoff' });
-              await this.clock.sleep(delay.delayMs, signal);
+              if (this.requestedPlan) return;
+              const wake = new AbortController();
+              this.wakeBackoff = wake;
+              try {
+                await this.clock.sleep(delay.delayMs, AbortSignal.any([signal, wake.signal]));
+              } catch (error) {
+                signal.throwIfAborted();
+                if (!wake.signal.aborted) throw error;
+              } finally {
+                this.wakeBackoff = undefined;
+              }
             },
           },
         );
@@ -304,6 +359,8 @@ export class SessionDriver {
       case 'online': {
         this.counters.add('online');
         delete this.info.lastFailure;
+        // A request that arrived while this attempt ran still has to happen.
+        if (this.requestedPlan) this.enqueue({ type: 'loss', reason: 'requested' });
         const pending = this.pendingAttempt;
         this.pendingAttempt = undefined;
         pending?.resolve();
