@@ -34,6 +34,7 @@ export const SPEED_CLASSES = [
   'u1.slow',
   't1.standard',
 ] as const;
+export type SpeedClass = (typeof SPEED_CLASSES)[number];
 
 export type ExpiryAction = 'doNothing' | 'deleteSession' | 'deactivate' | 'suspend' | 'terminate';
 export const EXPIRY_ACTIONS: readonly ExpiryAction[] = ['doNothing', 'deleteSession', 'deactivate', 'suspend', 'terminate'];

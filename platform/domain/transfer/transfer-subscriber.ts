@@ -5,18 +5,10 @@
  * transfer-related fields changed, so nothing else of the record is lost.
  */
 
-export type CoverageType = 'g' | 'jp';
+import type { CoverageType } from '../ids.js';
+import type { ExpiryAction, SubscriberStatus } from '../subscriber.js';
 
-export type SubscriberStatus =
-  | 'ready'
-  | 'active'
-  | 'inactive'
-  | 'standby'
-  | 'suspended'
-  | 'terminated'
-  | 'transferring';
-
-export type ExpiryAction = 'doNothing' | 'deleteSession' | 'deactivate' | 'suspend' | 'terminate';
+export type { CoverageType, ExpiryAction, SubscriberStatus };
 
 /** What the transfer rules need of a subscriber. */
 export interface TransferSubscriber {
