@@ -8,7 +8,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
 import { createLogger, silentLogger } from '../common/log.js';
-import { startPlatform } from '../platform/index.js';
+import { DEVICE_STREAMS, startPlatform } from '../platform/index.js';
+import type { StoredEsimNotification } from '../platform/app/devices.js';
+import { RemoteNetworkGate } from '../simulator/network/remote-gate.js';
 import {
   createProgress,
   formatSummary,
@@ -20,17 +22,19 @@ import {
   type FleetReport,
   type Scenario,
 } from '../simulator/fleet/index.js';
-import { seededRandom } from '../simulator/fleet/selection.js';
+import { seededRandom } from '../simulator/seeded-random.js';
 import { agentGatewayFactory } from './fleet-gateways.js';
 
 const USAGE = `usage:
   cellgate fleet <scenario.yaml> [--report FILE] [--shard i/n] [--progress auto|bar|lines|none]
                  [--data-dir DIR] [--real-time] [--log-level LEVEL]
+                 [--platform URL --network-token TOKEN]
   cellgate fleet merge <report.json>... [--report FILE]
 
 Runs the scenario's gateways (simulated modem + the real agent) against an in-process platform
 on one clock (virtual unless the scenario says mode: real or --real-time is given), prints a
-summary and exits 1 when an expectation fails.`;
+summary and exits 1 when an expectation fails. With --platform the gateways run against that
+(shared) platform over HTTP and MQTT in real time: run one process per --shard i/n, then merge.`;
 
 /** Entry used by `cli/main.ts`. */
 export async function run(argv: string[]): Promise<number> {
@@ -47,6 +51,8 @@ export async function run(argv: string[]): Promise<number> {
         'data-dir': { type: 'string', default: ':memory:' },
         'real-time': { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'silent' },
+        platform: { type: 'string' },
+        'network-token': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -75,6 +81,11 @@ export async function run(argv: string[]): Promise<number> {
     scenario = parseScenario(await readFile(path, 'utf8'), path);
     if (values['real-time']) scenario = { ...scenario, mode: 'real' };
     shard = values.shard ? parseShard(values.shard) : undefined;
+    if (values.platform !== undefined) {
+      if (!/^https?:\/\/\S+$/.test(values.platform)) throw new Error(`--platform must be an http(s) URL, not ${JSON.stringify(values.platform)}`);
+      if (!values['network-token']) throw new Error('--platform needs --network-token (printed by cellgate platform)');
+      if (scenario.mode !== 'real') throw new Error('a shared platform runs on its own clock: give --real-time (or mode: real) with --platform (docs/fleet.md, Shards)');
+    } else if (values['network-token'] !== undefined) throw new Error('--network-token goes with --platform');
   } catch (error) {
     console.error(error instanceof ScenarioError ? error.message : `cellgate fleet: ${(error as Error).message}`);
     return 2;
@@ -84,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
     progress: progressMode,
     dataDir: values['data-dir']!,
     logLevel: values['log-level']!,
+    ...(values.platform ? { remote: { url: values.platform.replace(/\/$/, ''), networkToken: values['network-token']! } } : {}),
   });
   console.log(formatSummary(report));
   if (values.report) {
@@ -98,19 +110,26 @@ export interface RunScenarioOptions {
   progress?: 'auto' | 'bar' | 'lines' | 'none';
   dataDir?: string;
   logLevel?: string;
+  /** Run against this (shared) platform instead of an in-process one; real time only. */
+  remote?: { url: string; networkToken: string };
 }
 
 /** Starts an in-process platform on the scenario's clock and runs the fleet against it. */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<FleetReport> {
   const logLevel = options.logLevel ?? 'silent';
   const logger = logLevel === 'silent' ? silentLogger() : createLogger({ name: 'fleet', level: logLevel });
+  if (options.remote) return runRemote(scenario, options.remote, options, logger);
   const virtual = scenario.mode === 'virtual' ? new VirtualClock() : undefined;
   const clock: Clock = virtual ?? new RealClock();
   const platform = await startPlatform({
     dataDir: options.dataDir ?? ':memory:',
     clock,
     http: { port: 0 },
-    ...(scenario.platform.sessionIdleTimeoutMs !== undefined ? { config: { sessionIdleTimeoutMs: scenario.platform.sessionIdleTimeoutMs } } : {}),
+    config: {
+      ...(scenario.platform.sessionIdleTimeoutMs !== undefined ? { sessionIdleTimeoutMs: scenario.platform.sessionIdleTimeoutMs } : {}),
+      // [choice] On the wall clock an eSIM order would take 5 s + 10 s per profile; a soak run need not wait.
+      ...(virtual ? {} : { esimProvisioningStartDelayMs: 200, esimProvisioningPerProfileMs: 50 }),
+    },
   });
   try {
     return await runFleet({
@@ -120,6 +139,18 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
         url: platform.url,
         gate: platform.gate,
         ...(virtual ? { advance: (ms: number) => platform.scheduler.advance(virtual, ms) } : {}),
+        esimNotifications: async () =>
+          (
+            await platform.store.transaction(async (tx) => {
+              const out: StoredEsimNotification[] = [];
+              for (let after: number | undefined; ; ) {
+                const page = await tx.readStream<StoredEsimNotification>(DEVICE_STREAMS.esimNotifications, { afterSeq: after, limit: 1000 });
+                out.push(...page.map((r) => r.body));
+                if (page.length < 1000) return out;
+                after = page[page.length - 1]!.seq;
+              }
+            })
+          ).map((n) => ({ eid: n.eid, seqNumber: n.seqNumber, outcome: n.outcome })),
       },
       clock,
       ...(options.shard ? { shard: options.shard } : {}),
@@ -128,6 +159,30 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     });
   } finally {
     await platform.close();
+  }
+}
+
+/**
+ * One shard against a shared platform: the radio side through its remote network gate
+ * (`/_cellgate/network/*`), the operator through its HTTP API, the agents to its MQTT broker,
+ * all on the wall clock (docs/fleet.md, Shards).
+ */
+async function runRemote(scenario: Scenario, remote: { url: string; networkToken: string }, options: RunScenarioOptions, logger: ReturnType<typeof silentLogger>): Promise<FleetReport> {
+  if (scenario.mode !== 'real') throw new Error('a shared platform runs on its own clock: the scenario must run in real time (mode: real / --real-time)');
+  const clock = new RealClock();
+  const gate = new RemoteNetworkGate({ url: remote.url, token: remote.networkToken, clock, logger });
+  try {
+    return await runFleet({
+      scenario,
+      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0)) }),
+      platform: { url: remote.url, gate },
+      clock,
+      ...(options.shard ? { shard: options.shard } : {}),
+      progress: createProgress(process.stderr, options.progress ?? 'auto'),
+      logger,
+    });
+  } finally {
+    await gate.close();
   }
 }
 

@@ -4,18 +4,20 @@
  * `GatewayFactory` makes (the real agent), plays the timeline on the one shared clock, and
  * measures what the report needs. SPEC §3 "fleet runner"; docs/fleet.md.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Clock } from '../../common/clock.js';
 import { VirtualClock } from '../../common/clock.js';
 import { silentLogger, type Logger } from '../../common/log.js';
 import type { NetworkGate } from '../../platform/contract/network-gate.js';
-import { startSimulatedModem, InProcessRegistry, createInProcessBinding, type SimulatedModemHandle } from '../index.js';
-import type { GatewayFactory, GatewayHost, GatewaySpec } from './gateway-factory.js';
+import { startSimulatedModem, InProcessRegistry, createInProcessBinding, Euicc, type SimulatedModemHandle } from '../index.js';
+import { enableOnCard } from './esim-card.js';
+import type { GatewayFactory, GatewayHost, GatewaySpec, HostLink } from './gateway-factory.js';
 import { ApiError, OperatorClient } from './operator-client.js';
 import type { FleetProgress } from './progress.js';
 import { finishReport, type FleetReport } from './report.js';
-import { LATENCY_PROFILES, PENDING_ACTIONS, type FleetDialect, type InitialStatus, type LatencyProfile, type Scenario, type TimelineEvent } from './scenario.js';
-import { pickWeighted, sample, seededRandom, shardIndices } from './selection.js';
+import { LATENCY_PROFILES, type FleetDialect, type InitialStatus, type LatencyProfile, type Scenario, type TimelineEvent } from './scenario.js';
+import { seededRandom } from '../seeded-random.js';
+import { pickWeighted, sample, shardIndices } from './selection.js';
 import { ActivityMeter, meteredClock, RealTimeDriver, VirtualTimeDriver, type TimeDriver } from './time-driver.js';
 
 /** The platform the fleet runs against. */
@@ -26,6 +28,11 @@ export interface FleetPlatform {
   gate: NetworkGate;
   /** Moves the shared virtual clock by `ms`, running the platform's due jobs in order. */
   advance?(ms: number): Promise<void>;
+  /**
+   * Every eSIM notification the platform took from devices, with what it made of it (the
+   * in-process platform's log). Absent (a remote platform): "applied twice" is not checked.
+   */
+  esimNotifications?(): Promise<Array<{ eid: string; seqNumber: number; outcome: string }>>;
 }
 
 export interface RunFleetOptions {
@@ -62,6 +69,29 @@ interface Gateway {
   pendingFault?: string;
   /** Until when the gateway is kept offline on purpose (coverage loss, reject). */
   heldUntil: number;
+  link?: HostLink;
+  /** The eUICC and its two ordered profiles (eSIM gateways). */
+  esim?: { euicc: Euicc; eid: string; profiles: OrderedProfile[]; orderId: string };
+  /** The IMSI of the SIM / profile in use (changes after an eSIM switch). */
+  imsi: string;
+}
+
+interface OrderedProfile {
+  iccid: string;
+  imsi: string;
+  activationCode: string;
+}
+
+/** Profiles per eSIM order (the API's maximum quantity is 20). */
+const PROFILES_PER_ORDER = 20;
+/** [choice] eSIM gateways' profiles are ordered on planX1 (an eSIM order takes plan01s, planX1 or planP1). */
+const ESIM_SUBSCRIPTION = 'planX1';
+/** How long an eSIM switch may take before the command counts as failed (platform time). */
+const ESIM_COMMAND_TIMEOUT_MS = 600_000;
+
+/** Gateway `index` of `count` holds an eUICC: `esim` of them, spread evenly, the same in every shard. */
+export function isEsimGateway(index: number, count: number, esim: number): boolean {
+  return esim > 0 && Math.floor(((index + 1) * esim) / count) > Math.floor((index * esim) / count);
 }
 
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -92,8 +122,6 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const logger = options.logger ?? silentLogger();
   const progress = options.progress;
   const concurrency = options.concurrency ?? 16;
-  const pending = scenario.timeline.find((e) => (PENDING_ACTIONS as readonly string[]).includes(e.do));
-  if (pending) throw new Error(`timeline[${pending.index}]: ${pending.do} is not available in this build of the fleet runner`);
   if (scenario.mode === 'virtual' && !(clock instanceof VirtualClock)) throw new Error('a virtual-time scenario needs a VirtualClock');
 
   const wallStart = performance.now();
@@ -125,6 +153,15 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const gateways: Gateway[] = [];
   const groups = new Map<string, Gateway[]>();
   const unsubscribe: (() => void)[] = [];
+  // A run tag keeps device ids and EIDs apart from other runs (and shards) on the same platform.
+  const runTag = randomUUID().slice(0, 8);
+  const eidPrefix = `89049032${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
+  const esimOrders: string[] = [];
+  const switches: Array<Promise<void>> = [];
+  const esimStats = { sent: 0, ok: 0, failed: 0, switchedTo: [] as string[], errors: [] as string[] };
+  const transfers = { issued: 0, verified: 0, failed: 0 };
+  let destination: OperatorClient | undefined;
+  meter.addProbe(() => gateways.some((g) => g.host.busy?.() === true));
 
   try {
     // 1. Provision: a sandbox operator and one registered SIM per gateway, through the API.
@@ -132,10 +169,21 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     await operator.init(`fleet-${randomUUID()}@cellgate.test`, `fleet-${randomUUID()}`);
     const indices = options.shard ? shardIndices(scenario.gateways.count, options.shard) : [...Array(scenario.gateways.count).keys()];
     const specs: GatewaySpec[] = [];
+    const esimIndices = indices.filter((i) => isEsimGateway(i, scenario.gateways.count, scenario.gateways.esim));
+    const esimProfiles = await orderEsimProfiles(esimIndices.length);
+    const esimOf = new Map<number, { profiles: OrderedProfile[]; orderId: string }>();
+    esimIndices.forEach((index, n) => esimOf.set(index, esimProfiles[n]!));
+    const links = new Map<number, HostLink>();
     await mapLimit(indices, concurrency, async (index) => {
       const drawn = drawGateway(scenario, index);
-      const sim = await operator.createSim(drawn.plan);
+      const esim = esimOf.get(index);
+      const sim = esim ? { imsi: esim.profiles[0]!.imsi, iccid: esim.profiles[0]!.iccid } : await operator.createSim(drawn.plan);
       if (drawn.initialStatus !== 'ready') await operator.act(sim.imsi, drawn.initialStatus === 'standby' ? 'standby' : initialAction(drawn.initialStatus));
+      if (scenario.link) {
+        const deviceId = `fleet-${runTag}-${index}`;
+        const issued = await operator.registerDevice(deviceId);
+        links.set(index, { deviceId, url: issued.mqttUrl, password: issued.password });
+      }
       specs.push({ ...drawn, imsi: sim.imsi, iccid: sim.iccid });
       progress?.provisioned(specs.length, indices.length);
     });
@@ -145,10 +193,12 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     progress?.phase('starting gateways');
     for (const spec of specs) {
       const speed = LATENCY_PROFILES[spec.latency];
+      const ordered = esimOf.get(spec.index);
+      const esim = ordered ? provisionCard(spec.index, ordered) : undefined;
+      const link = links.get(spec.index);
       const modem = await startSimulatedModem({
         dialect: spec.dialect,
-        imsi: spec.imsi,
-        ...(spec.iccid ? { iccid: spec.iccid } : {}),
+        ...(esim ? { sim: esim.euicc } : { imsi: spec.imsi, ...(spec.iccid ? { iccid: spec.iccid } : {}) }),
         gate,
         clock: sharedClock,
         latency: speed === 0 ? 'zero' : 'realistic',
@@ -158,9 +208,18 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
         registry,
       });
       unsubscribe.push(modem.modem.onOutput(() => meter.bump()));
-      const host = await factory.createHost({ spec, port: modem.inProcessPath!, binding, clock: sharedClock, settings: scenario.agent });
+      const host = await factory.createHost({
+        spec,
+        port: modem.inProcessPath!,
+        binding,
+        clock: sharedClock,
+        settings: scenario.agent,
+        ...(link ? { link } : {}),
+        esim: esim !== undefined,
+      });
       const gw: Gateway = {
         spec, modem, host, intendedStatus: spec.initialStatus, online: false, reconnects: 0, attempts: 0, window: [], maxPerHour: 0, heldUntil: 0,
+        imsi: spec.imsi, ...(link ? { link } : {}), ...(esim ? { esim } : {}),
       };
       unsubscribe.push(host.onStateChange((change) => onChange(gw, change.online, change.at, change.attempts)));
       gateways.push(gw);
@@ -201,9 +260,13 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     }
     await driver.runUntil(start + scenario.duration, report);
     if (trafficTimer) sharedClock.clearTimeout(trafficTimer);
+    // eSIM switches still running (their HTTP calls wait on the device) finish on the moving clock.
+    await runWhilePending(switches);
     await driver.settle();
     const end = driver.now();
     sampleRss();
+    const linkFigures = await measureLink();
+    const esimFigures = await measureEsim();
 
     // 4. Measure.
     const online = gateways.filter((g) => g.host.online()).length;
@@ -211,7 +274,6 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     for (const gw of gateways) {
       if (gw.pendingFault && gw.host.online()) credit(gw);
     }
-    const notes = gateways.map((g) => g.host.notifications?.()).filter((n): n is { delivered: number; pending: number } => n !== undefined);
     const billing = await readBills(start, end);
     const hostCrashes = gateways.flatMap((g) => g.host.crashes?.() ?? []);
 
@@ -237,12 +299,15 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
         maxAttemptsPerHour: Math.max(0, ...gateways.map((g) => g.maxPerHour)),
       },
       faults: { injected, recovered },
-      operator: { calls: operator.calls, actions, failed: failedActions },
+      operator: { calls: operator.calls + (destination?.calls ?? 0), actions, failed: failedActions },
       notifications: {
-        available: notes.length > 0,
-        delivered: notes.reduce((a, n) => a + n.delivered, 0),
-        lost: notes.reduce((a, n) => a + n.pending, 0),
+        available: esimFigures.gateways > 0 && scenario.link,
+        delivered: esimFigures.notifications.delivered,
+        lost: esimFigures.notifications.pending,
       },
+      link: linkFigures,
+      esim: esimFigures,
+      transfers,
       billing,
       crashes: crashMessages.length + hostCrashes.length,
       crashMessages: [...crashMessages, ...hostCrashes].slice(0, 20),
@@ -279,20 +344,20 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     gw.pendingFault = undefined;
   }
 
-  function targets(event: TimelineEvent): Gateway[] {
+  function targets(event: TimelineEvent, pool: readonly Gateway[] = gateways): Gateway[] {
     const t = event.target;
     const random = seededRandom(scenario.seed * 7919 + event.index + 1);
     switch (t.kind) {
       case 'all':
-        return gateways;
+        return [...pool];
       case 'region':
-        return gateways.filter((g) => g.spec.region === t.region);
+        return pool.filter((g) => g.spec.region === t.region);
       case 'group':
-        return groups.get(t.group) ?? [];
+        return (groups.get(t.group) ?? []).filter((g) => pool.includes(g));
       case 'count':
-        return sample(gateways, t.count, random);
+        return sample(pool, t.count, random);
       case 'percent':
-        return sample(gateways, Math.round((t.percent / 100) * gateways.length), random);
+        return sample(pool, Math.round((t.percent / 100) * pool.length), random);
     }
   }
 
@@ -313,6 +378,14 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   }
 
   async function applyEvent(event: TimelineEvent): Promise<string> {
+    if (event.do === 'esim-enable') {
+      const before = switches.length;
+      const message = esimEnable(event);
+      // The command and its answer cross real sockets: move time in small steps until they land.
+      await runWhilePending(switches.slice(before));
+      return `${message}: ${esimStats.ok} ok, ${esimStats.failed} failed so far`;
+    }
+    if (event.do === 'ready-transfer') return readyTransfer(event);
     const hit = targets(event);
     if (event.as) groups.set(event.as, hit);
     const now = sharedClock.now();
@@ -329,7 +402,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
           mapLimit(hit, concurrency, async (gw) => {
             const wasOnline = gw.online;
             try {
-              await operator.act(gw.spec.imsi, event.do);
+              await operator.act(gw.imsi, event.do);
               ok++;
               actions[event.do] = (actions[event.do] ?? 0) + 1;
               const status = ACTION_STATUS[event.do];
@@ -418,6 +491,183 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
       cursor = Date.UTC(m.getUTCFullYear(), m.getUTCMonth() + 1, 1);
     }
     return { available: true, total: Object.values(months).reduce((a, b) => a + b, 0), months };
+  }
+
+  /** Orders two profiles per eSIM gateway through the API and waits (on the run's clock) until provisioned. */
+  async function orderEsimProfiles(gatewayCount: number): Promise<Array<{ profiles: OrderedProfile[]; orderId: string }>> {
+    if (gatewayCount === 0) return [];
+    progress?.phase('ordering eSIM profiles');
+    const out: Array<{ profiles: OrderedProfile[]; orderId: string }> = [];
+    for (let left = gatewayCount * 2; left > 0; left -= PROFILES_PER_ORDER) {
+      const quantity = Math.min(PROFILES_PER_ORDER, left);
+      const orderId = await operator.orderProfiles(ESIM_SUBSCRIPTION, quantity);
+      esimOrders.push(orderId);
+      for (let i = 0; ; i++) {
+        const { status } = await operator.profileOrder(orderId);
+        if (status === 'COMPLETED') break;
+        if (status === 'FAILED' || i >= 600) throw new Error(`eSIM profile order ${orderId} ended ${status}`);
+        await driver.runUntil(driver.now() + 5_000);
+      }
+      const profiles = await operator.orderedProfiles(orderId);
+      for (let p = 0; p + 1 < profiles.length; p += 2) out.push({ profiles: [profiles[p]!, profiles[p + 1]!], orderId });
+    }
+    return out;
+  }
+
+  /** The eUICC of one gateway: both ordered profiles installed (provisioning shortcut), the first enabled. */
+  function provisionCard(index: number, ordered: { profiles: OrderedProfile[]; orderId: string }): NonNullable<Gateway['esim']> {
+    const eid = `${eidPrefix}${String(index).padStart(16, '0')}`;
+    const euicc = new Euicc({ eid });
+    for (const p of ordered.profiles) euicc.installFromActivationCode(p.activationCode, { iccid: p.iccid, imsi: p.imsi });
+    enableOnCard(euicc, ordered.profiles[0]!.iccid);
+    return { euicc, eid, profiles: ordered.profiles, orderId: ordered.orderId };
+  }
+
+  /** Keeps the clock moving until `pending` settle (commands whose answer needs device work). */
+  async function runWhilePending(pending: readonly Promise<void>[]): Promise<void> {
+    let done = false;
+    const all = Promise.allSettled(pending).then(() => {
+      done = true;
+    });
+    // One virtual second per real millisecond at most: MQTT over loopback keeps up with that.
+    for (let i = 0; !done && i < 3600; i++) {
+      if (driver.mode === 'virtual') await driver.runUntil(driver.now() + 1000);
+      await new Promise((resolve) => setTimeout(resolve, driver.mode === 'virtual' ? 1 : 100));
+    }
+    await all;
+  }
+
+  /** `esim-enable`: the platform sends enable-profile (the other profile) to each hit eSIM gateway. */
+  function esimEnable(event: TimelineEvent): string {
+    const hit = targets(event, gateways.filter((g) => g.esim && g.link));
+    if (event.as) groups.set(event.as, hit);
+    for (const gw of hit) {
+      const esim = gw.esim!;
+      const other = esim.profiles.find((p) => p.imsi !== gw.imsi)!;
+      esimStats.sent++;
+      // Not tracked by the meter: the answer needs the device to work on the moving clock.
+      switches.push(
+        operator
+          .sendCommand(gw.link!.deviceId, { name: 'enable-profile', iccid: other.iccid }, ESIM_COMMAND_TIMEOUT_MS)
+          .then((result) => {
+            const outcome = result.result as { ok?: boolean } | undefined;
+            if (result.status === 'ok' && outcome?.ok !== false) {
+              esimStats.ok++;
+              esimStats.switchedTo.push(other.iccid);
+              gw.imsi = other.imsi;
+              // The new profile's subscriber is Ready: it may attach.
+              gw.intendedStatus = 'ready';
+            } else {
+              esimStats.failed++;
+              esimStats.errors.push(`${gw.link!.deviceId}: ${result.status} ${JSON.stringify(result.error ?? result.result ?? null)}`);
+            }
+          })
+          .catch((error: unknown) => {
+            esimStats.failed++;
+            esimStats.errors.push(`${gw.link!.deviceId}: ${(error as Error).message}`);
+          }),
+      );
+    }
+    return `enable-profile sent to ${hit.length} eSIM gateways`;
+  }
+
+  /**
+   * `ready-transfer`: a share of the fleet's Ready SIMs (as the platform shows them: spare eSIM
+   * profiles, SIMs never used) marked transferable, a token issued to a second operator, who
+   * verifies it.
+   */
+  async function readyTransfer(event: TimelineEvent): Promise<string> {
+    const candidates = [...new Set([...gateways.map((g) => g.imsi), ...gateways.flatMap((g) => g.esim?.profiles.map((p) => p.imsi) ?? [])])];
+    const ready: string[] = [];
+    await meter.track(() =>
+      mapLimit(candidates, concurrency, async (imsi) => {
+        if ((await operator.getSubscriber(imsi)).status === 'ready') ready.push(imsi);
+      }),
+    );
+    ready.sort();
+    const t = event.target;
+    const random = seededRandom(scenario.seed * 7919 + event.index + 1);
+    const n = t.kind === 'count' ? Math.min(t.count, ready.length) : t.kind === 'percent' ? Math.round((t.percent / 100) * ready.length) : ready.length;
+    const chosen = sample(ready, n, random);
+    if (chosen.length === 0) return 'no Ready SIMs to transfer';
+    await meter.track(async () => {
+      if (!destination) {
+        destination = new OperatorClient(platform.url);
+        await destination.init(`fleet-dest-${randomUUID()}@cellgate.test`, `fleet-${randomUUID()}`);
+      }
+      await mapLimit(chosen, concurrency, (imsi) => operator.setTransferable(imsi));
+      for (let i = 0; i < chosen.length; i += 100) {
+        const batch = chosen.slice(i, i + 100);
+        try {
+          const token = await operator.issueTransferToken(batch, { operatorId: destination.operatorId, email: destination.email });
+          transfers.issued += batch.length;
+          transfers.verified += (await destination.verifyTransferToken(token)).length;
+        } catch (error) {
+          if (!(error instanceof ApiError)) throw error;
+          transfers.failed += batch.length;
+          logger.warn({ err: error.message }, 'ready transfer refused');
+        }
+      }
+    });
+    actions['ready-transfer'] = (actions['ready-transfer'] ?? 0) + transfers.verified;
+    return `${chosen.length} of ${ready.length} Ready SIMs: ${transfers.verified} transferred`;
+  }
+
+  /** The platform's view of the links: retained statuses and stored events (duplicates by key). */
+  async function measureLink(): Promise<FleetReport['link']> {
+    const linked = gateways.filter((g) => g.link);
+    const figures: FleetReport['link'] = { enabled: scenario.link, devices: linked.length, statusOnline: 0, sessionAgrees: 0, events: 0, duplicateEvents: 0 };
+    if (linked.length === 0) return figures;
+    // Retained statuses travel over real sockets: give them (wall) time to land before reading.
+    let statuses = new Map<string, { online: boolean; session?: { state: string } } | null>();
+    for (let i = 0; i < 50; i++) {
+      statuses = new Map((await operator.listDevices()).map((d) => [d.deviceId, d.status]));
+      const agree = linked.every((g) => statuses.get(g.link!.deviceId)?.online === true && (statuses.get(g.link!.deviceId)?.session?.state === 'up') === g.host.online());
+      if (agree) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    for (const gw of linked) {
+      const status = statuses.get(gw.link!.deviceId);
+      if (status?.online) figures.statusOnline++;
+      if ((status?.session?.state === 'up') === gw.host.online()) figures.sessionAgrees++;
+    }
+    await mapLimit(linked, concurrency, async (gw) => {
+      const events = await operator.deviceEvents(gw.link!.deviceId);
+      figures.events += events.length;
+      figures.duplicateEvents += events.length - new Set(events.map((e) => e.key)).size;
+    });
+    return figures;
+  }
+
+  /** eSIM figures: what the cards still hold, what the platform applied (and how often), profile states. */
+  async function measureEsim(): Promise<FleetReport['esim']> {
+    const cards = gateways.filter((g) => g.esim);
+    const pending = cards.reduce((a, g) => a + g.esim!.euicc.notifications().length, 0);
+    const eids = new Set(cards.map((g) => g.esim!.eid));
+    let delivered = 0;
+    let appliedTwice = 0;
+    let checked = false;
+    if (platform.esimNotifications && cards.length > 0) {
+      checked = true;
+      const applied = new Map<string, number>();
+      const seen = new Set<string>();
+      for (const n of await platform.esimNotifications()) {
+        if (!eids.has(n.eid)) continue;
+        const key = `${n.eid}:${n.seqNumber}`;
+        seen.add(key);
+        if (n.outcome === 'applied') applied.set(key, (applied.get(key) ?? 0) + 1);
+      }
+      delivered = seen.size;
+      appliedTwice = [...applied.values()].filter((c) => c > 1).length;
+    }
+    const statusByIccid = new Map<string, string>();
+    for (const orderId of esimOrders) for (const p of await operator.orderedProfiles(orderId)) statusByIccid.set(p.iccid, p.profileStatus);
+    return {
+      gateways: cards.length,
+      switches: { sent: esimStats.sent, ok: esimStats.ok, failed: esimStats.failed, errors: esimStats.errors.slice(0, 10) },
+      notifications: { delivered, pending, appliedTwice, checked },
+      activated: { expected: esimStats.switchedTo.length, actual: esimStats.switchedTo.filter((iccid) => statusByIccid.get(iccid) === 'ACTIVATION_SUCCEEDED').length },
+    };
   }
 
   async function stopAll(): Promise<void> {

@@ -3,17 +3,6 @@
  * shard draws exactly what the whole fleet would have drawn for its slice.
  */
 
-/** mulberry32: small, fast, good enough for picking test subjects. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Picks a key of `weights` with probability proportional to its weight. */
 export function pickWeighted(weights: Record<string, number>, random: () => number): string {
