@@ -83,6 +83,9 @@ describe.skipIf(!referencePath)('conformance with the reference API', () => {
     await call('DELETE', `/v1/subscribers/${imsi}/tags/site`, { auth });
     await call('POST', `/v1/subscribers/${imsi}/set_group`, { auth, body: { groupId: 'grp' } });
     await call('POST', `/v1/subscribers/${imsi}/unset_group`, { auth });
+    await call('POST', `/v1/subscribers/${imsi}/set_imei_lock`, { auth, body: { imei: '356938035643809' } });
+    await call('POST', `/v1/subscribers/${imsi}/set_imei_lock`, { auth, body: {} });
+    await call('POST', `/v1/subscribers/${imsi}/unset_imei_lock`, { auth });
     await call('POST', `/v1/subscribers/${other.imsi}/activate`, { auth });
     await api.platform.gate.createSession({ imsi: other.imsi, imei: '860000000000001', apn: 'soracom.io', cell: { radioType: 'lte', mcc: '295', mnc: '05', tac: 1, eci: 1 } });
     await call('GET', `/v1/subscribers/${other.imsi}`, { auth });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEsimNotification } from '../platform/app/esim-orders.js';
 import { STREAMS } from '../platform/app/context.js';
+import { PlatformInboxStore } from '../platform/app/device-stores.js';
+import { DEVICE_STREAMS, deviceHubHandlers } from '../platform/app/devices.js';
+import { ESIM_KINDS } from '../platform/app/esim-kinds.js';
 import { newOperator, startTestApi, type Api, type Creds } from './platform-support.js';
 
 let api: Api;
@@ -102,10 +105,13 @@ describe('eSIM profile orders (SPEC §1.5) through the API', () => {
       expect(p.activationCode).toBe(`LPA:1$smdp.cellgate.local$${p.matchingId}`);
       const sim = (await api.call('GET', `/v1/subscribers/${p.imsi}`, { auth })).json();
       expect(sim).toMatchObject({ imsi: p.imsi, iccid: p.iccid, simId: p.iccid, operatorId: auth.operatorId, status: 'ready', subscription: 'planP1' });
+      // The sandbox's test card paid the initial fees at confirmation: nothing for the monthly bill.
       const fees = await api.platform.store.transaction((tx) => tx.readStream<{ fee: string; operatorId: string }>(STREAMS.fees, { key: p.imsi }));
-      expect(fees.map((f) => f.body)).toEqual([expect.objectContaining({ fee: 'esim-profile-initial', operatorId: auth.operatorId })]);
+      expect(fees).toEqual([]);
     }
     expect(new Set(profiles.map((p) => p.imsi)).size).toBe(3);
+    const statements = (await api.call('GET', '/v1/payment_statements', { auth })).json().paymentStatementsList as Record<string, unknown>[];
+    expect(statements).toEqual([expect.objectContaining({ paymentMethod: 'CreditCard', paymentStatementInfo: `Order ${id}`, amount: 5.4 })]);
   });
 
   it('applies device notifications through the ES9+-shaped endpoint, deduplicated by EID + sequence number', async () => {
@@ -139,9 +145,62 @@ describe('eSIM profile orders (SPEC §1.5) through the API', () => {
     const r = await applyEsimNotification(api.platform.app.ctx, { eid: EID, seqNumber: 3, event: 'enable', iccid });
     expect(r.duplicate).toBe(true);
     const deleted = await applyEsimNotification(api.platform.app.ctx, { eid: EID, seqNumber: 6, event: 'delete', iccid });
-    expect(deleted.profile).toMatchObject({ profileStatus: 'DELETION_SUCCEEDED', deletedButNotTerminated: true });
+    expect(deleted).toMatchObject({ outcome: 'applied', profile: { profileStatus: 'DELETION_SUCCEEDED', deletedButNotTerminated: true } });
     // Deleting the profile does not terminate its SIM.
-    expect((await api.call('GET', `/v1/subscribers/${profiles[0]!.imsi}`, { auth })).json().status).toBe('ready');
+    const imsi = profiles[0]!.imsi!;
+    expect((await api.call('GET', `/v1/subscribers/${imsi}`, { auth })).json().status).toBe('ready');
+
+    // Terminating the SIM clears the "deleted but not terminated" flag.
+    const flag = async () => (await api.platform.store.transaction((tx) => tx.get<{ deletedButNotTerminated: boolean }>(ESIM_KINDS.profile, iccid)))!.deletedButNotTerminated;
+    expect(await flag()).toBe(true);
+    expect((await api.call('POST', `/v1/subscribers/${imsi}/enable_termination`, { auth })).statusCode).toBe(200);
+    expect((await api.call('POST', `/v1/subscribers/${imsi}/terminate`, { auth })).json().status).toBe('terminated');
+    expect(await flag()).toBe(false);
+  });
+
+  it('refuses a notification for an ICCID the platform does not know with a typed outcome, never a throw', async () => {
+    const ctx = api.platform.app.ctx;
+    const unknown = await applyEsimNotification(ctx, { eid: EID, seqNumber: 90, event: 'enable', iccid: '89423100000000000000' });
+    expect(unknown).toEqual({ outcome: 'refused', duplicate: false, error: { code: 'CGW0003', message: expect.stringContaining('89423100000000000000') } });
+    const malformed = await applyEsimNotification(ctx, { eid: 'nope', seqNumber: 91, event: 'enable', iccid: '89423100000000000000' });
+    expect(malformed).toMatchObject({ outcome: 'refused', error: { code: 'CGW0004' } });
+    // The device path records the refusal and returns normally, so the hub acknowledges the message.
+    const inbox = new PlatformInboxStore(api.platform.store, () => api.clock.now());
+    const handlers = deviceHubHandlers(ctx, inbox);
+    await expect(
+      handlers.onEsimNotification!('gw-1', { key: 'k-1', eid: EID, seqNumber: 92, operation: 'enable', iccid: '89423100000000000000', createdAt: api.clock.now() } as never),
+    ).resolves.toBeUndefined();
+    const log = await api.platform.store.transaction((tx) => tx.readStream<{ outcome: string; error?: { code: string } }>(DEVICE_STREAMS.esimNotifications, { key: 'gw-1' }));
+    expect(log.map((r) => r.body)).toEqual([expect.objectContaining({ outcome: 'refused', error: expect.objectContaining({ code: 'CGW0003' }) })]);
+  });
+
+  it('a card payer pays the initial fees as one ORDER charge at confirmation; a declined card fails the order, never retried', async () => {
+    const auth = await newOperator(api);
+    const card = await api.call('POST', '/_cellgate/payment_methods/credit_card', { auth, body: { number: '4000 0000 0000 0341', expMonth: 12, expYear: 2099, cvc: '123' } });
+    expect(card.statusCode).toBe(200);
+    const id = (await order(auth, { subscription: 'plan01s', quantity: 2 })).json().profileOrderId as string;
+    const confirmed = await api.call('POST', `/v1/sim_profile_orders/${id}/confirm`, { auth });
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.json()).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('card_declined') });
+    await advance(3 * 86_400_000);
+    Object.assign(auth, (await api.call('POST', '/v1/auth', { body: { email: auth.email, password: auth.password } })).json());
+    expect((await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth })).json().status).toBe('FAILED');
+    expect((await api.call('GET', `/v1/sim_profile_orders/${id}/profiles`, { auth })).json()).toEqual([]);
+    // One attempt only: the daily retry is for monthly charges, and the manual retry too.
+    await api.call('POST', '/v1/payment_methods/current/activate', { auth });
+    const charges = (await api.call('GET', '/_cellgate/payment_charges', { auth })).json() as { kind: string; orderId?: string; status: string; attempts: number }[];
+    expect(charges.filter((c) => c.kind === 'order')).toEqual([expect.objectContaining({ orderId: id, status: 'failed', attempts: 1 })]);
+    expect((await api.call('GET', '/v1/payment_statements', { auth })).json().paymentStatementsList).toEqual([]);
+
+    // A bank-transfer payer is not charged per order: the fees go on the monthly bill.
+    const bank = await newOperator(api);
+    expect((await api.call('POST', '/_cellgate/payment_methods/bank_transfer', { auth: bank, body: {} })).statusCode).toBe(200);
+    const bid = (await order(bank, { subscription: 'plan01s', quantity: 1 })).json().profileOrderId as string;
+    expect((await api.call('POST', `/v1/sim_profile_orders/${bid}/confirm`, { auth: bank })).json().status).toBe('CONFIRMED');
+    await advance(15_000);
+    const [p] = (await api.call('GET', `/v1/sim_profile_orders/${bid}/profiles`, { auth: bank })).json() as { imsi: string }[];
+    const fees = await api.platform.store.transaction((tx) => tx.readStream<{ fee: string }>(STREAMS.fees, { key: p!.imsi }));
+    expect(fees.map((f) => f.body.fee)).toEqual(['esim-profile-initial']);
   });
 
   it('exports the console CSV with the seed 002 columns and spellings', async () => {

@@ -66,10 +66,13 @@ describe('support-assisted transfer: seed 000 timing table through /_cellgate/su
     const sim = await activeSim(a, source);
     const deleteOrders: string[] = [];
     a.platform.gate.onSessionDeleteOrder((o) => deleteOrders.push(o.imsi));
+    const destGroup = (await a.call('POST', '/v1/groups', { auth: await as(a, dest), body: { tags: { name: 'arrivals' } } })).json().groupId as string;
+    // The IMEI lock is one of the settings a support-assisted transfer keeps (seed 000).
+    await a.call('POST', `/v1/subscribers/${sim.imsi}/set_imei_lock`, { auth: await as(a, source), body: { imei: '860000000000001' } });
 
     const req = await a.call('POST', '/_cellgate/support/transfers', {
       auth: await as(a, source),
-      body: { simIds: [sim.simId], destinationOperatorEmail: dest.email, destinationOperatorId: dest.operatorId, destinationGroupId: 'dest-group' },
+      body: { simIds: [sim.simId], destinationOperatorEmail: dest.email, destinationOperatorId: dest.operatorId, destinationGroupId: destGroup },
     });
     expect(req.statusCode).toBe(201);
     const id = (req.json() as { id: string; state: string }).id;
@@ -80,7 +83,7 @@ describe('support-assisted transfer: seed 000 timing table through /_cellgate/su
     expect(review.statusCode).toBe(200);
     expect(review.json()).toMatchObject({
       transfer: { state: 'awaiting-reply' },
-      checks: { destinationTermsAccepted: true, sourceHasOutstandingCharges: false, destinationHasOutstandingCharges: false, destinationHasValidPaymentMethod: true },
+      checks: { destinationTermsAccepted: true, sourceHasOutstandingCharges: false, destinationHasOutstandingCharges: false, destinationHasValidPaymentMethod: true, destinationGroupExists: true },
       findings: [],
     });
     const mail = ((await a.call('GET', '/_cellgate/outbox', { auth: await as(a, dest) })).json() as { kind: string; body: string }[]).find((m) => m.kind === 'support-transfer-confirmation');
@@ -112,7 +115,7 @@ describe('support-assisted transfer: seed 000 timing table through /_cellgate/su
     expect(done).toMatchObject({ state: 'completed', transferredImsis: [sim.imsi] });
     expect(deleteOrders).toEqual([sim.imsi]);
     const moved = (await a.call('GET', `/v1/subscribers/${sim.imsi}`, { auth: await as(a, dest) })).json();
-    expect(moved).toMatchObject({ operatorId: dest.operatorId, status: 'active', groupId: 'dest-group', speedClass: 's1.standard' });
+    expect(moved).toMatchObject({ operatorId: dest.operatorId, status: 'active', groupId: destGroup, speedClass: 's1.standard', imeiLock: { imei: '860000000000001' } });
     expect(moved.sessionStatus?.online ?? false).toBe(false);
     const fees = await a.platform.store.transaction((tx) => tx.readStream<{ fee: string; operatorId: string; at: number }>(STREAMS.fees, { key: sim.imsi }));
     expect(fees.map((f) => f.body)).toContainEqual(expect.objectContaining({ fee: 'sim-transfer', operatorId: source.operatorId, at: transferTime }));
@@ -179,6 +182,26 @@ describe('support-assisted transfer rules and refusals', () => {
     expect(declined.json().state).toBe('declined');
     const list = (await a.call('GET', '/_cellgate/support/transfers', { auth: await as(a, dest) })).json() as { id: string }[];
     expect(list.map((t) => t.id)).toEqual([id2]);
+  });
+
+  it('review finds a requested group the destination does not own (STR0024) and rejects', async () => {
+    const a = await apiAt(at('2026-03-02'));
+    const source = await account(a);
+    const dest = await account(a);
+    const sim = await activeSim(a, source);
+    // A group of the SOURCE, and an id nobody has: neither exists in the destination.
+    const sourceGroup = (await a.call('POST', '/v1/groups', { auth: await as(a, source), body: {} })).json().groupId as string;
+    for (const groupId of [sourceGroup, 'no-such-group']) {
+      const id = (
+        await a.call('POST', '/_cellgate/support/transfers', {
+          auth: await as(a, source),
+          body: { simIds: [sim.simId], destinationOperatorEmail: dest.email, destinationOperatorId: dest.operatorId, destinationGroupId: groupId },
+        })
+      ).json().id as string;
+      const review = (await a.call('POST', `/_cellgate/support/transfers/${id}/review`, { auth: await as(a, source) })).json();
+      expect(review).toMatchObject({ transfer: { state: 'rejected' }, checks: { destinationGroupExists: false } });
+      expect((review.findings as { code: string }[]).map((f) => f.code)).toEqual(['STR0024']);
+    }
   });
 
   it('business days follow the configured time zone and holidays', async () => {

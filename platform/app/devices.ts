@@ -200,15 +200,15 @@ export function deviceHubHandlers(ctx: AppContext, inbox: PlatformInboxStore): D
     onEsimNotification: async (deviceId: string, n: EsimNotification) => {
       const base = { deviceId, key: n.key, eid: n.eid, seqNumber: n.seqNumber, operation: n.operation, iccid: n.iccid ?? null, createdAt: n.createdAt, receivedAt: ctx.clock.now() };
       let record: StoredEsimNotification;
-      try {
-        if (!n.iccid) throw new PlatformError(domainError('CGW0004', '(no iccid)'));
-        const r = await applyEsimNotification(ctx, { eid: n.eid, seqNumber: n.seqNumber, event: n.operation, iccid: n.iccid, at: n.createdAt });
-        record = { ...base, outcome: r.duplicate ? 'duplicate' : 'applied' };
-      } catch (error) {
+      const r = n.iccid
+        ? await applyEsimNotification(ctx, { eid: n.eid, seqNumber: n.seqNumber, event: n.operation, iccid: n.iccid, at: n.createdAt })
+        : ({ outcome: 'refused', duplicate: false, error: { ...domainError('CGW0004', '(no iccid)') } } as const);
+      if (r.outcome === 'refused') {
         // A rule refusal is final: resending would be refused again, so it is recorded and acked.
-        if (!(error instanceof PlatformError)) throw error;
-        ctx.logger.warn({ deviceId, key: n.key, code: error.code }, 'eSIM notification refused');
-        record = { ...base, outcome: 'refused', error: { code: error.code, message: error.message } };
+        ctx.logger.warn({ deviceId, key: n.key, code: r.error.code }, 'eSIM notification refused');
+        record = { ...base, outcome: 'refused', error: { code: r.error.code, message: r.error.message } };
+      } else {
+        record = { ...base, outcome: r.outcome };
       }
       await inbox.withTx((tx) => tx.append(DEVICE_STREAMS.esimNotifications, deviceId, record.receivedAt, record));
     },

@@ -1,4 +1,4 @@
-import { PlatformError, domainError } from '../domain/errors.js';
+import { PlatformError, domainError, type ErrorCode } from '../domain/errors.js';
 import { applyProfileEvent, type EsimProfile, type ProfileEvent } from '../domain/esim/esim-profile.js';
 import { profilesToCsv } from '../domain/esim/profile-csv.js';
 import { iccidFromPayload } from '../domain/esim/profile-identifiers.js';
@@ -8,6 +8,7 @@ import {
   createProfileOrder,
   deleteProfileOrder,
   expireDraftOrder,
+  failOrderPayment,
   profileOrderDueAt,
   startProvisioning,
   type CreateProfileOrderRequest,
@@ -17,18 +18,15 @@ import {
 } from '../domain/esim/profile-order.js';
 import { newSim, register, type Subscriber } from '../domain/subscriber.js';
 import type { StoreTx } from '../store/port.js';
+import { feeSchedulesOf } from './billing.js';
 import { useCase, type AppContext } from './context.js';
+import { payOrderIn } from './payments.js';
+import { ESIM_KINDS } from './esim-kinds.js';
 import { randomDigits } from './ids.js';
 import { SUBSCRIBER_KIND, commitSubscriberChange } from './subscribers.js';
 import { unwrapRule } from './transfer-support.js';
 
-export const ESIM_KINDS = {
-  order: 'esim-profile-order',
-  /** Profiles by ICCID, partitioned by their order. */
-  profile: 'esim-profile',
-  /** EID + sequence number of every notification applied (dedupe, SGP.22 §3.5). */
-  notification: 'esim-notification',
-} as const;
+export { ESIM_KINDS };
 export const ESIM_JOBS = { orderStep: 'esim-order-step' } as const;
 
 const timingOf = (ctx: AppContext): ProvisioningTiming => ({
@@ -71,10 +69,29 @@ export async function createEsimProfileOrder(ctx: AppContext, operatorId: string
   });
 }
 
-/** `confirmProfileOrder`: DRAFT → CONFIRMED; provisioning then runs on the scheduler. */
+/** The eSIM profile initial fees of an order: quantity × the plan's fee (global coverage, USD). */
+export function orderInitialFees(ctx: AppContext, order: Pick<ProfileOrder, 'subscription' | 'quantity'>): bigint {
+  const entry = feeSchedulesOf(ctx).g.plans[order.subscription]?.esimProfileInitial;
+  if (!entry) return 0n;
+  return (entry.rate.amount * BigInt(order.quantity)) / entry.rate.per;
+}
+
+/**
+ * `confirmProfileOrder`: DRAFT → CONFIRMED; provisioning then runs on the scheduler. A card
+ * payer pays the profiles' initial fees now, as one ORDER charge (`payOrder`); declined → the
+ * order is FAILED with the reason, in the same transaction, and never retried [choice]. Other
+ * payers (bank transfer, none yet) get the fees on the monthly bill when the profiles exist.
+ */
 export async function confirmEsimProfileOrder(ctx: AppContext, operatorId: string, id: string): Promise<ProfileOrder> {
   return useCase(ctx, async (tx) => {
-    const { order } = unwrapRule(confirmProfileOrder({ order: await loadOrder(tx, operatorId, id), now: ctx.clock.now() }));
+    const now = ctx.clock.now();
+    let { order } = unwrapRule(confirmProfileOrder({ order: await loadOrder(tx, operatorId, id), now }));
+    const amount = orderInitialFees(ctx, order);
+    const payment = amount > 0n ? await payOrderIn(ctx, tx, operatorId, 'g', order.profileOrderId, amount) : ({ status: 'not-card' } as const);
+    if (payment.status === 'paid') order = { ...order, orderPayment: { chargeId: payment.chargeId, amount: amount.toString(), currency: 'USD' } };
+    if (payment.status === 'failed') {
+      order = unwrapRule(failOrderPayment({ order, reason: `payment failed: ${payment.errorCode} (${payment.message}) charge ${payment.chargeId}`, now })).order;
+    }
     await saveOrder(ctx, tx, order);
     return order;
   });
@@ -160,7 +177,8 @@ async function provision(ctx: AppContext, order: ProfileOrder): Promise<void> {
       const s: Subscriber = { ...registered, simId: ns.simId, speedClass: ns.speedClass, type: ns.speedClass };
       await commitSubscriberChange(ctx, tx, emit, null, s, [
         { type: 'status-changed', imsi: s.imsi, operatorId: s.operatorId, coverageType: s.coverageType, subscription: s.subscription, fromStatus: null, toStatus: 'ready', at: now, cause: 'registration' },
-        ...outcome.events.filter((e) => e.imsi === s.imsi),
+        // Fees paid by the order's own charge at confirmation are not billed again monthly.
+        ...(order.orderPayment ? [] : outcome.events.filter((e) => e.imsi === s.imsi)),
       ]);
       await tx.put(ESIM_KINDS.profile, p.iccid, p, order.profileOrderId);
     }
@@ -206,29 +224,45 @@ const PROFILE_EVENTS: Record<EsimNotification['event'], (simTerminated: boolean)
 };
 
 /**
+ * What became of one notification: applied, a repeat (acknowledged, nothing changed), or refused
+ * by the rules (unknown or foreign ICCID `CGW0003`, malformed `CGW0004`, a report the profile's
+ * history rules out `EPO0010`–`EPO0013`). A refusal is final — resending the same notification
+ * would be refused again — so a device path records it and acknowledges it.
+ */
+export type EsimNotificationOutcome =
+  | { outcome: 'applied' | 'duplicate'; duplicate: boolean; profile: EsimProfile }
+  | { outcome: 'refused'; duplicate: false; error: { code: ErrorCode; message: string } };
+
+/**
  * Applies one eUICC notification to its profile through the domain's `applyProfileEvent`.
  * Deduplicated by EID + sequence number (persisted with the change): a repeat is acknowledged
  * and changes nothing. `operatorId` limits it to that operator's profiles (the HTTP path).
+ * Rule refusals are returned, never thrown; store failures still throw (the caller may retry).
  */
-export async function applyEsimNotification(
-  ctx: AppContext,
-  n: EsimNotification,
-  scope?: { operatorId: string },
-): Promise<{ duplicate: boolean; profile: EsimProfile }> {
+export async function applyEsimNotification(ctx: AppContext, n: EsimNotification, scope?: { operatorId: string }): Promise<EsimNotificationOutcome> {
   if (typeof n.eid !== 'string' || !/^[0-9]{32}$/.test(n.eid) || !Number.isSafeInteger(n.seqNumber) || n.seqNumber < 0 || !(n.event in PROFILE_EVENTS) || typeof n.iccid !== 'string') {
-    throw new PlatformError(domainError('CGW0004'));
+    return refused(domainError('CGW0004'));
   }
-  return useCase(ctx, async (tx, emit) => {
-    const profile = await tx.get<EsimProfile>(ESIM_KINDS.profile, n.iccid);
-    if (!profile || (scope && profile.operatorId !== scope.operatorId)) throw new PlatformError(domainError('CGW0003', `(${n.iccid})`));
-    const key = `${n.eid.toUpperCase()}:${n.seqNumber}`;
-    if (await tx.get(ESIM_KINDS.notification, key)) return { duplicate: true, profile };
-    const sim = await tx.get<Subscriber>(SUBSCRIBER_KIND, profile.imsi);
-    const now = n.at ?? ctx.clock.now();
-    const outcome = unwrapRule(applyProfileEvent(profile, PROFILE_EVENTS[n.event](sim?.status === 'terminated'), now));
-    await tx.put(ESIM_KINDS.notification, key, { eid: n.eid.toUpperCase(), seqNumber: n.seqNumber, iccid: n.iccid, event: n.event, at: now }, n.eid.toUpperCase());
-    await tx.put(ESIM_KINDS.profile, profile.iccid, outcome.profile, profile.profileOrderId);
-    await emit(outcome.events);
-    return { duplicate: false, profile: outcome.profile };
-  });
+  try {
+    return await useCase(ctx, async (tx, emit): Promise<EsimNotificationOutcome> => {
+      const profile = await tx.get<EsimProfile>(ESIM_KINDS.profile, n.iccid);
+      if (!profile || (scope && profile.operatorId !== scope.operatorId)) return refused(domainError('CGW0003', `(${n.iccid})`));
+      const key = `${n.eid.toUpperCase()}:${n.seqNumber}`;
+      if (await tx.get(ESIM_KINDS.notification, key)) return { outcome: 'duplicate', duplicate: true, profile };
+      const sim = await tx.get<Subscriber>(SUBSCRIBER_KIND, profile.imsi);
+      const now = n.at ?? ctx.clock.now();
+      const outcome = unwrapRule(applyProfileEvent(profile, PROFILE_EVENTS[n.event](sim?.status === 'terminated'), now));
+      await tx.put(ESIM_KINDS.notification, key, { eid: n.eid.toUpperCase(), seqNumber: n.seqNumber, iccid: n.iccid, event: n.event, at: now }, n.eid.toUpperCase());
+      await tx.put(ESIM_KINDS.profile, profile.iccid, outcome.profile, profile.profileOrderId);
+      await emit(outcome.events);
+      return { outcome: 'applied', duplicate: false, profile: outcome.profile };
+    });
+  } catch (error) {
+    if (error instanceof PlatformError) return refused(error.error);
+    throw error;
+  }
+}
+
+function refused(e: { code: ErrorCode; message: string }): EsimNotificationOutcome {
+  return { outcome: 'refused', duplicate: false, error: { code: e.code, message: e.message } };
 }

@@ -22,6 +22,7 @@ import {
   nextRetryDueAt,
   openMonthlyCharge,
   outstandingCharges,
+  payOrder,
   paymentMethodView,
   paymentStatementsView,
   paymentTransactionView,
@@ -164,6 +165,30 @@ async function transitionIn(
   const r = step(account, ctx.clock.now(), processor);
   const outcome = 'ok' in r ? unwrapBilling(r) : r;
   return saveAccount(ctx, tx, outcome);
+}
+
+// ---- Order payments (eSIM profile orders) ---------------------------------------------------
+
+/** What became of an order's charge: paid, declined (never retried), or not a card payer. */
+export type OrderPaymentResult =
+  | { status: 'paid'; chargeId: string }
+  | { status: 'failed'; chargeId: string; errorCode: string; message: string }
+  | { status: 'not-card' };
+
+/**
+ * Charges an order once on the operator's card in the caller's transaction (domain `payOrder`,
+ * an ORDER charge; seed 004: never retried automatically). An operator that does not pay by
+ * card gets `not-card` and nothing is recorded: the caller bills the fees monthly instead.
+ */
+export async function payOrderIn(ctx: AppContext, tx: StoreTx, operatorId: string, coverage: CoverageType, orderId: string, amount: Money): Promise<OrderPaymentResult> {
+  const processor = processorOf(ctx);
+  const account = await effectiveAccount(tx, operatorId, coverage, processor);
+  if (account.method?.type !== 'creditCard') return { status: 'not-card' };
+  const saved = await saveAccount(ctx, tx, unwrapBilling(payOrder(account, { orderId, amount }, ctx.clock.now(), processor)));
+  const charge = saved.charges.find((c) => c.kind === 'order' && c.orderId === orderId)!;
+  if (charge.status === 'paid') return { status: 'paid', chargeId: charge.chargeId };
+  const tx0 = saved.transactions.find((t) => t.paymentTransactionId === charge.paymentTransactionId);
+  return { status: 'failed', chargeId: charge.chargeId, errorCode: charge.lastErrorCode ?? 'unknown', message: tx0?.message ?? 'The payment failed.' };
 }
 
 // ---- Queries the transfer rules call -------------------------------------------------------

@@ -1,6 +1,7 @@
 import { PlatformError, domainError, unwrap } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { CoverageType } from '../domain/ids.js';
+import { setImeiLock, unsetImeiLock } from '../domain/imei-lock.js';
 import { closeSession } from '../domain/session-close.js';
 import { applyOperatorAction, type OperatorAction } from '../domain/status-rules.js';
 import {
@@ -21,6 +22,7 @@ import {
 import type { SessionEventRecord } from '../domain/events.js';
 import type { StoreTx } from '../store/port.js';
 import { STREAMS, useCase, type AppContext, type Emit, type UsageRecord } from './context.js';
+import { applySimTerminatedToProfile } from './esim-sim-terminated.js';
 import { randomDigits } from './ids.js';
 
 export const SUBSCRIBER_KIND = 'subscriber';
@@ -74,6 +76,7 @@ export async function commitSubscriberChange(
   }
   if (after.status === 'terminated' && before?.status !== 'terminated' && after.terminatedAt !== null) {
     await scheduler.at(after.terminatedAt + config.terminatedRetentionMs, `purge:${after.imsi}`, SUBSCRIBER_JOBS.purge, { imsi: after.imsi }, tx);
+    await applySimTerminatedToProfile(tx, after, after.terminatedAt);
   }
   if (after.sessionStatus?.online && after.lastActivityAt !== null) {
     if (after.lastActivityAt !== before?.lastActivityAt || after.sessionStatus.sessionId !== before?.sessionStatus?.sessionId) {
@@ -230,6 +233,16 @@ export async function deleteSubscriberTag(ctx: AppContext, scope: Scope, imsi: s
 
 export async function setSubscriberGroup(ctx: AppContext, scope: Scope, imsi: string, groupId: string | null): Promise<Subscriber> {
   return mutate(ctx, scope, imsi, (s, now) => ({ subscriber: setGroup(s, groupId, now) }));
+}
+
+/** `setImeiLock`: `imei` absent or empty locks to the live session's IMEI (offline → SEM0016). */
+export async function setSubscriberImeiLock(ctx: AppContext, scope: Scope, imsi: string, imei: string | undefined): Promise<Subscriber> {
+  return mutate(ctx, scope, imsi, (s, now) => ({ subscriber: unwrap(setImeiLock(s, imei, now)) }));
+}
+
+/** `unsetImeiLock`: removes the lock, if any. */
+export async function unsetSubscriberImeiLock(ctx: AppContext, scope: Scope, imsi: string): Promise<Subscriber> {
+  return mutate(ctx, scope, imsi, (s, now) => ({ subscriber: unsetImeiLock(s, now) }));
 }
 
 /** `deleteSubscriberSession`: SEM0016 when offline; otherwise the radio side is told to drop it. */

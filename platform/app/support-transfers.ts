@@ -17,6 +17,7 @@ import {
 import type { TransferError } from '../domain/transfer/transfer-errors.js';
 import type { StoreTx } from '../store/port.js';
 import { useCase, type AppContext, type Emit } from './context.js';
+import { GROUP_KIND, type Group } from './groups.js';
 import { newUuid } from './ids.js';
 import { postNotice } from './outbox.js';
 import { hasOutstandingCharges } from './payments.js';
@@ -117,8 +118,8 @@ export async function reviewSupportAssistedTransfer(ctx: AppContext, operatorId:
       destination,
       sourceHasOutstandingCharges: await hasOutstandingCharges(tx, t.sourceOperatorId, t.coverageType, now),
       destinationHasOutstandingCharges: await hasOutstandingCharges(tx, t.destinationOperatorId, t.coverageType, now),
-      // [choice] cellgate has no group registry yet: any requested group id is taken as existing.
-      destinationGroupExists: true,
+      // The requested group must be one of the destination's own groups (SPEC §1.4).
+      destinationGroupExists: t.destinationGroupId === null || (await tx.get<Group>(GROUP_KIND, t.destinationGroupId))?.operatorId === t.destinationOperatorId,
     };
     const subscribers = await loadSubscribers(tx, t.imsis);
     const r = unwrapRule(reviewSupportTransfer({ transfer: t, subscribers, facts, calendar: calendarOf(ctx), now }));

@@ -62,6 +62,7 @@ export const ERROR_CODES = {
   SEM0013: { kind: 'invalid', message: 'The subscriber is already in the requested status.' },
   SEM0014: { kind: 'invalid', message: 'The subscription is unknown.' },
   SEM0016: { kind: 'invalid', message: 'The specified subscriber is offline.' },
+  SEM0017: { kind: 'invalid', message: 'The IMEI is invalid: it must be 15 digits, optionally followed by |ANONYMOUS.' },
   // SBX: sandbox
   SBX0001: { kind: 'invalid', message: 'Usage data with the same timestamp already exists.' },
   // CGW: cellgate's own endpoints

@@ -1,4 +1,5 @@
 import type { DomainEvent } from './events.js';
+import { imeiLockAllows } from './imei-lock.js';
 import { closeSession, sessionEvent } from './session-close.js';
 import type { SessionCell, Subscriber } from './subscriber.js';
 import { transition } from './status-rules.js';
@@ -14,6 +15,12 @@ export const REJECT_CAUSES = {
   sessionTemporary: 31,
   /** ESM #33 "requested service option not subscribed": permanent, a device stops retrying. */
   sessionPermanent: 33,
+  /**
+   * ESM #29 "user authentication or authorization failed" [choice]: an IMEI-locked SIM in
+   * another device. Permanent for the device (a device does not change its IMEI), so a
+   * compliant module stops retrying; the operator must unset or change the lock.
+   */
+  imeiLockMismatch: 29,
 } as const;
 
 /** Session idle timeout [choice: configurable, default 1 hour]. */
@@ -52,6 +59,7 @@ export function openSession(s: Subscriber | null, input: SessionOpenInput): Sess
     return { allowed: false, esmCause: REJECT_CAUSES.sessionPermanent, permanent: true };
   }
   if (s.status === 'inactive') return { allowed: false, esmCause: REJECT_CAUSES.sessionTemporary, permanent: false };
+  if (!imeiLockAllows(s.imeiLock, input.imei)) return { allowed: false, esmCause: REJECT_CAUSES.imeiLockMismatch, permanent: true };
   const events: DomainEvent[] = [];
   let sub = s;
   if (sub.status !== 'active') {
@@ -88,13 +96,17 @@ export function openSession(s: Subscriber | null, input: SessionOpenInput): Sess
   return { allowed: true, subscriber: sub, events };
 }
 
-/** IMEI or cell of the live session changed: a `Modified` event (no-op if nothing changed). */
+/**
+ * IMEI or cell of the live session changed: a `Modified` event (no-op if nothing changed). A
+ * locked SIM whose session moves to another IMEI loses it (the radio side gets a delete order).
+ */
 export function modifySession(
   s: Subscriber,
   input: { sessionId: string; imei: string; cell: SessionCell; at: number },
 ): { subscriber: Subscriber; events: DomainEvent[] } {
   const st = s.sessionStatus;
   if (!st?.online || st.sessionId !== input.sessionId) return { subscriber: s, events: [] };
+  if (!imeiLockAllows(s.imeiLock, input.imei)) return closeSession(s, input.at, true);
   const changed = st.imei !== input.imei || JSON.stringify(st.cell) !== JSON.stringify(input.cell);
   const sub: Subscriber = {
     ...s,

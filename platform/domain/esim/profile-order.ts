@@ -47,6 +47,11 @@ export interface ProfileOrder {
   completedTime: number | null;
   failedTime: number | null;
   failureReason: string | null;
+  /**
+   * The ORDER charge that paid the profiles' initial fees at confirmation (card payers only);
+   * absent when the fees go on the monthly bill instead.
+   */
+  orderPayment?: { chargeId: string; amount: string; currency: string };
 }
 
 /** Body of createProfileOrder (CreateSimProfileOrderRequest). */
@@ -105,6 +110,16 @@ export function confirmProfileOrder(input: { order: ProfileOrder; now: number })
   if (draftExpired(order, now)) return refuse('EPO0007');
   if (order.status !== 'DRAFT') return refuse('EPO0006');
   return ok({ order: { ...order, status: 'CONFIRMED', confirmedTime: now } });
+}
+
+/**
+ * confirmProfileOrder's payment failed (the ORDER charge of the initial fees was declined):
+ * CONFIRMED → FAILED with the reason; nothing is provisioned. [choice] Order payments are never
+ * retried (seed 004: "contact Soracom Support"), so the order ends here; order again.
+ */
+export function failOrderPayment(input: { order: ProfileOrder; reason: string; now: number }): EsimResult<{ order: ProfileOrder }> {
+  if (input.order.status !== 'CONFIRMED') return refuse('EPO0008');
+  return ok({ order: { ...input.order, status: 'FAILED', failedTime: input.now, failureReason: input.reason } });
 }
 
 /** deleteProfileOrder: only an unconfirmed order can be cancelled; the app then removes it. */

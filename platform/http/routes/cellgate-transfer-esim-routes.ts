@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { PlatformError, domainError } from '../../domain/errors.js';
 import type { AppContext } from '../../app/context.js';
 import { applyEsimNotification, exportOrderedEsimProfilesCsv, type EsimNotification } from '../../app/esim-orders.js';
 import { listOutbox } from '../../app/outbox.js';
@@ -124,6 +125,7 @@ export function registerCellgateTransferEsimRoutes(fastify: FastifyInstance, ctx
     },
     async (request) => {
       const r = await applyEsimNotification(ctx, request.body as EsimNotification, { operatorId: operatorOf(request) });
+      if (r.outcome === 'refused') throw new PlatformError({ ...domainError(r.error.code), message: r.error.message });
       return { iccid: r.profile.iccid, profileStatus: r.profile.profileStatus, duplicate: r.duplicate };
     },
   );

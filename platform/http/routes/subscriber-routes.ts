@@ -11,8 +11,10 @@ import {
   registerSubscriber,
   setExpiryTime,
   setSubscriberGroup,
+  setSubscriberImeiLock,
   setTermination,
   unsetExpiryTime,
+  unsetSubscriberImeiLock,
   changeSpeedClass,
   type Scope,
 } from '../../app/subscribers.js';
@@ -188,6 +190,17 @@ export function registerSubscriberRoutes(fastify: FastifyInstance, ctx: AppConte
 
   fastify.post('/v1/subscribers/:imsi/unset_group', { schema: { params: imsiParams }, config: spec('unsetGroup') }, async (request) =>
     toSubscriberJson(await setSubscriberGroup(ctx, scopeOf(request), (request.params as { imsi: string }).imsi, null)),
+  );
+
+  fastify.post(
+    '/v1/subscribers/:imsi/set_imei_lock',
+    { schema: { params: imsiParams, body: { type: 'object', additionalProperties: false, properties: { imei: { type: 'string', maxLength: 64 } } } }, config: spec('setImeiLock') },
+    async (request) =>
+      toSubscriberJson(await setSubscriberImeiLock(ctx, scopeOf(request), (request.params as { imsi: string }).imsi, (request.body as { imei?: string } | undefined)?.imei)),
+  );
+
+  fastify.post('/v1/subscribers/:imsi/unset_imei_lock', { schema: { params: imsiParams }, config: spec('unsetImeiLock') }, async (request) =>
+    toSubscriberJson(await unsetSubscriberImeiLock(ctx, scopeOf(request), (request.params as { imsi: string }).imsi)),
   );
 
   fastify.post('/v1/subscribers/:imsi/delete_session', { schema: { params: imsiParams }, config: spec('deleteSubscriberSession') }, async (request) =>
