@@ -18,7 +18,9 @@ export function lpaExtension(config: LpaServiceConfig): AgentExtension {
         channel: () => driver.atChannel,
         link,
         session: {
-          onOnline: (listener) => driver.onStateChange((change) => change.to === 'online' && listener()),
+          // Delivery runs once the modem answers (identified, before the SIM step: an eUICC with
+          // no enabled profile never brings the session online) and whenever the session is online.
+          onOnline: (listener) => driver.onStateChange((change) => (change.to === 'online' || (change.from === 'identifying' && change.to === 'sim-wait')) && listener()),
           // A profile switch changes the IMSI: re-identify and register from the SIM step on.
           reattach: () => void driver.requestReconnect('resync'),
         },
