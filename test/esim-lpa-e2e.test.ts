@@ -83,6 +83,12 @@ describe('eSIM LPA end to end', () => {
     // A's SIM still bills: not terminated, and the platform raised the flag for it.
     expect((await s.subscriber(a.imsi)).status).not.toBe('terminated');
     expect(s.domainEvents.filter((e) => e.type === 'esim-profile-deleted-sim-not-terminated').map((e) => e.imsi)).toEqual([a.imsi]);
+    const flagged = await s.api.call<Array<{ iccid: string; imsi: string; deletedButNotTerminated: boolean }>>('GET', '/_cellgate/esim/deleted_profiles');
+    expect(flagged.map((p) => [p.iccid, p.imsi, p.deletedButNotTerminated])).toEqual([[a.iccid, a.imsi, true]]);
+    // Terminating the SIM clears the flag: it no longer bills.
+    await s.api.call('POST', `/v1/subscribers/${a.imsi}/enable_termination`);
+    await s.api.call('POST', `/v1/subscribers/${a.imsi}/terminate`);
+    expect(await s.api.call('GET', '/_cellgate/esim/deleted_profiles')).toEqual([]);
     await until(() => s.euicc.notifications().length === 0, 10_000, 'delete notification removed from the card');
 
     const listed = await s.command({ name: 'list-profiles' });

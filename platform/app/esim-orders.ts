@@ -134,6 +134,26 @@ export async function exportOrderedEsimProfilesCsv(ctx: AppContext, operatorId: 
   return profilesToCsv(await listOrderedEsimProfiles(ctx, operatorId, id));
 }
 
+/**
+ * Profiles deleted from their eUICC whose SIM was never terminated (SPEC §1.5): the SIM still
+ * exists and still bills, which is what the operator must be shown to act on.
+ */
+export async function listDeletedProfilesNotTerminated(ctx: AppContext, operatorId: string): Promise<EsimProfile[]> {
+  return ctx.store.transaction(async (tx) => {
+    const flagged: EsimProfile[] = [];
+    for (let after: string | undefined; ; ) {
+      const orders = await tx.list<ProfileOrder>(ESIM_KINDS.order, { partition: operatorId, after, limit: 100 });
+      for (const order of orders) {
+        const profiles = await tx.list<EsimProfile>(ESIM_KINDS.profile, { partition: order.profileOrderId });
+        flagged.push(...profiles.filter((p) => p.deletedButNotTerminated));
+      }
+      if (orders.length < 100) break;
+      after = orders.at(-1)!.profileOrderId;
+    }
+    return flagged.sort((a, b) => a.lastModifiedTime - b.lastModifiedTime || a.iccid.localeCompare(b.iccid));
+  });
+}
+
 /** Fresh identities from the platform's pools: IMSI `29505…`, ICCID `8942310…` + Luhn. */
 async function allocateIdentities(ctx: AppContext, tx: StoreTx, n: number): Promise<ProfileIdentity[]> {
   const out: ProfileIdentity[] = [];

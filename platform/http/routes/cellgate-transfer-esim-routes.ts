@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { PlatformError, domainError } from '../../domain/errors.js';
 import type { AppContext } from '../../app/context.js';
-import { applyEsimNotification, exportOrderedEsimProfilesCsv, type EsimNotification } from '../../app/esim-orders.js';
+import { applyEsimNotification, exportOrderedEsimProfilesCsv, listDeletedProfilesNotTerminated, type EsimNotification } from '../../app/esim-orders.js';
+import { toOrderedProfileResponse } from '../../domain/esim/esim-profile.js';
 import { listOutbox } from '../../app/outbox.js';
 import { setSubscriberTransferable } from '../../app/ready-transfers.js';
 import {
@@ -138,5 +139,13 @@ export function registerCellgateTransferEsimRoutes(fastify: FastifyInstance, ctx
       const csv = await exportOrderedEsimProfilesCsv(ctx, operatorOf(request), id);
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="profiles-${id}.csv"`).send(csv);
     },
+  );
+
+  fastify.get('/_cellgate/esim/deleted_profiles', { config: cellgate('listCellgateDeletedEsimProfiles') }, async (request) =>
+    (await listDeletedProfilesNotTerminated(ctx, operatorOf(request))).map((profile) => ({
+      ...toOrderedProfileResponse(profile),
+      // The SIM is still there and still bills until it is terminated.
+      deletedButNotTerminated: true,
+    })),
   );
 }
