@@ -3,6 +3,9 @@
  * (`createAgent`) over the simulator's in-process serialport binding. This lives outside
  * `simulator/` because the simulator may not import the agent (docs/architecture.md).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createAgent } from '../agent/agent.js';
 import { resolveConfig } from '../agent/config.js';
 import { silentLogger, type Logger } from '../common/log.js';
@@ -23,16 +26,22 @@ export interface AgentGatewayOptions {
   logger?: Logger;
   /** Backoff jitter source; a seeded one keeps runs repeatable. */
   random?: () => number;
+  /** Where the agents' durable outboxes live; default a temporary directory removed at `close()`. */
+  dataDir?: string;
 }
 
 /** A `GatewayFactory` whose hosts are real agents. */
 export function agentGatewayFactory(options: AgentGatewayOptions = {}): GatewayFactory {
   const logger = options.logger ?? silentLogger();
+  let ownDir: string | undefined;
+  const dataDir = (): string => options.dataDir ?? (ownDir ??= mkdtempSync(join(tmpdir(), 'cellgate-fleet-')));
   return {
     createHost(input: HostInput): GatewayHost {
       // `sim://` paths are understood only by the simulator's binding; the config file format
       // takes device paths, so the port is set after validation (as test/support does).
-      const config = resolveConfig({ file: nest(input.settings), filePath: 'scenario agent settings', flags: { port: '/dev/null' } });
+      const flags: Record<string, string> = { port: '/dev/null', esim: input.esim ? 'on' : 'off', 'data-dir': dataDir() };
+      if (input.link) Object.assign(flags, { 'device-id': input.link.deviceId, 'mqtt-url': input.link.url, 'mqtt-password': input.link.password });
+      const config = resolveConfig({ file: nest(input.settings), filePath: 'scenario agent settings', flags });
       config.port = input.port;
       const agent = createAgent({
         config,
@@ -46,9 +55,14 @@ export function agentGatewayFactory(options: AgentGatewayOptions = {}): GatewayF
         stop: () => agent.stop(),
         online: () => agent.status().online,
         metrics: () => agent.metrics(),
+        // An MQTT connect runs on real sockets: hold virtual time while it is under way.
+        busy: () => agent.link?.state === 'connecting',
         onStateChange: (listener) =>
           agent.onStateChange((change) => listener({ online: change.status.online, at: change.at, attempts: change.status.counters.attempts ?? 0 })),
       };
+    },
+    async close() {
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
   };
 }

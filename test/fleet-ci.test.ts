@@ -1,14 +1,17 @@
 /**
- * The fleet runner end to end: real agents on simulated modems against an in-process platform,
- * one virtual clock, a simulated month (scenarios/ci-month.yaml), and a scenario whose
- * expectation fails, which must show in the report and the exit code.
+ * The fleet runner end to end: real agents (with their MQTT links and the LPA) on simulated
+ * modems against an in-process platform, one virtual clock, a simulated month
+ * (scenarios/ci-month.yaml); two shards against ONE platform over HTTP and MQTT, merged; and a
+ * scenario whose expectation fails, which must show in the report and the exit code.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { RealClock } from '../common/clock.js';
 import { run, runScenario } from '../cli/fleet.js';
-import { parseScenario, type FleetReport } from '../simulator/fleet/index.js';
+import { startPlatform } from '../platform/index.js';
+import { mergeReports, parseScenario, type FleetReport } from '../simulator/fleet/index.js';
 
 describe('fleet runner', () => {
   test('a CI-sized fleet lives through a simulated month and meets its expectations', async () => {
@@ -24,6 +27,22 @@ describe('fleet runner', () => {
     expect(report.online.atEnd).toBe(report.online.shouldBeOnline);
     expect(report.online.shouldBeOnline).toBe(scenario.gateways.count);
     expect(report.operator.actions).toMatchObject({ suspend: 25, activate: 25 });
+    // Every agent on its MQTT link: the platform's retained status says online (and agrees on
+    // the session), and every event it stored is there once.
+    expect(report.link).toMatchObject({ enabled: true, devices: 250, statusOnline: 250, sessionAgrees: 250, duplicateEvents: 0 });
+    expect(report.link.events).toBeGreaterThan(250);
+    // The eSIM switch: every card's notifications delivered, none applied twice, the new profiles Activated.
+    expect(report.esim).toMatchObject({
+      gateways: 10,
+      switches: { sent: 10, ok: 10, failed: 0 },
+      notifications: { pending: 0, appliedTwice: 0, checked: true },
+      activated: { expected: 10, actual: 10 },
+    });
+    // 2 installs + enable at the start, disable + enable at the switch, per card.
+    expect(report.esim.notifications.delivered).toBe(50);
+    expect(report.notifications).toEqual({ available: true, delivered: 50, lost: 0 });
+    // Half of the Ready SIMs on the shelf went to a second operator.
+    expect(report.transfers).toEqual({ issued: 10, verified: 10, failed: 0 });
     // Every fault of the timeline hit someone, and every hit gateway came back online.
     for (const kind of ['coverage-loss', 'registration-reject', 'port-drop', 'reboot', 'garbage', 'pdp-deactivation']) {
       expect(report.faults.injected[kind], kind).toBeGreaterThan(0);
@@ -33,6 +52,45 @@ describe('fleet runner', () => {
     expect(report.crashes).toBe(0);
     if (report.billing.available) expect(report.billing.total).toBeGreaterThan(0);
   }, 240_000);
+
+  test('two shards against one platform (remote gate, HTTP API, its broker) merge into the whole fleet', async () => {
+    const platform = await startPlatform({ dataDir: ':memory:', clock: new RealClock(), http: { port: 0 } });
+    try {
+      const scenario = parseScenario(
+        [
+          'name: shared-platform',
+          'duration: 12s',
+          'mode: real',
+          'gateways: { count: 12, dialects: { bg96: 1, sim7080: 1 }, initialStatus: { active: 3, ready: 1 } }',
+          'agent: { statusIntervalMs: 1h }',
+          'timeline:',
+          '  - { at: 6s, do: reboot, target: { count: 1 } }',
+          'expect: { online: all, agentCrashes: 0, statusOnline: true, noDuplicateEvents: true, allFaultsRecovered: true }',
+        ].join('\n'),
+      );
+      const remote = { url: platform.url, networkToken: platform.networkToken };
+      const reports = await Promise.all([1, 2].map((index) => runScenario(scenario, { shard: { index, count: 2 }, remote, progress: 'none' })));
+      expect(reports.map((r) => r.gateways)).toEqual([6, 6]);
+      for (const r of reports) expect(r.expectations.filter((e) => !e.ok)).toEqual([]);
+      const merged = mergeReports(reports);
+      expect(merged.gateways).toBe(12);
+      expect(merged.shards).toEqual([{ index: 1, count: 2 }, { index: 2, count: 2 }]);
+      expect(merged.link).toMatchObject({ devices: 12, statusOnline: 12, sessionAgrees: 12, duplicateEvents: 0 });
+      expect(merged.attach.attached).toBe(12);
+      expect(merged.ok).toBe(true);
+      // The one platform saw both shards' devices (each shard is its own operator).
+      const devices = await platform.store.transaction((tx) => tx.list<{ deviceId: string; operatorId: string }>('device'));
+      expect(devices).toHaveLength(12);
+      expect(new Set(devices.map((d) => d.operatorId)).size).toBe(2);
+    } finally {
+      await platform.close();
+    }
+  }, 120_000);
+
+  test('a refused shard setup: --platform needs real time and a network token', async () => {
+    expect(await run(['scenarios/ci-month.yaml', '--platform', 'http://127.0.0.1:9', '--network-token', 't'])).toBe(2);
+    expect(await run(['scenarios/ci-month.yaml', '--platform', 'http://127.0.0.1:9', '--real-time'])).toBe(2);
+  });
 
   test('a failed expectation is flagged in the report and gives exit code 1', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cellgate-fleet-'));

@@ -8,7 +8,7 @@ export function plainFleet(name: string, gateways: number, duration: string, ext
       name,
       duration,
       gateways: { count: gateways, dialects: { bg96: 4, bg95: 2, sim7080: 3, generic: 1 }, latency: { zero: 1 }, plans: { plan01s: 1 }, trafficBytesPerHour: 20_000 },
-      agent: { liveness: { intervalMs: '6h' } },
+      agent: { link: true, statusIntervalMs: '6h', liveness: { intervalMs: '6h' } },
       modem: { usageReportIntervalMs: '6h' },
       platform: { sessionIdleTimeoutMs: '12h' },
       expect: { online: 'all', agentCrashes: 0 },

@@ -160,6 +160,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const switches: Array<Promise<void>> = [];
   const esimStats = { sent: 0, ok: 0, failed: 0, switchedTo: [] as string[], errors: [] as string[] };
   const transfers = { issued: 0, verified: 0, failed: 0 };
+  const spares: string[] = [];
   let destination: OperatorClient | undefined;
   meter.addProbe(() => gateways.some((g) => g.host.busy?.() === true));
 
@@ -188,6 +189,8 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
       progress?.provisioned(specs.length, indices.length);
     });
     specs.sort((a, b) => a.index - b.index);
+    const spareIndices = options.shard ? shardIndices(scenario.gateways.spareSims, options.shard) : [...Array(scenario.gateways.spareSims).keys()];
+    await mapLimit(spareIndices, concurrency, async () => void spares.push((await operator.createSim('plan01s')).imsi));
 
     // 2. One modem and one host per gateway, on the shared clock.
     progress?.phase('starting gateways');
@@ -577,7 +580,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
    * verifies it.
    */
   async function readyTransfer(event: TimelineEvent): Promise<string> {
-    const candidates = [...new Set([...gateways.map((g) => g.imsi), ...gateways.flatMap((g) => g.esim?.profiles.map((p) => p.imsi) ?? [])])];
+    const candidates = [...new Set([...spares, ...gateways.map((g) => g.imsi), ...gateways.flatMap((g) => g.esim?.profiles.map((p) => p.imsi) ?? [])])];
     const ready: string[] = [];
     await meter.track(() =>
       mapLimit(candidates, concurrency, async (imsi) => {

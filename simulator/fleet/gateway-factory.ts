@@ -45,6 +45,22 @@ export interface GatewayHost {
   notifications?(): { delivered: number; pending: number };
   /** Errors the host caught that a real gateway would have died of. */
   crashes?(): string[];
+  /**
+   * True while the host waits on the platform over real sockets (its MQTT link connecting). The
+   * virtual-time driver does not move time while any host is busy, so a connect is never
+   * overtaken by its own timeouts.
+   */
+  busy?(): boolean;
+}
+
+/** The gateway's MQTT link to the platform (`agent.link: true`). */
+export interface HostLink {
+  /** Device id = MQTT username and client id (registered with the platform). */
+  deviceId: string;
+  /** `mqtt://host:port` of the platform's broker. */
+  url: string;
+  /** The device secret the platform issued. */
+  password: string;
 }
 
 export interface HostInput {
@@ -56,6 +72,10 @@ export interface HostInput {
   clock: Clock;
   /** Agent settings by dotted key from the scenario (`liveness.intervalMs`...). */
   settings: Readonly<Record<string, number>>;
+  /** Absent: the host runs without a platform link. */
+  link?: HostLink;
+  /** The modem holds an eUICC: run the LPA (platform eSIM commands, notification delivery). */
+  esim: boolean;
 }
 
 /** Creates the host of each gateway; the fleet engine calls it once per gateway. */

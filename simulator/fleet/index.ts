@@ -1,8 +1,8 @@
 /** Public entry of the fleet runner engine (docs/fleet.md). */
 export { runFleet, type FleetPlatform, type RunFleetOptions } from './fleet-runner.js';
-export type { GatewayFactory, GatewayHost, GatewaySpec, HostInput, HostStateChange } from './gateway-factory.js';
+export type { GatewayFactory, GatewayHost, GatewaySpec, HostInput, HostLink, HostStateChange } from './gateway-factory.js';
 export { parseScenario, validateScenario, ScenarioError, type Scenario, type TimelineEvent, type Expectations } from './scenario.js';
-export { formatSummary, mergeReports, checkExpectations, percentile, type FleetReport, type ExpectationResult } from './report.js';
+export { formatSummary, mergeReports, checkExpectations, finishReport, percentile, type FleetReport, type ExpectationResult } from './report.js';
 export { createProgress, silentProgress, type FleetProgress } from './progress.js';
 export { parseShard, shardIndices } from './selection.js';
 export { parseDuration, formatDuration } from './duration.js';

@@ -90,17 +90,95 @@ export class OperatorClient {
     }
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
-    try {
-      return await this.send<T>(method, path, body, auth);
-    } catch (error) {
-      if (!auth || !this.credentials || !(error instanceof ApiError) || (error.code !== 'AUM0003' && error.code !== 'AUM0002')) throw error;
-      await this.reauthenticate();
-      return this.send<T>(method, path, body, auth);
+  /** Registers a gateway (`POST /_cellgate/devices`): its MQTT credentials, the secret shown once. */
+  async registerDevice(deviceId: string): Promise<{ deviceId: string; password: string; mqttUrl: string }> {
+    return this.request('POST', '/_cellgate/devices', { deviceId });
+  }
+
+  /** Every device of the operator with its latest retained status. */
+  async listDevices(): Promise<Array<{ deviceId: string; status: { online: boolean; session?: { state: string } } | null }>> {
+    return this.request('GET', '/_cellgate/devices');
+  }
+
+  /** Every event the platform stored for a device (all pages). */
+  async deviceEvents(deviceId: string): Promise<Array<{ key: string; type: string }>> {
+    const out: Array<{ key: string; type: string }> = [];
+    let after: string | undefined;
+    for (;;) {
+      const { body, next } = await this.requestPaged<Array<{ key: string; type: string }>>(
+        `/_cellgate/devices/${encodeURIComponent(deviceId)}/events?limit=1000${after ? `&last_evaluated_key=${after}` : ''}`,
+      );
+      out.push(...body);
+      if (!next) return out;
+      after = next;
     }
   }
 
-  private async send<T>(method: string, path: string, body: unknown, auth: boolean): Promise<T> {
+  /** Sends a command to a device and waits for its result (`timeoutMs` of platform time). */
+  async sendCommand(deviceId: string, command: Record<string, unknown>, timeoutMs: number): Promise<{ status: string; result?: unknown; error?: { code: string; message: string } }> {
+    return this.request('POST', `/_cellgate/devices/${encodeURIComponent(deviceId)}/commands`, { command, timeoutMs });
+  }
+
+  /** Orders eSIM profiles (`POST /v1/sim_profile_orders` + confirm); returns the order id. */
+  async orderProfiles(subscription: string, quantity: number): Promise<string> {
+    const order = await this.request<{ profileOrderId: string }>('POST', '/v1/sim_profile_orders', { subscription, quantity });
+    await this.request('POST', `/v1/sim_profile_orders/${order.profileOrderId}/confirm`, {});
+    return order.profileOrderId;
+  }
+
+  async profileOrder(orderId: string): Promise<{ status: string }> {
+    return this.request('GET', `/v1/sim_profile_orders/${orderId}`);
+  }
+
+  async orderedProfiles(orderId: string): Promise<Array<{ iccid: string; imsi: string; activationCode: string; profileStatus: string }>> {
+    return this.request('GET', `/v1/sim_profile_orders/${orderId}/profiles`);
+  }
+
+  /** Marks a SIM transferable (`POST /_cellgate/subscribers/{imsi}/transferable`, the operator's root user). */
+  async setTransferable(imsi: string): Promise<void> {
+    await this.request('POST', `/_cellgate/subscribers/${imsi}/transferable`, { transferable: true });
+  }
+
+  /** Issues a ready-transfer token for `imsis` to another operator. */
+  async issueTransferToken(imsis: readonly string[], to: { operatorId: string; email: string }): Promise<string> {
+    const body = await this.request<{ token: string }>('POST', '/v1/subscribers/transfer_token/issue', {
+      transferImsi: imsis,
+      transferDestinationOperatorId: to.operatorId,
+      transferDestinationOperatorEmail: to.email,
+    });
+    return body.token;
+  }
+
+  /** Accepts a ready-transfer token (as the destination operator); the IMSIs now owned. */
+  async verifyTransferToken(token: string): Promise<string[]> {
+    const body = await this.request<{ transferredImsi: string[] }>('POST', '/v1/subscribers/transfer_token/verify', { token });
+    return body.transferredImsi;
+  }
+
+  /** The operator's e-mail (the destination of a transfer names it). */
+  get email(): string {
+    return this.credentials?.email ?? '';
+  }
+
+  private async requestPaged<T>(path: string): Promise<{ body: T; next: string | undefined }> {
+    let next: string | undefined;
+    const body = await this.request<T>('GET', path, undefined, true, (h) => {
+      next = h.get('x-soracom-next-key') ?? undefined;
+    });
+    return { body, next };
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, auth = true, onHeaders?: (headers: Headers) => void): Promise<T> {
+    try {
+      return await this.send<T>(method, path, body, auth, onHeaders);
+    } catch (error) {
+      if (!auth || !this.credentials || !(error instanceof ApiError) || (error.code !== 'AUM0003' && error.code !== 'AUM0002')) throw error;
+      await this.reauthenticate();
+      return this.send<T>(method, path, body, auth, onHeaders);
+    }
+  }
+
+  private async send<T>(method: string, path: string, body: unknown, auth: boolean, onHeaders?: (headers: Headers) => void): Promise<T> {
     this.calls++;
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -109,6 +187,7 @@ export class OperatorClient {
       headers['x-soracom-token'] = this.token;
     }
     const response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    onHeaders?.(response.headers);
     const text = await response.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (!response.ok) {

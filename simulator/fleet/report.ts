@@ -33,6 +33,27 @@ export interface FleetReport {
   faults: { injected: Record<string, number>; recovered: Record<string, number> };
   operator: { calls: number; actions: Record<string, number>; failed: number };
   notifications: { available: boolean; delivered: number; lost: number };
+  /** The agents' MQTT links as the platform saw them at the end. */
+  link: {
+    enabled: boolean;
+    devices: number;
+    /** Retained status `online: true` (link up). */
+    statusOnline: number;
+    /** Retained `session.state` up exactly when the agent itself is online. */
+    sessionAgrees: number;
+    /** Device events the platform stored, and how many of them repeat a key already stored. */
+    events: number;
+    duplicateEvents: number;
+  };
+  esim: {
+    gateways: number;
+    switches: { sent: number; ok: number; failed: number; errors: string[] };
+    /** Delivered = distinct (EID, seq) the platform took; pending = still on the cards; appliedTwice needs the platform's log (`checked`). */
+    notifications: { delivered: number; pending: number; appliedTwice: number; checked: boolean };
+    /** Profiles switched to, and how many of them the platform shows ACTIVATION_SUCCEEDED. */
+    activated: { expected: number; actual: number };
+  };
+  transfers: { issued: number; verified: number; failed: number };
   billing: { available: boolean; total: number; months: Record<string, number>; error?: string };
   crashes: number;
   crashMessages: string[];
@@ -77,7 +98,7 @@ export function checkExpectations(report: Omit<FleetReport, 'expectations' | 'ok
   }
   if (x.lostNotifications !== undefined) {
     const r: ExpectationResult = { name: 'lostNotifications', expected: `≤ ${x.lostNotifications}`, actual: `${report.notifications.lost}`, ok: true };
-    if (!report.notifications.available) r.skipped = 'the agents have no notification delivery in this build';
+    if (!report.notifications.available) r.skipped = 'no eSIM gateways with a link in this run';
     else r.ok = report.notifications.lost <= x.lostNotifications;
     out.push(r);
   }
@@ -99,6 +120,35 @@ export function checkExpectations(report: Omit<FleetReport, 'expectations' | 'ok
   if (x.agentCrashes !== undefined) {
     out.push({ name: 'agentCrashes', expected: `≤ ${x.agentCrashes}`, actual: `${report.crashes}`, ok: report.crashes <= x.agentCrashes });
   }
+  if (x.statusOnline) {
+    const l = report.link;
+    out.push({
+      name: 'statusOnline',
+      expected: `all ${l.devices} online, session as the agent sees it`,
+      actual: `${l.statusOnline} online, ${l.sessionAgrees} agree`,
+      ok: l.devices > 0 && l.statusOnline === l.devices && l.sessionAgrees === l.devices,
+    });
+  }
+  if (x.noDuplicateEvents) {
+    const l = report.link;
+    out.push({ name: 'noDuplicateEvents', expected: 'events > 0, 0 duplicates', actual: `${l.events} events, ${l.duplicateEvents} duplicates`, ok: l.events > 0 && l.duplicateEvents === 0 });
+  }
+  if (x.esimNotificationsDelivered) {
+    const e = report.esim;
+    const r: ExpectationResult = {
+      name: 'esimNotificationsDelivered',
+      expected: `0 pending, 0 applied twice, ${e.switches.sent} switches all ok and Activated`,
+      actual: `${e.notifications.delivered} delivered, ${e.notifications.pending} pending, ${e.notifications.appliedTwice} applied twice; switches ${e.switches.ok}/${e.switches.sent}, Activated ${e.activated.actual}/${e.activated.expected}`,
+      ok:
+        e.notifications.pending === 0 &&
+        e.notifications.appliedTwice === 0 &&
+        e.switches.failed === 0 &&
+        e.switches.ok === e.switches.sent &&
+        e.activated.actual === e.activated.expected,
+    };
+    if (!e.notifications.checked) r.actual += ' (applied-twice not checked: remote platform)';
+    out.push(r);
+  }
   if (x.allFaultsRecovered) {
     const injected = sum(report.faults.injected);
     const recovered = sum(report.faults.recovered);
@@ -112,6 +162,9 @@ export function finishReport(report: Omit<FleetReport, 'expectations' | 'ok' | '
   const expectations = checkExpectations(withAttach);
   return { ...withAttach, expectations, ok: expectations.every((e) => e.ok) };
 }
+
+/** Sums a figure over reports (older reports without it count 0). */
+const sumOf = (reports: readonly FleetReport[], pick: (r: FleetReport) => number | undefined): number => reports.reduce((a, r) => a + (pick(r) ?? 0), 0);
 
 const addRecords = (a: Record<string, number>, b: Record<string, number>): Record<string, number> => {
   const out = { ...a };
@@ -160,6 +213,35 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
       delivered: reports.reduce((a, r) => a + r.notifications.delivered, 0),
       lost: reports.reduce((a, r) => a + r.notifications.lost, 0),
     },
+    link: {
+      enabled: reports.every((r) => r.link?.enabled ?? false),
+      devices: sumOf(reports, (r) => r.link?.devices),
+      statusOnline: sumOf(reports, (r) => r.link?.statusOnline),
+      sessionAgrees: sumOf(reports, (r) => r.link?.sessionAgrees),
+      events: sumOf(reports, (r) => r.link?.events),
+      duplicateEvents: sumOf(reports, (r) => r.link?.duplicateEvents),
+    },
+    esim: {
+      gateways: sumOf(reports, (r) => r.esim?.gateways),
+      switches: {
+        sent: sumOf(reports, (r) => r.esim?.switches.sent),
+        ok: sumOf(reports, (r) => r.esim?.switches.ok),
+        failed: sumOf(reports, (r) => r.esim?.switches.failed),
+        errors: reports.flatMap((r) => r.esim?.switches.errors ?? []).slice(0, 10),
+      },
+      notifications: {
+        delivered: sumOf(reports, (r) => r.esim?.notifications.delivered),
+        pending: sumOf(reports, (r) => r.esim?.notifications.pending),
+        appliedTwice: sumOf(reports, (r) => r.esim?.notifications.appliedTwice),
+        checked: reports.every((r) => r.esim?.notifications.checked ?? false),
+      },
+      activated: { expected: sumOf(reports, (r) => r.esim?.activated.expected), actual: sumOf(reports, (r) => r.esim?.activated.actual) },
+    },
+    transfers: {
+      issued: sumOf(reports, (r) => r.transfers?.issued),
+      verified: sumOf(reports, (r) => r.transfers?.verified),
+      failed: sumOf(reports, (r) => r.transfers?.failed),
+    },
     billing: {
       available: reports.every((r) => r.billing.available),
       total: reports.reduce((a, r) => a + r.billing.total, 0),
@@ -189,7 +271,19 @@ export function formatSummary(report: FleetReport): string {
     ['faults injected', formatRecord(report.faults.injected)],
     ['faults recovered', formatRecord(report.faults.recovered)],
     ['operator API', `${report.operator.calls} calls; ${formatRecord(report.operator.actions)}; ${report.operator.failed} refused`],
-    ['notifications', report.notifications.available ? `${report.notifications.delivered} delivered, ${report.notifications.lost} lost` : 'n/a (no delivery in this build)'],
+    [
+      'MQTT link',
+      report.link.enabled
+        ? `${report.link.devices} devices; status online ${report.link.statusOnline}, session agrees ${report.link.sessionAgrees}; ${report.link.events} events, ${report.link.duplicateEvents} duplicates`
+        : 'off (agent.link: false)',
+    ],
+    [
+      'eSIM',
+      report.esim.gateways > 0
+        ? `${report.esim.gateways} cards; switches ${report.esim.switches.ok}/${report.esim.switches.sent} ok, Activated ${report.esim.activated.actual}/${report.esim.activated.expected}; notifications ${report.esim.notifications.delivered} delivered, ${report.esim.notifications.pending} pending, ${report.esim.notifications.checked ? `${report.esim.notifications.appliedTwice} applied twice` : 'applied-twice unchecked'}`
+        : 'none',
+    ],
+    ['ready transfers', `${report.transfers.verified} SIMs transferred (${report.transfers.issued} issued, ${report.transfers.failed} refused)`],
     ['fees billed', report.billing.available
         ? `${report.billing.total} (${formatRecord(report.billing.months)})`
         : report.billing.error

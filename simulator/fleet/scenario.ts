@@ -22,14 +22,14 @@ export const OPERATOR_ACTIONS = ['activate', 'deactivate', 'suspend', 'standby',
 export const NETWORK_EVENTS = ['coverage-loss', 'registration-reject'] as const;
 /** Faults of the simulated modems. */
 export const FAULTS = ['port-drop', 'reboot', 'garbage', 'pdp-deactivation', 'mute'] as const;
-/** Named in the format but needing parts this build may not have (reported clearly when used). */
-export const PENDING_ACTIONS = ['ready-transfer', 'esim-enable'] as const;
+/** Platform-side operations that need more than a status action: a ready transfer of Ready SIMs, an eSIM profile switch. */
+export const PLATFORM_OPERATIONS = ['ready-transfer', 'esim-enable'] as const;
 
 export type EventKind =
   | (typeof OPERATOR_ACTIONS)[number]
   | (typeof NETWORK_EVENTS)[number]
   | (typeof FAULTS)[number]
-  | (typeof PENDING_ACTIONS)[number];
+  | (typeof PLATFORM_OPERATIONS)[number];
 
 /** Which gateways an event hits; `percent`/`count` draw from the seeded random source. */
 export type Target =
@@ -57,6 +57,12 @@ export interface TimelineEvent {
 }
 
 export interface Expectations {
+  /** The platform's retained status of every gateway that should be online says online (link on). */
+  statusOnline?: boolean;
+  /** No device event was stored twice (same idempotency key) by the platform (link on). */
+  noDuplicateEvents?: boolean;
+  /** eSIM notifications: every one the cards produced delivered, none applied twice, the switched-to profiles Activated. */
+  esimNotificationsDelivered?: boolean;
   /** `all` gateways that should be online are, or at least this fraction (0..1). */
   online?: 'all' | number;
   /** No device made more connection attempts than this in any sliding hour. */
@@ -87,7 +93,13 @@ export interface Scenario {
     trafficBytesPerHour: number;
     /** Cold starts are spread evenly over this span (ms). */
     startSpread: number;
+    /** Gateways with an eUICC holding two profiles from a platform eSIM order (spread evenly over the fleet). */
+    esim: number;
+    /** Ready SIMs the operator keeps in stock, in no gateway (what `ready-transfer` draws from, with any other Ready SIM). */
+    spareSims: number;
   };
+  /** Each agent runs its MQTT link to the platform (`agent.link`, default true). */
+  link: boolean;
   /** Agent settings by dotted key (`liveness.intervalMs`, `reconnect.rejectBackoffMs`). */
   agent: Record<string, number>;
   modem: { usageReportIntervalMs: number };
@@ -109,10 +121,21 @@ export class ScenarioError extends Error {
 /** [choice] The fleet's operator works in coverage type g (the default), so its plans are g's. */
 const SUBSCRIPTIONS = ['plan01s', 'plan01s-low_data_volume', 'planX1', 'planP1'];
 const TOP_KEYS = ['name', 'seed', 'duration', 'mode', 'gateways', 'agent', 'modem', 'platform', 'timeline', 'expect'];
-const GATEWAY_KEYS = ['count', 'dialects', 'latency', 'plans', 'initialStatus', 'regions', 'trafficBytesPerHour', 'startSpread'];
+const GATEWAY_KEYS = ['count', 'dialects', 'latency', 'plans', 'initialStatus', 'regions', 'trafficBytesPerHour', 'startSpread', 'esim', 'spareSims'];
 const EVENT_KEYS = ['at', 'do', 'target', 'as', 'for', 'cause', 'garbage'];
-const EXPECT_KEYS = ['online', 'maxReconnectAttemptsPerHour', 'lostNotifications', 'billTotal', 'agentCrashes', 'allFaultsRecovered'];
-const ALL_EVENTS: readonly string[] = [...OPERATOR_ACTIONS, ...NETWORK_EVENTS, ...FAULTS, ...PENDING_ACTIONS];
+const EXPECT_KEYS = [
+  'online',
+  'maxReconnectAttemptsPerHour',
+  'lostNotifications',
+  'billTotal',
+  'agentCrashes',
+  'allFaultsRecovered',
+  'statusOnline',
+  'noDuplicateEvents',
+  'esimNotificationsDelivered',
+];
+const LINK_EXPECTATIONS = ['statusOnline', 'noDuplicateEvents', 'esimNotificationsDelivered'] as const;
+const ALL_EVENTS: readonly string[] = [...OPERATOR_ACTIONS, ...NETWORK_EVENTS, ...FAULTS, ...PLATFORM_OPERATIONS];
 const LASTING: readonly string[] = ['coverage-loss', 'registration-reject', 'port-drop', 'garbage', 'mute'];
 
 type Raw = Record<string, unknown>;
@@ -154,12 +177,21 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
   const traffic = g.trafficBytesPerHour ?? 10_000;
   if (typeof traffic !== 'number' || traffic < 0) bad('gateways.trafficBytesPerHour', 'must be a number ≥ 0');
   const startSpread = durationAt(g, 'startSpread', (k, m) => bad(`gateways.${k}`, m), false) ?? 0;
+  const esim = esimCount(g.esim, Number.isInteger(count) ? (count as number) : 0, bad);
+  const spareSims = g.spareSims ?? 0;
+  if (!Number.isInteger(spareSims) || (spareSims as number) < 0) bad('gateways.spareSims', 'must be an integer ≥ 0');
 
   const agent: Record<string, number> = {};
+  let link = true;
   if (raw.agent !== undefined) {
     if (!isObject(raw.agent)) bad('agent', 'must be a mapping of agent settings (e.g. liveness.intervalMs: 1h)');
     else
       for (const [section, value] of Object.entries(raw.agent)) {
+        if (section === 'link') {
+          if (typeof value !== 'boolean') bad('agent.link', 'must be true (each agent runs its MQTT link to the platform) or false');
+          else link = value;
+          continue;
+        }
         const entries = isObject(value) ? Object.entries(value).map(([k, v]) => [`${section}.${k}`, v] as const) : [[section, value] as const];
         for (const [key, v] of entries) {
           const ms = parseDuration(v);
@@ -211,6 +243,14 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
       else if (e.garbage !== 'inject' && e.garbage !== 'replace') bad(`${key}.garbage`, 'must be inject or replace');
       else event.garbage = e.garbage;
     }
+    if (e.do === 'esim-enable') {
+      if (esim === 0) bad(`${key}.do`, 'esim-enable needs gateways with an eUICC (gateways.esim: a count or a percentage)');
+      if (raw.agent !== undefined && isObject(raw.agent) && raw.agent.link === false) bad(`${key}.do`, 'esim-enable sends enable-profile over the MQTT link: agent.link must not be false');
+      if (target?.kind === 'region') bad(`${key}.target`, 'esim-enable targets the eSIM gateways: all, a percentage, a count or a group');
+    }
+    if (e.do === 'ready-transfer' && target && target.kind !== 'percent' && target.kind !== 'count' && target.kind !== 'all') {
+      bad(`${key}.target`, 'ready-transfer takes a share of the fleet\'s Ready SIMs: all, a percentage or a count');
+    }
     timeline.push(event);
   });
   timeline.sort((a, b) => a.at - b.at || a.index - b.index);
@@ -231,10 +271,15 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
         if (!Number.isInteger(x[k]) || (x[k] as number) < 0) bad(`expect.${k}`, 'must be an integer ≥ 0');
         else expect[k] = x[k] as number;
       }
-      if (x.allFaultsRecovered !== undefined) {
-        if (typeof x.allFaultsRecovered !== 'boolean') bad('expect.allFaultsRecovered', 'must be true or false');
-        else expect.allFaultsRecovered = x.allFaultsRecovered;
+      for (const k of ['allFaultsRecovered', ...LINK_EXPECTATIONS] as const) {
+        if (x[k] === undefined) continue;
+        if (typeof x[k] !== 'boolean') bad(`expect.${k}`, 'must be true or false');
+        else expect[k] = x[k] as boolean;
       }
+      for (const k of LINK_EXPECTATIONS) {
+        if (x[k] === true && !link) bad(`expect.${k}`, 'needs the MQTT link (agent.link is false)');
+      }
+      if (x.esimNotificationsDelivered === true && esim === 0) bad('expect.esimNotificationsDelivered', 'needs gateways with an eUICC (gateways.esim)');
       if (x.billTotal !== undefined) {
         const b = x.billTotal;
         if (!isObject(b) || (b.min === undefined && b.max === undefined)) bad('expect.billTotal', 'must be {min, max} (either or both)');
@@ -262,13 +307,32 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
       regions,
       trafficBytesPerHour: traffic as number,
       startSpread,
+      esim,
+      spareSims: spareSims as number,
     },
     agent,
+    link,
     modem: { usageReportIntervalMs },
     platform: idle !== undefined ? { sessionIdleTimeoutMs: idle } : {},
     timeline,
     expect,
   };
+}
+
+/** `gateways.esim`: a count (≤ count) or a percentage of the fleet; 0 when absent. */
+function esimCount(value: unknown, count: number, bad: (key: string, message: string) => void): number {
+  if (value === undefined) return 0;
+  if (typeof value === 'string' && /^\d+(\.\d+)?%$/.test(value)) {
+    const percent = Number(value.slice(0, -1));
+    if (percent > 100) bad('gateways.esim', 'percent must be between 0 and 100');
+    return Math.round((Math.min(percent, 100) / 100) * count);
+  }
+  if (!Number.isInteger(value) || (value as number) < 0) {
+    bad('gateways.esim', `must be a count or a percentage ("10%") of the gateways, not ${JSON.stringify(value)}`);
+    return 0;
+  }
+  if ((value as number) > count) bad('gateways.esim', `${String(value)} is more than the ${count} gateways`);
+  return Math.min(value as number, count);
 }
 
 function unknownKeys(object: Raw, known: readonly string[], prefix: string, bad: (key: string, message: string) => void): void {

@@ -21,6 +21,12 @@ import { sleepOn, type Clock, type TimerHandle, type VirtualClock } from '../../
 export class ActivityMeter {
   private ticks = 0;
   private inFlight = 0;
+  private readonly probes: Array<() => boolean> = [];
+
+  /** Adds a check that holds time still while it says busy (a host's link connecting). */
+  addProbe(busy: () => boolean): void {
+    this.probes.push(busy);
+  }
 
   bump(): void {
     this.ticks++;
@@ -38,7 +44,7 @@ export class ActivityMeter {
   }
   /** A value that changes whenever anything happened; `busy` while calls are in flight. */
   snapshot(): { ticks: number; busy: boolean } {
-    return { ticks: this.ticks, busy: this.inFlight > 0 };
+    return { ticks: this.ticks, busy: this.inFlight > 0 || this.probes.some((busy) => busy()) };
   }
 }
 
