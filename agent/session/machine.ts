@@ -101,6 +101,11 @@ export interface Failure {
   readonly loss?: LossReason;
 }
 
+/** A registration reject (`+CEREG` stat 3), with its EMM cause when the module gave one. */
+export function registrationDenied(cause: number | undefined): Failure {
+  return { kind: 'registration-rejected', step: 'register', reason: 'registration denied', ...(cause !== undefined ? { cause } : {}) };
+}
+
 export interface SessionState {
   readonly phase: Phase;
   /** Increments with each attempt; step results carry it. */
@@ -194,15 +199,7 @@ export function transition(state: SessionState, event: SessionEvent): Transition
           const advanced = runStep(state, state.stepIndex + 1);
           return { next: advanced.next, actions: [{ type: 'cancel-step' }, ...advanced.actions] };
         }
-        if (stat === 3) {
-          const cause = event.registration.rejectCause;
-          return fail(state, {
-            kind: 'registration-rejected',
-            step: 'register',
-            reason: 'registration denied',
-            ...(cause !== undefined ? { cause } : {}),
-          });
-        }
+        if (stat === 3) return fail(state, registrationDenied(event.registration.rejectCause));
         return unchanged(state);
       }
       if (state.phase === 'online' && !isRegistered(stat)) {

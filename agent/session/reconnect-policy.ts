@@ -74,6 +74,11 @@ export function firstPlanFor(reason: LossReason | 'start'): Plan {
   }
 }
 
+/** Any plan but `full` and `reopen` needs the port open; with it closed, the attempt reopens it first. */
+export function reopenIfClosed(plan: Plan, portOpen: boolean): Plan {
+  return portOpen || plan === 'reopen' || plan === 'full' ? plan : 'reopen';
+}
+
 export interface Delay {
   readonly delayMs: number;
   readonly kind: 'backoff' | 'reject-backoff' | 'rest';
@@ -113,9 +118,7 @@ export class ReconnectPolicy {
 
   /** The plan for the next attempt of a recovery that started with `first`. */
   planFor(first: Plan, now: number, portOpen: boolean): Plan {
-    let plan = this.choose(first, now);
-    if (!portOpen && plan !== 'reopen' && plan !== 'full') plan = 'reopen';
-    return plan;
+    return reopenIfClosed(this.choose(first, now), portOpen);
   }
 
   private choose(first: Plan, now: number): Plan {

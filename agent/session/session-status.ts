@@ -1,0 +1,68 @@
+/**
+ * What the agent knows about its modem and session: the facts the steps and URC handlers learn,
+ * and the snapshot `status()` hands to the health endpoint and the MQTT link.
+ */
+import type { RatPreference } from '../modem/dialects.js';
+import type { Registration, SignalQuality } from '../modem/parsers.js';
+import type { Counters } from './counters.js';
+import type { Failure, LossReason, Phase, Plan, SessionState } from './machine.js';
+
+/** What the agent knows about its modem and session, for `status()` and the MQTT link. */
+export interface SessionStatus {
+  readonly state: Phase;
+  readonly online: boolean;
+  readonly registration?: { stat: number; tac?: number; cellId?: number; act?: number; rejectCause?: number };
+  readonly rat?: 'lte' | 'lte-m' | 'nb-iot';
+  readonly operator?: string;
+  readonly ip?: string;
+  readonly signal?: SignalQuality;
+  readonly imei?: string;
+  readonly imsi?: string;
+  readonly iccid?: string;
+  readonly manufacturer?: string;
+  readonly model?: string;
+  readonly revision?: string;
+  readonly dialect?: string;
+  readonly attempt: number;
+  readonly plan?: Plan;
+  readonly lastFailure?: Failure;
+  readonly lastLoss?: LossReason;
+  /** Clock time of the next attempt while backing off. */
+  readonly nextAttemptAt?: number;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+export interface StateChange {
+  readonly from: Phase;
+  readonly to: Phase;
+  readonly at: number;
+  readonly status: SessionStatus;
+}
+
+/** The learnt part of the status, written as the steps and URCs find things out. */
+export type SessionFacts = { -readonly [K in keyof SessionStatus]?: SessionStatus[K] };
+
+/** The status: the facts, overlaid with the machine's state and the counters. */
+export function statusSnapshot(facts: SessionFacts, state: SessionState, counters: Counters): SessionStatus {
+  return {
+    ...facts,
+    state: state.phase,
+    online: state.phase === 'online',
+    attempt: state.attempt,
+    ...(state.plan ? { plan: state.plan } : {}),
+    counters: counters.snapshot(),
+  };
+}
+
+/** Records a `+CEREG` answer or URC; the AcT also tells the RAT in use (docs/agent.md [choice]). */
+export function noteRegistration(facts: SessionFacts, registration: Registration, preference: RatPreference): void {
+  const { stat, tac, cellId, act, rejectCause } = registration;
+  facts.registration = {
+    stat,
+    ...(tac !== undefined ? { tac } : {}),
+    ...(cellId !== undefined ? { cellId } : {}),
+    ...(act !== undefined ? { act } : {}),
+    ...(rejectCause !== undefined ? { rejectCause } : {}),
+  };
+  if (act !== undefined) facts.rat = act === 9 ? 'nb-iot' : act === 8 || preference === 'lte-m' ? 'lte-m' : 'lte';
+}
