@@ -57,6 +57,28 @@ export function agentGatewayFactory(options: AgentGatewayOptions = {}): GatewayF
         metrics: () => agent.metrics(),
         // An MQTT connect runs on real sockets: hold virtual time while it is under way.
         busy: () => agent.link?.state === 'connecting',
+        onBusyChange: (listener) => {
+          let busy = false;
+          let closed = false;
+          let off: () => void = () => undefined;
+          const update = (state: string): void => {
+            const now = state === 'connecting';
+            if (now === busy || closed) return;
+            busy = now;
+            listener(now);
+          };
+          if (input.link) {
+            void agent.whenLinked().then((link) => {
+              if (closed) return;
+              off = link.onStateChange(update);
+              update(link.state);
+            });
+          }
+          return () => {
+            closed = true;
+            off();
+          };
+        },
         onStateChange: (listener) =>
           agent.onStateChange((change) => listener({ online: change.status.online, at: change.at, attempts: change.status.counters.attempts ?? 0 })),
       };

@@ -4,6 +4,7 @@
  * reports. Exit code 0 when every expectation held, 1 when one failed, 2 on bad input.
  * docs/fleet.md.
  */
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
@@ -90,6 +91,11 @@ export async function run(argv: string[]): Promise<number> {
     console.error(error instanceof ScenarioError ? error.message : `cellgate fleet: ${(error as Error).message}`);
     return 2;
   }
+  const fdProblem = fileDescriptorProblem(scenario, shard, values.platform !== undefined);
+  if (fdProblem) {
+    console.error(`cellgate fleet: ${fdProblem}`);
+    return 2;
+  }
   const report = await runScenario(scenario, {
     ...(shard ? { shard } : {}),
     progress: progressMode,
@@ -103,6 +109,39 @@ export async function run(argv: string[]): Promise<number> {
     console.log(`  report: ${values.report}`);
   }
   return report.ok ? 0 : 1;
+}
+
+/**
+ * Open files one linked gateway costs: its outbox (SQLite database, WAL and shared-memory files)
+ * and both ends of its MQTT connection when the broker runs in this process.
+ */
+const FILES_PER_LINKED_GATEWAY = { inProcess: 5, remote: 4 };
+const FILES_SPARE = 1_000;
+
+/** The soft limit of open files of this process (Linux `/proc/self/limits`); undefined elsewhere. */
+function openFileLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === undefined || soft === 'unlimited' ? undefined : Number(soft);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A linked fleet over the process's open-file limit would not fail: its agents would retry
+ * EMFILE connects forever while virtual time stands still. Say so before starting instead.
+ */
+export function fileDescriptorProblem(scenario: Scenario, shard: { index: number; count: number } | undefined, remote: boolean, limit = openFileLimit()): string | undefined {
+  if (!scenario.link || limit === undefined) return undefined;
+  const gateways = Math.ceil(scenario.gateways.count / (shard?.count ?? 1));
+  const needed = gateways * (remote ? FILES_PER_LINKED_GATEWAY.remote : FILES_PER_LINKED_GATEWAY.inProcess) + FILES_SPARE;
+  if (needed <= limit) return undefined;
+  return (
+    `${gateways} gateways on the MQTT link need about ${needed} open files, and this process may open ${limit}. ` +
+    `Raise the limit (\`ulimit -n ${Math.ceil(needed / 1024) * 1024}\`; as root, or after raising the hard limit) or split the run with --shard i/n (docs/fleet.md).`
+  );
 }
 
 export interface RunScenarioOptions {
@@ -125,6 +164,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     dataDir: options.dataDir ?? ':memory:',
     clock,
     http: { port: 0 },
+    // [choice] Device secrets are 256-bit random: PBKDF2 stretching adds nothing to them, and
+    // 10 000 registrations × 10 000 iterations cost over a minute of CPU (docs/fleet.md).
+    mqttPasswordIterations: 1_000,
     config: {
       ...(scenario.platform.sessionIdleTimeoutMs !== undefined ? { sessionIdleTimeoutMs: scenario.platform.sessionIdleTimeoutMs } : {}),
       // [choice] On the wall clock an eSIM order would take 5 s + 10 s per profile; a soak run need not wait.

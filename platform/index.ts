@@ -29,6 +29,12 @@ export interface StartPlatformOptions {
   store?: PlatformStore;
   /** The MQTT broker devices connect to: embedded aedes on 127.0.0.1 (any free port) by default. */
   mqtt?: PlatformMqttOptions;
+  /**
+   * PBKDF2 iterations of new MQTT credential hashes (Mosquitto `$7$` format; default 10 000).
+   * [choice] Device secrets are 256-bit random, so stretching adds nothing to their strength; a
+   * fleet of thousands registering at once may lower it (the fleet runner uses 1 000).
+   */
+  mqttPasswordIterations?: number;
   /** Bearer token of the remote network gate (`/_cellgate/network/*`); random (256 bits) when absent. */
   networkToken?: string;
 }
@@ -60,8 +66,10 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
   const logger = options.logger ?? silentLogger();
   const store = options.store ?? new SqliteStore(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'platform.sqlite'));
   const app = createPlatformApp({ store, clock, logger, random: options.random, config: options.config });
-  const link = await startDeviceLink(app.ctx, options.mqtt);
-  const networkToken = options.networkToken ?? randomBytes(32).toString('base64url');
+  const link = await startDeviceLink(app.ctx, options.mqtt, { ...(options.mqttPasswordIterations !== undefined ? { passwordIterations: options.mqttPasswordIterations } : {}) });
+  // Hex, not base64url: a token is passed as a command-line argument, and one starting with `-`
+  // would be read as an option.
+  const networkToken = options.networkToken ?? randomBytes(32).toString('hex');
   const http = await buildHttpApi({
     platform: app,
     virtualClock: clock instanceof VirtualClock ? clock : undefined,

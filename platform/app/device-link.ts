@@ -30,10 +30,14 @@ export interface DeviceLink {
 export const PLATFORM_SERVICE_USERNAME = 'svc.platform';
 
 /** Starts the broker (or points at the external one), the service client (hub) and the device service. */
-export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOptions | undefined): Promise<DeviceLink> {
+export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOptions | undefined, credentials: { passwordIterations?: number } = {}): Promise<DeviceLink> {
   const mqtt = options ?? {};
   const credentialStore = new PlatformCredentialStore(ctx.store);
-  const issuer = new CredentialIssuer({ store: credentialStore, now: () => ctx.clock.now() });
+  const issuer = new CredentialIssuer({
+    store: credentialStore,
+    now: () => ctx.clock.now(),
+    ...(credentials.passwordIterations !== undefined ? { iterations: credentials.passwordIterations } : {}),
+  });
   const inbox = new PlatformInboxStore(ctx.store, () => ctx.clock.now());
   // A fresh service secret each start: only its hash is kept, so it cannot be reused.
   const service = await issuer.issueService(PLATFORM_SERVICE_USERNAME);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialIssuer, hashPassword, verifyPassword } from './credentials.js';
+import { CredentialIssuer, InMemoryCredentialStore, hashPassword, verifyPassword } from './credentials.js';
 import { mosquittoPasswordFile } from './mosquitto-config.js';
 
 describe('credentials', () => {
   it('issues 256-bit secrets, stores only a hash, and verifies them', async () => {
     const issuer = new CredentialIssuer({ now: () => 42, iterations: 1_000 });
     const issued = await issuer.issueDevice('356938035643809');
-    expect(Buffer.from(issued.password, 'base64url')).toHaveLength(32);
+    expect(issued.password).toMatch(/^[0-9a-f]{64}$/);
     const [record] = await issuer.store.list();
     expect(record).toMatchObject({ username: '356938035643809', role: 'device', createdAt: 42 });
     expect(JSON.stringify(record)).not.toContain(issued.password);
@@ -24,6 +24,36 @@ describe('credentials', () => {
     expect(await issuer.verify('dev1', second.password)).toBeDefined();
     await issuer.revoke('dev1');
     expect(await issuer.verify('dev1', second.password)).toBeUndefined();
+  });
+
+  it('remembers a successful check without the secret, and a changed or revoked record ends it', async () => {
+    const store = new InMemoryCredentialStore();
+    const issuer = new CredentialIssuer({ store, now: () => 0, iterations: 1_000 });
+    const issued = await issuer.issueDevice('dev1');
+    expect(await issuer.verify('dev1', issued.password)).toEqual({ username: 'dev1', role: 'device' });
+    // A reconnect with the same secret is answered from memory; a wrong one still fails.
+    expect(await issuer.verify('dev1', Buffer.from(issued.password))).toEqual({ username: 'dev1', role: 'device' });
+    expect(await issuer.verify('dev1', `${issued.password}x`)).toBeUndefined();
+    // Another issuer on the same store re-issues: the remembered check no longer matches the record.
+    const other = new CredentialIssuer({ store, now: () => 0, iterations: 1_000 });
+    const reissued = await other.issueDevice('dev1');
+    expect(await issuer.verify('dev1', issued.password)).toBeUndefined();
+    expect(await issuer.verify('dev1', reissued.password)).toBeDefined();
+    await store.delete('dev1');
+    expect(await issuer.verify('dev1', reissued.password)).toBeUndefined();
+  });
+
+  it('keeps verifying correctly when the cache is full or off', async () => {
+    for (const verifiedCacheSize of [0, 1]) {
+      const issuer = new CredentialIssuer({ now: () => 0, iterations: 1_000, verifiedCacheSize });
+      const a = await issuer.issueDevice('dev-a');
+      const b = await issuer.issueDevice('dev-b');
+      for (let i = 0; i < 2; i++) {
+        expect(await issuer.verify('dev-a', a.password)).toBeDefined();
+        expect(await issuer.verify('dev-b', b.password)).toBeDefined();
+        expect(await issuer.verify('dev-a', b.password)).toBeUndefined();
+      }
+    }
   });
 
   it('refuses usernames outside the device and service alphabets', async () => {

@@ -1,4 +1,4 @@
-import { pbkdf2 as pbkdf2Callback, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, pbkdf2 as pbkdf2Callback, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { assertDeviceId } from '../contract/topics.js';
 
@@ -89,9 +89,18 @@ export interface CredentialIssuerOptions {
   now: () => number;
   /**
    * PBKDF2 iterations for new hashes. [choice] 10 000: the secrets are 256-bit random, so
-   * stretching does not protect them; this bounds the CPU of a reconnect storm.
+   * stretching does not protect them; this bounds the CPU of a reconnect storm. Any count stays
+   * readable by Mosquitto (it is part of the `$7$` record).
    */
   iterations?: number;
+  /** Successful verifications remembered (see `verify`); default 100 000, 0 turns the cache off. */
+  verifiedCacheSize?: number;
+}
+
+/** A successful verification: which stored hash it was checked against and a keyed digest of the secret. */
+interface VerifiedEntry {
+  passwordHash: string;
+  digest: Buffer;
 }
 
 /** Issues, verifies and revokes MQTT credentials for devices and the platform's services. */
@@ -99,11 +108,16 @@ export class CredentialIssuer {
   readonly store: CredentialStore;
   private readonly now: () => number;
   private readonly iterations: number;
+  private readonly verified = new Map<string, VerifiedEntry>();
+  private readonly verifiedCacheSize: number;
+  /** Per-process HMAC key of the cache's digests: never stored, so a digest is useless elsewhere. */
+  private readonly digestKey = randomBytes(32);
 
   constructor(options: CredentialIssuerOptions) {
     this.store = options.store ?? new InMemoryCredentialStore();
     this.now = options.now;
     this.iterations = options.iterations ?? 10_000;
+    this.verifiedCacheSize = options.verifiedCacheSize ?? 100_000;
   }
 
   /** New credentials for a device (username = device id); replaces any earlier ones. */
@@ -118,22 +132,52 @@ export class CredentialIssuer {
     return this.issue(username, 'service');
   }
 
-  /** The principal for a correct username/secret pair; `undefined` for anything else. */
+  /**
+   * The principal for a correct username/secret pair; `undefined` for anything else.
+   *
+   * Every connect asks this, and PBKDF2 costs milliseconds of CPU by design: a reconnect storm
+   * of thousands of devices would queue for minutes. So a successful check is remembered in
+   * memory as (username, stored hash it matched, HMAC-SHA256 of the secret under a per-process
+   * random key) — never the secret. The next connect with the same secret against the same
+   * stored record costs one HMAC; a re-issued or revoked record (its hash changed or is gone)
+   * no longer matches, and a wrong secret still goes through PBKDF2 (and fails).
+   */
   async verify(username: string | undefined, password: string | Uint8Array | undefined): Promise<Principal | undefined> {
     if (!username || password === undefined) return undefined;
     const record = await this.store.get(username);
-    if (!record) return undefined;
+    if (!record) {
+      this.verified.delete(username);
+      return undefined;
+    }
     const secret = typeof password === 'string' ? password : Buffer.from(password).toString('utf8');
+    const digest = createHmac('sha256', this.digestKey).update(secret).digest();
+    const known = this.verified.get(username);
+    if (known && known.passwordHash === record.passwordHash && timingSafeEqual(known.digest, digest)) {
+      return { username: record.username, role: record.role };
+    }
     if (!(await verifyPassword(secret, record.passwordHash))) return undefined;
+    this.remember(username, { passwordHash: record.passwordHash, digest });
     return { username: record.username, role: record.role };
   }
 
   revoke(username: string): Promise<boolean> {
+    this.verified.delete(username);
     return this.store.delete(username);
   }
 
+  private remember(username: string, entry: VerifiedEntry): void {
+    if (this.verifiedCacheSize <= 0) return;
+    // Re-inserting moves the name to the end: the Map's order is least recently verified first.
+    this.verified.delete(username);
+    this.verified.set(username, entry);
+    if (this.verified.size > this.verifiedCacheSize) this.verified.delete(this.verified.keys().next().value!);
+  }
+
   private async issue(username: string, role: PrincipalRole): Promise<IssuedCredentials> {
-    const password = randomBytes(32).toString('base64url');
+    this.verified.delete(username);
+    // Hex: the secret goes into config files and command lines (`--mqtt-password`), where one
+    // starting with `-` would be read as an option.
+    const password = randomBytes(32).toString('hex');
     await this.store.put({ username, role, passwordHash: await hashPassword(password, this.iterations), createdAt: this.now() });
     return { username, password };
   }

@@ -148,12 +148,16 @@ export class DeviceHub {
       command,
     };
     const timeoutMs = options.timeoutMs ?? this.options.commandTimeoutMs ?? 60_000;
-    const result = new Promise<CommandResult>((resolve, reject) => {
+    // The outcome is a settled value, never a bare rejected promise: the timeout (or `stop()`)
+    // may fire while the publish below is still awaited, before anyone listens to `result`,
+    // and a rejection nobody handles yet is an unhandled rejection (a crash under
+    // --unhandled-rejections=strict, a PromiseRejectionHandledWarning otherwise).
+    const outcome = new Promise<{ ok: true; result: CommandResult } | { ok: false; error: Error }>((resolve) => {
       const timer = clock.setTimeout(() => {
         this.pending.delete(commandId);
-        reject(new CommandTimeoutError(deviceId, commandId, timeoutMs));
+        resolve({ ok: false, error: new CommandTimeoutError(deviceId, commandId, timeoutMs) });
       }, timeoutMs);
-      this.pending.set(commandId, { resolve, reject, timer });
+      this.pending.set(commandId, { resolve: (result) => resolve({ ok: true, result }), reject: (error) => resolve({ ok: false, error }), timer });
     });
     try {
       await client.publishAsync(deviceTopic(deviceId, 'commands/req'), encodeMessage(request), { qos: 1 });
@@ -164,7 +168,9 @@ export class DeviceHub {
       throw error;
     }
     this.logger.info({ deviceId, commandId, command: command.name }, 'command sent');
-    return result;
+    const settled = await outcome;
+    if (!settled.ok) throw settled.error;
+    return settled.result;
   }
 
   private async subscribe(client: MqttClient): Promise<void> {

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { silentLogger } from '../../common/log.js';
@@ -28,6 +29,36 @@ export interface RunningBroker {
 
 function authError(message: string, returnCode: 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}
+
+/** The slice of aedes' persistence the retained-message index wraps. */
+interface RetainedPersistence {
+  storeRetained(packet: { topic: string; payload: Buffer | string }, cb?: (error: Error | null) => void): unknown;
+  createRetainedStreamCombi(patterns: string[]): Readable;
+}
+
+/**
+ * aedes' in-memory persistence answers every SUBSCRIBE by testing the filter against every
+ * retained topic: with one retained status per device, 10 000 devices each subscribing to their
+ * own two topics on every connect is O(devices²) (minutes of CPU in a 10 000-gateway fleet). A
+ * filter without wildcards can only match its own topic, so those are answered from an exact
+ * index kept beside the persistence's own store; filters with `+` or `#` (the platform's service
+ * client) still go through the full scan.
+ */
+function indexRetainedByTopic(aedes: Aedes): void {
+  const persistence = (aedes as unknown as { persistence: RetainedPersistence }).persistence;
+  const byTopic = new Map<string, unknown>();
+  const store = persistence.storeRetained.bind(persistence);
+  const combi = persistence.createRetainedStreamCombi.bind(persistence);
+  persistence.storeRetained = (packet, cb) => {
+    if (packet.payload.length === 0) byTopic.delete(packet.topic);
+    else byTopic.set(packet.topic, { ...packet });
+    return store(packet, cb);
+  };
+  persistence.createRetainedStreamCombi = (patterns) => {
+    if (patterns.some((p) => p.includes('+') || p.includes('#'))) return combi(patterns);
+    return Readable.from(patterns.flatMap((p) => (byTopic.has(p) ? [byTopic.get(p)] : [])));
+  };
 }
 
 /**
@@ -81,6 +112,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       callback(null, subscription);
     },
   });
+  indexRetainedByTopic(aedes);
   aedes.on('clientError', (client, error) => logger.debug({ clientId: client.id, err: error.message }, 'mqtt client error'));
 
   const sockets = new Set<Socket>();

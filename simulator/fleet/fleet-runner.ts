@@ -162,7 +162,9 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const transfers = { issued: 0, verified: 0, failed: 0 };
   const spares: string[] = [];
   let destination: OperatorClient | undefined;
-  meter.addProbe(() => gateways.some((g) => g.host.busy?.() === true));
+  // Hosts that report busy changes hold the meter (O(1) per settle turn); the others are asked.
+  const polled: GatewayHost[] = [];
+  meter.addProbe(() => polled.some((host) => host.busy?.() === true));
 
   try {
     // 1. Provision: a sandbox operator and one registered SIM per gateway, through the API.
@@ -225,6 +227,20 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
         imsi: spec.imsi, ...(link ? { link } : {}), ...(esim ? { esim } : {}),
       };
       unsubscribe.push(host.onStateChange((change) => onChange(gw, change.online, change.at, change.attempts)));
+      if (host.onBusyChange) {
+        let release: (() => void) | undefined;
+        const off = host.onBusyChange((busy) => {
+          if (busy && !release) release = meter.hold();
+          else if (!busy && release) {
+            release();
+            release = undefined;
+          }
+        });
+        unsubscribe.push(() => {
+          off();
+          release?.();
+        });
+      } else if (host.busy) polled.push(host);
       gateways.push(gw);
     }
 

@@ -51,6 +51,13 @@ export interface GatewayHost {
    * overtaken by its own timeouts.
    */
   busy?(): boolean;
+  /**
+   * Reports each change of `busy()` (true when it becomes busy, false when it stops; the current
+   * value is reported at once when it is true). When present the engine counts busy hosts from
+   * these reports instead of asking every host on every event-loop turn, which is O(fleet) per
+   * turn and dominated 10 000-gateway runs.
+   */
+  onBusyChange?(listener: (busy: boolean) => void): () => void;
 }
 
 /** The gateway's MQTT link to the platform (`agent.link: true`). */

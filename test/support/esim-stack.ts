@@ -19,7 +19,8 @@ import { ApiClient } from '../../cli/stack-provision.js';
 import type { StoredEsimNotification } from '../../platform/app/devices.js';
 import type { Command, CommandResult } from '../../platform/contract/messages.js';
 import { DEVICE_STREAMS, startPlatform, type DeviceCredentials, type RunningPlatform } from '../../platform/index.js';
-import { Euicc, startSimulatedModem } from '../../simulator/index.js';
+import { RealClock } from '../../common/clock.js';
+import { Euicc, RemoteNetworkGate, startSimulatedModem } from '../../simulator/index.js';
 import { builtModule, projectRoot } from './built.js';
 
 export const EID = '89049032000000000000000000000042';
@@ -135,11 +136,14 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
 
   const euicc = new Euicc({ eid: EID });
   for (const p of profiles) euicc.installFromActivationCode(p.activationCode, { iccid: p.iccid, imsi: p.imsi });
+  // The radio side asks the platform over HTTP, as a separate simulator process would, so it
+  // rides out a platform restart (its calls retry; delete orders resume from the last one seen).
+  const gate = new RemoteNetworkGate({ url: platform.url, token: networkToken, clock: new RealClock(), attempts: 20, backoff: { initialMs: 50, maxMs: 500 } });
   const sim = await startSimulatedModem({
     dialect: 'bg96',
     imei: IMEI,
     sim: euicc,
-    gate: platform.gate,
+    gate,
     latency: 'zero',
     expose: { inProcess: true, ...(options.tcp ? { tcp: { port: 0 } } : {}) },
   });
@@ -272,6 +276,7 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
       for (const child of children) await child.kill('SIGKILL');
       await stack.agent?.stop();
       await sim.close();
+      await gate.close();
       await stack.platform.close();
     },
   };
