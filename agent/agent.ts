@@ -9,9 +9,10 @@
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { RealClock, type Clock } from '../common/clock.js';
-import { silentLogger, type Logger } from '../common/log.js';
+import { silentLogger, urlWithoutCredentials, type Logger } from '../common/log.js';
 import type { BackoffPolicy } from '../platform/contract/mqtt-session.js';
 import { readAppliedSettings, settingsPath, withAppliedSettings, writeAppliedSettings } from './applied-settings.js';
 import { openChannel } from './at/index.js';
@@ -24,7 +25,7 @@ import type { AgentExtension } from './extension.js';
 import { lpaExtension } from './lpa/lpa-extension.js';
 import { bridgeSessionToLink } from './link-bridge.js';
 import { AgentLink } from './link/agent-link.js';
-import { Outbox } from './link/outbox.js';
+import { Outbox, type OutboxJournal } from './link/outbox.js';
 import { fetchMetadata } from './metadata-client.js';
 import { SessionDriver, type SessionStatus, type StateChange } from './session/session-driver.js';
 
@@ -43,7 +44,18 @@ export interface AgentOptions {
   /** Extensions started with the link (see `AgentExtension`). */
   extensions?: readonly AgentExtension[];
   /** Tuning of the MQTT link (tests use short delays). */
-  link?: { backoff?: Partial<BackoffPolicy>; ackTimeoutMs?: number; keepaliveSeconds?: number };
+  link?: {
+    backoff?: Partial<BackoffPolicy>;
+    ackTimeoutMs?: number;
+    keepaliveSeconds?: number;
+    /**
+     * Opens the MQTT byte stream instead of TCP to the configured URL: an in-process fleet passes
+     * its broker's `connectInProcess` (no file descriptor). Default TCP.
+     */
+    connectStream?: () => Duplex;
+    /** The outbox's commit discipline; default `wal`. An in-process fleet uses `truncate` (one open file). */
+    outboxJournal?: OutboxJournal;
+  };
   /** How long a platform command waits for the session to settle before answering. Default 60 s. */
   commandSettleMs?: number;
   /** At shutdown, how long to wait for the outbox to drain while connected. Default 2 s. */
@@ -183,7 +195,7 @@ export function createAgent(options: AgentOptions): Agent {
   const startLink = (id: string): void => {
     const mqtt = config.mqtt!;
     deviceId = id;
-    outbox = new Outbox(join(config.dataDir, `outbox-${id}.sqlite`), { clock });
+    outbox = new Outbox(join(config.dataDir, `outbox-${id}.sqlite`), { clock, ...(options.link?.outboxJournal ? { journal: options.link.outboxJournal } : {}) });
     link = new AgentLink({
       deviceId: id,
       url: mqtt.url,
@@ -196,6 +208,7 @@ export function createAgent(options: AgentOptions): Agent {
       ...(options.link?.backoff ? { backoff: options.link.backoff } : {}),
       ...(options.link?.ackTimeoutMs !== undefined ? { ackTimeoutMs: options.link.ackTimeoutMs } : {}),
       ...(options.link?.keepaliveSeconds !== undefined ? { keepaliveSeconds: options.link.keepaliveSeconds } : {}),
+      ...(options.link?.connectStream ? { connectStream: options.link.connectStream } : {}),
     });
     const unbridge = bridgeSessionToLink({
       driver,
@@ -208,7 +221,7 @@ export function createAgent(options: AgentOptions): Agent {
       signal: shutdown.signal,
     });
     stoppers.push(unbridge);
-    logger.info({ deviceId: id, url: mqtt.url, pending: outbox.size() }, 'platform link starting');
+    logger.info({ deviceId: id, url: urlWithoutCredentials(mqtt.url), pending: outbox.size() }, 'platform link starting');
     link.start();
     // Extensions (the LPA) join here, once the link exists.
     startExtensions();

@@ -146,7 +146,10 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   try {
     parsed = parseYaml(text);
   } catch (error) {
-    throw new ConfigError([`config file ${path} is not valid YAML/JSON: ${(error as Error).message}`]);
+    // The parser's message quotes the offending line, which may be a password: keep only the
+    // problem and its position.
+    const where = (error as Error).message.split(':\n')[0];
+    throw new ConfigError([`config file ${path} is not valid YAML/JSON: ${where}`]);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`config file ${path} must hold a mapping`]);

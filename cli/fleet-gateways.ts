@@ -6,8 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { createAgent } from '../agent/agent.js';
 import { resolveConfig } from '../agent/config.js';
+import type { OutboxJournal } from '../agent/link/outbox.js';
 import { silentLogger, type Logger } from '../common/log.js';
 import type { GatewayFactory, GatewayHost, HostInput } from '../simulator/fleet/index.js';
 
@@ -28,6 +30,14 @@ export interface AgentGatewayOptions {
   random?: () => number;
   /** Where the agents' durable outboxes live; default a temporary directory removed at `close()`. */
   dataDir?: string;
+  /**
+   * Opens an agent's MQTT connection over an in-memory pipe to the platform's broker in this
+   * process (`RunningPlatform.connectMqttInProcess`) instead of TCP: no file descriptor per
+   * gateway. Absent: TCP to the URL the platform's registration answered.
+   */
+  connectMqtt?: () => Duplex;
+  /** The agents' outbox commit discipline (`OutboxJournal`); default `wal`. */
+  outboxJournal?: OutboxJournal;
 }
 
 /** A `GatewayFactory` whose hosts are real agents. */
@@ -49,13 +59,18 @@ export function agentGatewayFactory(options: AgentGatewayOptions = {}): GatewayF
         logger: logger.child({ gateway: input.spec.index, imsi: input.spec.imsi }),
         binding: input.binding,
         ...(options.random ? { random: options.random } : {}),
+        link: {
+          ...(options.connectMqtt ? { connectStream: options.connectMqtt } : {}),
+          ...(options.outboxJournal ? { outboxJournal: options.outboxJournal } : {}),
+        },
       });
       return {
         start: () => agent.start(),
         stop: () => agent.stop(),
         online: () => agent.status().online,
         metrics: () => agent.metrics(),
-        // An MQTT connect runs on real sockets: hold virtual time while it is under way.
+        // An MQTT connect runs on real I/O (a socket, or a pipe and a credential check on the
+        // thread pool): hold virtual time while it is under way.
         busy: () => agent.link?.state === 'connecting',
         onBusyChange: (listener) => {
           let busy = false;

@@ -28,14 +28,16 @@ import { agentGatewayFactory } from './fleet-gateways.js';
 
 const USAGE = `usage:
   cellgate fleet <scenario.yaml> [--report FILE] [--shard i/n] [--progress auto|bar|lines|none]
-                 [--data-dir DIR] [--real-time] [--log-level LEVEL]
+                 [--data-dir DIR] [--real-time] [--log-level LEVEL] [--mqtt in-process|tcp]
                  [--platform URL --network-token TOKEN]
   cellgate fleet merge <report.json>... [--report FILE]
 
 Runs the scenario's gateways (simulated modem + the real agent) against an in-process platform
 on one clock (virtual unless the scenario says mode: real or --real-time is given), prints a
 summary and exits 1 when an expectation fails. With --platform the gateways run against that
-(shared) platform over HTTP and MQTT in real time: run one process per --shard i/n, then merge.`;
+(shared) platform over HTTP and MQTT in real time: run one process per --shard i/n, then merge.
+--mqtt: how the agents reach the in-process platform's broker: in-process pipes (default, no
+open file per connection) or loopback TCP.`;
 
 /** Entry used by `cli/main.ts`. */
 export async function run(argv: string[]): Promise<number> {
@@ -54,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
         'log-level': { type: 'string', default: 'silent' },
         platform: { type: 'string' },
         'network-token': { type: 'string' },
+        mqtt: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -77,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let scenario: Scenario;
   let shard: { index: number; count: number } | undefined;
+  let mqttTransport: MqttTransport;
   try {
     const path = positionals[0]!;
     scenario = parseScenario(await readFile(path, 'utf8'), path);
@@ -87,11 +91,14 @@ export async function run(argv: string[]): Promise<number> {
       if (!values['network-token']) throw new Error('--platform needs --network-token (printed by cellgate platform)');
       if (scenario.mode !== 'real') throw new Error('a shared platform runs on its own clock: give --real-time (or mode: real) with --platform (docs/fleet.md, Shards)');
     } else if (values['network-token'] !== undefined) throw new Error('--network-token goes with --platform');
+    if (values.mqtt !== undefined && values.mqtt !== 'in-process' && values.mqtt !== 'tcp') throw new Error(`--mqtt must be in-process or tcp, not ${JSON.stringify(values.mqtt)}`);
+    if (values.mqtt === 'in-process' && values.platform !== undefined) throw new Error('--mqtt in-process needs the in-process platform: a shared platform (--platform) is reached over TCP');
+    mqttTransport = values.platform !== undefined ? 'remote' : ((values.mqtt as MqttTransport | undefined) ?? 'in-process');
   } catch (error) {
     console.error(error instanceof ScenarioError ? error.message : `cellgate fleet: ${(error as Error).message}`);
     return 2;
   }
-  const fdProblem = fileDescriptorProblem(scenario, shard, values.platform !== undefined);
+  const fdProblem = fileDescriptorProblem(scenario, shard, mqttTransport);
   if (fdProblem) {
     console.error(`cellgate fleet: ${fdProblem}`);
     return 2;
@@ -101,6 +108,7 @@ export async function run(argv: string[]): Promise<number> {
     progress: progressMode,
     dataDir: values['data-dir']!,
     logLevel: values['log-level']!,
+    ...(mqttTransport === 'tcp' ? { mqtt: 'tcp' as const } : {}),
     ...(values.platform ? { remote: { url: values.platform.replace(/\/$/, ''), networkToken: values['network-token']! } } : {}),
   });
   console.log(formatSummary(report));
@@ -112,10 +120,18 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /**
- * Open files one linked gateway costs: its outbox (SQLite database, WAL and shared-memory files)
- * and both ends of its MQTT connection when the broker runs in this process.
+ * How the agents reach the broker: `in-process` pipes to the in-process platform's broker,
+ * loopback `tcp` to it, or TCP to a `remote` (shared) platform's broker.
  */
-const FILES_PER_LINKED_GATEWAY = { inProcess: 5, remote: 4 };
+export type MqttTransport = 'in-process' | 'tcp' | 'remote';
+
+/**
+ * Open files one linked gateway costs between transactions: its outbox database (rollback
+ * journal `truncate`: the journal is open only inside a transaction), plus its MQTT socket, and
+ * the broker's end of it too when the broker runs in this process over TCP.
+ */
+const FILES_PER_LINKED_GATEWAY: Record<MqttTransport, number> = { 'in-process': 1, tcp: 3, remote: 2 };
+/** The platform, its broker's listener and hub, stdio, node's own handles, journals open mid-transaction. */
 const FILES_SPARE = 1_000;
 
 /** The soft limit of open files of this process (Linux `/proc/self/limits`); undefined elsewhere. */
@@ -133,10 +149,10 @@ function openFileLimit(): number | undefined {
  * A linked fleet over the process's open-file limit would not fail: its agents would retry
  * EMFILE connects forever while virtual time stands still. Say so before starting instead.
  */
-export function fileDescriptorProblem(scenario: Scenario, shard: { index: number; count: number } | undefined, remote: boolean, limit = openFileLimit()): string | undefined {
+export function fileDescriptorProblem(scenario: Scenario, shard: { index: number; count: number } | undefined, transport: MqttTransport, limit = openFileLimit()): string | undefined {
   if (!scenario.link || limit === undefined) return undefined;
   const gateways = Math.ceil(scenario.gateways.count / (shard?.count ?? 1));
-  const needed = gateways * (remote ? FILES_PER_LINKED_GATEWAY.remote : FILES_PER_LINKED_GATEWAY.inProcess) + FILES_SPARE;
+  const needed = gateways * FILES_PER_LINKED_GATEWAY[transport] + FILES_SPARE;
   if (needed <= limit) return undefined;
   return (
     `${gateways} gateways on the MQTT link need about ${needed} open files, and this process may open ${limit}. ` +
@@ -151,7 +167,16 @@ export interface RunScenarioOptions {
   logLevel?: string;
   /** Run against this (shared) platform instead of an in-process one; real time only. */
   remote?: { url: string; networkToken: string };
+  /** How the agents reach the in-process platform's broker: in-memory pipes (default) or loopback TCP. */
+  mqtt?: 'in-process' | 'tcp';
 }
+
+/**
+ * [choice] Every fleet agent's outbox commits through a truncated rollback journal: one open file
+ * per gateway instead of three, the same durability (`synchronous = FULL`), more fsyncs per
+ * commit. Gateways outside a fleet keep WAL.
+ */
+const FLEET_OUTBOX_JOURNAL = 'truncate';
 
 /** Starts an in-process platform on the scenario's clock and runs the fleet against it. */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<FleetReport> {
@@ -176,7 +201,12 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   try {
     return await runFleet({
       scenario,
-      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed) }),
+      factory: agentGatewayFactory({
+        logger,
+        random: seededRandom(scenario.seed),
+        outboxJournal: FLEET_OUTBOX_JOURNAL,
+        ...(options.mqtt !== 'tcp' && platform.connectMqttInProcess ? { connectMqtt: platform.connectMqttInProcess } : {}),
+      }),
       platform: {
         url: platform.url,
         gate: platform.gate,
@@ -216,7 +246,7 @@ async function runRemote(scenario: Scenario, remote: { url: string; networkToken
   try {
     return await runFleet({
       scenario,
-      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0)) }),
+      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0)), outboxJournal: FLEET_OUTBOX_JOURNAL }),
       platform: { url: remote.url, gate },
       clock,
       ...(options.shard ? { shard: options.shard } : {}),

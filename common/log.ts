@@ -20,7 +20,17 @@ export const SECRET_FIELDS = [
   'x-soracom-token',
   'x-soracom-api-key',
   'mqttPassword',
+  'currentPassword',
+  'newPassword',
 ];
+
+/**
+ * A URL safe to log: a `user:password@` part (an MQTT or HTTP URL may carry one) is replaced;
+ * pino's redaction censors fields by name and cannot see a secret inside a string.
+ */
+export function urlWithoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1[redacted]@');
+}
 
 const redactPaths = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
 

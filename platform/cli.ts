@@ -79,8 +79,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   console.log(`cellgate platform listening on ${platform.url} (data in ${dataDir})`);
   console.log(`mqtt: ${platform.mqttUrl}`);
-  // The radio side's credential: shown to the person who started the platform, never logged.
-  console.log(`network token: ${platform.networkToken}`);
+  // The radio side's credential: a generated one is shown once to the person who started the
+  // platform (it is on no log line); one they gave is not echoed, since stdout may be a journal.
+  console.log(networkToken ? 'network token: as given (--network-token / CELLGATE_NETWORK_TOKEN)' : `network token: ${platform.networkToken}`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

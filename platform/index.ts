@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
@@ -51,6 +52,12 @@ export interface RunningPlatform {
   gate: PlatformNetworkGate;
   /** `mqtt://host:port` devices connect to ('' with `mqtt: false`). */
   mqttUrl: string;
+  /**
+   * A new connection to the embedded broker over an in-memory pipe (login and ACL as over TCP,
+   * no file descriptor): for device clients in this same process, the in-process fleet.
+   * Undefined with an external broker or `mqtt: false`.
+   */
+  connectMqttInProcess?: () => Duplex;
   /** Device registry: `register(operatorId, deviceId)`, `revoke`, `status`, `sendCommand`. */
   devices: DeviceService;
   /** The platform's MQTT service client. */
@@ -94,6 +101,7 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
     scheduler: app.scheduler,
     gate: app.gate,
     mqttUrl: link.mqttUrl,
+    ...(link.broker ? { connectMqttInProcess: link.broker.connectInProcess } : {}),
     devices: link.devices,
     hub: link.hub,
     networkToken,

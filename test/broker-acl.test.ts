@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialIssuer, type IssuedCredentials } from '../platform/broker/credentials.js';
@@ -11,6 +12,8 @@ const B = '356938035643817';
 
 interface World {
   url: string;
+  /** Set: every client connects over this (an in-process pipe) instead of TCP to `url`. */
+  stream?: () => Duplex;
   a: IssuedCredentials;
   b: IssuedCredentials;
   svc: IssuedCredentials;
@@ -22,13 +25,13 @@ function received(client: MqttClient): Array<{ topic: string; payload: string }>
   return got;
 }
 
-function aclSuite(name: string, setup: (issuer: CredentialIssuer) => Promise<{ url: string; stop(): Promise<void> }>): void {
+function aclSuite(name: string, setup: (issuer: CredentialIssuer) => Promise<{ url: string; stream?: () => Duplex; stop(): Promise<void> }>): void {
   describe(`device isolation on ${name}`, () => {
     let world: World;
     let stop: () => Promise<void>;
     const clients: MqttClient[] = [];
     const connect = async (creds: IssuedCredentials, clientId = creds.username): Promise<MqttClient> => {
-      const client = await rawClient(world.url, { username: creds.username, password: creds.password, clientId, clean: true });
+      const client = await rawClient(world.url, { username: creds.username, password: creds.password, clientId, clean: true }, world.stream);
       clients.push(client);
       return client;
     };
@@ -37,7 +40,7 @@ function aclSuite(name: string, setup: (issuer: CredentialIssuer) => Promise<{ u
       const issuer = new CredentialIssuer({ now: () => Date.now(), iterations: 1_000 });
       const [a, b, svc] = [await issuer.issueDevice(A), await issuer.issueDevice(B), await issuer.issueService('svc.platform')];
       const broker = await setup(issuer);
-      world = { url: broker.url, a, b, svc };
+      world = { url: broker.url, a, b, svc, ...(broker.stream ? { stream: broker.stream } : {}) };
       stop = broker.stop;
     });
     afterAll(async () => {
@@ -46,12 +49,12 @@ function aclSuite(name: string, setup: (issuer: CredentialIssuer) => Promise<{ u
     });
 
     it('refuses anonymous clients', async () => {
-      await expect(rawClient(world.url, { clientId: 'anon' })).rejects.toThrow();
+      await expect(rawClient(world.url, { clientId: 'anon' }, world.stream)).rejects.toThrow();
     });
 
     it('refuses a wrong password and a password of another device', async () => {
-      await expect(rawClient(world.url, { clientId: A, username: A, password: 'guess' })).rejects.toThrow();
-      await expect(rawClient(world.url, { clientId: A, username: A, password: world.b.password })).rejects.toThrow();
+      await expect(rawClient(world.url, { clientId: A, username: A, password: 'guess' }, world.stream)).rejects.toThrow(/Bad username or password|Not authorized/i);
+      await expect(rawClient(world.url, { clientId: A, username: A, password: world.b.password }, world.stream)).rejects.toThrow(/Bad username or password|Not authorized/i);
     });
 
     it("does not let a device read another device's commands, acks or events", async () => {
@@ -104,6 +107,14 @@ let embedded: RunningBroker | undefined;
 aclSuite('the embedded aedes broker', async (issuer) => {
   embedded = await startBroker({ credentials: issuer });
   return { url: embedded.url, stop: () => embedded!.close() };
+});
+
+// The fleet's agents reach the embedded broker over in-memory pipes: the same login and ACL hooks
+// must hold there, with no TCP in between.
+let inProcess: RunningBroker | undefined;
+aclSuite('the embedded aedes broker over in-process pipes', async (issuer) => {
+  inProcess = await startBroker({ credentials: issuer });
+  return { url: 'mqtt://in-process.invalid:1', stream: () => inProcess!.connectInProcess(), stop: () => inProcess!.close() };
 });
 
 if (mosquittoAvailable()) {

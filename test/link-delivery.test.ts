@@ -17,7 +17,12 @@ const EID = '89049032123451234512345678901235';
 const clock = new RealClock();
 const fastBackoff = { initialMs: 20, maxMs: 200 };
 
-describe('agent link ↔ device hub over a real broker', () => {
+// The in-process fleet's setup: the agent reaches the embedded broker over an in-memory pipe and
+// its outbox commits through a truncated rollback journal. Everything else is the same suite.
+describe.each([
+  { transport: 'TCP', inProcess: false, journal: 'wal' as const },
+  { transport: 'an in-process pipe', inProcess: true, journal: 'truncate' as const },
+])('agent link ↔ device hub over a real broker, agent over $transport, outbox $journal', ({ inProcess, journal }) => {
   let issuer: CredentialIssuer;
   let broker: RunningBroker;
   let device: IssuedCredentials;
@@ -33,7 +38,19 @@ describe('agent link ↔ device hub over a real broker', () => {
   const agentLog = capturingLogger();
 
   const newLink = (options: Partial<ConstructorParameters<typeof AgentLink>[0]> = {}): AgentLink =>
-    new AgentLink({ deviceId: DEVICE, url: broker.url, password: device.password, agentVersion: '0.1.0', outbox, clock, logger: agentLog.logger, backoff: fastBackoff, ackTimeoutMs: 500, ...options });
+    new AgentLink({
+      deviceId: DEVICE,
+      url: broker.url,
+      ...(inProcess ? { connectStream: () => broker.connectInProcess() } : {}),
+      password: device.password,
+      agentVersion: '0.1.0',
+      outbox,
+      clock,
+      logger: agentLog.logger,
+      backoff: fastBackoff,
+      ackTimeoutMs: 500,
+      ...options,
+    });
 
   beforeEach(async () => {
     applied.length = 0;
@@ -46,7 +63,7 @@ describe('agent link ↔ device hub over a real broker', () => {
     service = await issuer.issueService('svc.platform');
     broker = await startBroker({ credentials: issuer });
     dir = mkdtempSync(join(tmpdir(), 'cellgate-link-'));
-    outbox = new Outbox(join(dir, 'outbox.db'), { clock });
+    outbox = new Outbox(join(dir, 'outbox.db'), { clock, journal });
     hub = new DeviceHub({
       url: broker.url,
       username: service.username,

@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { pino, type Logger } from 'pino';
 
@@ -25,9 +25,11 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 }
 
 /** A plain mqtt.js client (no reconnect) for poking at the broker directly; resolves on CONNACK. */
-export function rawClient(url: string, options: IClientOptions): Promise<MqttClient> {
+export function rawClient(url: string, options: IClientOptions, stream?: () => Duplex): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4, ...options });
+    const config: IClientOptions = { reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4, ...options };
+    // With `stream`, the client talks over it (an in-process pipe to the broker) instead of TCP to `url`.
+    const client = stream ? new mqtt.MqttClient(() => stream(), config) : mqtt.connect(url, config);
     client.once('connect', () => resolve(client));
     client.once('error', (error) => {
       client.end(true);

@@ -283,6 +283,26 @@ describe('AT channel over a real TCP socket', () => {
     expect(log).not.toContain('"1234"');
     expect(log).not.toContain('private-text');
   });
+
+  it('never logs a credential in a line that arrives with no command in flight', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const modem = new FakeModem({ AT: '\r\nOK\r\n' });
+    const { channel } = await bench(modem, { logger: createLogger({ name: 'test', level: 'debug', destination }) });
+    // A late echo of a timed-out credential command, and an answer that reads one back.
+    modem.push('AT+QICSGP=1,1,"apn","sora","late-pw-1"\r\n+QICSGP: 1,"apn","sora","late-pw-2",2\r\n');
+    for (let i = 0; i < 200 && !lines.join('').includes('no command in flight'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect((await channel.exec('AT')).final).toEqual({ kind: 'ok' });
+    const log = lines.join('');
+    expect(log).toContain('no command in flight');
+    expect(log).not.toContain('late-pw-1');
+    expect(log).not.toContain('late-pw-2');
+  });
 });
 
 describe('openTransport and createChannel', () => {

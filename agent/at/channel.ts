@@ -7,7 +7,7 @@ import { AtFramer, type Expectation, type FramerEvent } from './framer.js';
 import { AtError, AtParseError, AtPortClosedError, AtTimeoutError, errorForFinal } from './errors.js';
 import { describeFinal, isSuccess } from './final-result.js';
 import { lineHasPrefix, normalisePrefix, responsePrefixesOf } from './urc-prefixes.js';
-import { redactCommand } from './redact.js';
+import { redactCommand, redactLine } from './redact.js';
 
 /** Options of `createChannel`. Every value has a default. */
 export interface ChannelOptions {
@@ -255,7 +255,7 @@ export class Channel implements AtChannel {
       case 'info':
         if (active?.kind === 'command') active.lines.push(event.line);
         else if (active?.kind === 'probe') active.answered ||= lineHasPrefix(event.line, RESYNC_PREFIX);
-        else this.log.info({ line: event.line }, 'AT line with no command in flight');
+        else this.log.info({ line: redactLine(event.line) }, 'AT line with no command in flight');
         return;
       case 'prompt':
         if (active?.kind === 'command' && active.job.payload) {

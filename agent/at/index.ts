@@ -33,7 +33,7 @@ export { TcpTransport, parseTcpSpec } from './transport-tcp.js';
 export { parseInfoArgs, splitArgs, linesWithPrefix, command } from './command-helpers.js';
 export { parseFinalResult, isSuccess, describeFinal } from './final-result.js';
 export { BUILT_IN_URC_PREFIXES, responsePrefixesOf } from './urc-prefixes.js';
-export { redactCommand } from './redact.js';
+export { redactCommand, redactLine } from './redact.js';
 
 /** Options of `openChannel`. */
 export interface OpenChannelOptions {

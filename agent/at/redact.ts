@@ -15,3 +15,16 @@ export function redactCommand(text: string, sensitive = false): string {
   if (sensitive || SENSITIVE_COMMAND.test(text)) return `${text.slice(0, eq + 1)}<redacted>`;
   return text;
 }
+
+/** Information responses that echo a credential back (`AT+QICSGP=1` → `+QICSGP: 1,"apn","user","pass",1`). */
+const SENSITIVE_RESPONSE = /^\s*([+$%#^*&]?(CGAUTH|QICSGP|CNCFG|UPSD|CSIM|QSSLCFG|USECMNG|SAPBR|CSTT))\s*:/i;
+
+/**
+ * A line from the modem safe to log: a late echo of a credential-bearing command, or an answer
+ * that reads credentials back, keeps its name and loses the rest.
+ */
+export function redactLine(line: string): string {
+  if (/^\s*AT/i.test(line)) return redactCommand(line.trim());
+  const answer = SENSITIVE_RESPONSE.exec(line);
+  return answer ? `${answer[1]}: <redacted>` : line;
+}

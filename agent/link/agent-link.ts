@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Clock, TimerHandle } from '../../common/clock.js';
@@ -36,6 +37,11 @@ export interface AgentLinkOptions {
   url: string;
   /** The device secret issued by the platform. */
   password: string;
+  /**
+   * Opens each connection's byte stream instead of dialling `url` over TCP (the in-process
+   * fleet: `RunningBroker.connectInProcess`). Default: TCP to `url`.
+   */
+  connectStream?: () => Duplex;
   agentVersion: string;
   outbox: Outbox;
   clock: Clock;
@@ -75,6 +81,7 @@ export class AgentLink {
     this.statusTime = options.clock.now();
     this.session = new MqttSession({
       url: options.url,
+      ...(options.connectStream ? { connectStream: options.connectStream } : {}),
       clientId: options.deviceId,
       username: options.deviceId,
       password: options.password,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,5 +50,55 @@ describe('Outbox', () => {
     o.remove(['res:c1']);
     expect(removed).toEqual(['res:c1']);
     expect(o.hasExecutedCommand('c1')).toBe(true);
+  });
+
+  describe('journal', () => {
+    /** The files of this outbox the process holds open (Linux: /proc/self/fd). */
+    const openFiles = (o: Outbox): string[] =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.startsWith(o.path))
+        .map((target) => target.slice(o.path.length) || 'db')
+        .sort();
+    const linux = process.platform === 'linux';
+
+    it.runIf(linux)('wal (the default) keeps the database, its log and its shared memory open', () => {
+      const o = fresh();
+      o.append(entry('k1'));
+      expect(openFiles(o)).toEqual(['-shm', '-wal', 'db']);
+      o.close();
+      expect(openFiles(o)).toEqual([]);
+    });
+
+    it.runIf(linux)('truncate keeps only the database open between transactions', () => {
+      const o = fresh({ journal: 'truncate' });
+      o.append(entry('k1'));
+      o.appendCommandResult('c1', { key: 'res:c1', payload: '{}' });
+      o.remove(['k1']);
+      expect(o.pending().map((e) => e.key)).toEqual(['res:c1']);
+      expect(openFiles(o)).toEqual(['db']);
+      // Committed: the journal is left empty, so nothing rolls back on the next open.
+      expect(statSync(`${o.path}-journal`).size).toBe(0);
+    });
+
+    it('truncate keeps what was appended across reopen, in either mode', () => {
+      const a = fresh({ journal: 'truncate' });
+      a.append(entry('k1'));
+      a.append(entry('k2'));
+      a.remove(['k1']);
+      a.close();
+      const b = new Outbox(a.path, { clock: new VirtualClock(), journal: 'truncate' });
+      expect(b.pending().map((e) => e.key)).toEqual(['k2']);
+      b.close();
+      const c = new Outbox(a.path, { clock: new VirtualClock() });
+      expect(c.pending().map((e) => e.key)).toEqual(['k2']);
+      c.close();
+    });
   });
 });

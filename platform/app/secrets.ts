@@ -11,10 +11,16 @@ export async function hashPassword(password: string, random: RandomSource): Prom
   return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
+/** Stands in for a missing account's hash, so an unknown email costs the same scrypt as a known one. */
+const NO_ACCOUNT_SALT = Buffer.alloc(16);
+
+/** Checks a password against its stored hash in constant time; an unknown account takes as long. */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  if (!stored) return false;
-  const [scheme, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
+  const [scheme, salt, hash] = (stored ?? '').split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) {
+    await scrypt(password, NO_ACCOUNT_SALT, 32);
+    return false;
+  }
   const expected = Buffer.from(hash, 'base64');
   const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length);
   return timingSafeEqual(actual, expected);

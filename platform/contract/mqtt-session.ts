@@ -1,7 +1,9 @@
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Duplex } from 'node:stream';
+import mqtt, { MqttClient, type IClientOptions, type IPublishPacket } from 'mqtt';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { Clock } from '../../common/clock.js';
+import { urlWithoutCredentials } from '../../common/log.js';
 
 /**
  * The connection discipline both ends of the link share (agent and platform service client):
@@ -35,8 +37,14 @@ export interface LastWill {
 }
 
 export interface MqttSessionOptions {
-  /** `mqtt://host:port` (or `mqtts://`). */
+  /** `mqtt://host:port` (or `mqtts://`); only named in logs when `connectStream` is given. */
   url: string;
+  /**
+   * Opens the byte stream of each connection attempt instead of dialling `url` over TCP — e.g.
+   * `RunningBroker.connectInProcess` for a client in the broker's own process (no file
+   * descriptor). The broker still checks the login and ACL. Default: TCP/TLS to `url`.
+   */
+  connectStream?: () => Duplex;
   clientId: string;
   username: string;
   password: string;
@@ -153,7 +161,7 @@ export class MqttSession {
       const lost = new Promise<void>((resolve) => client.once('close', () => resolve()));
       client.on('error', (error) => logger.warn({ err: error.message }, 'mqtt connection error'));
       this.setState('connected');
-      logger.info({ url: this.options.url, clientId: this.options.clientId }, 'mqtt connected');
+      logger.info({ url: urlWithoutCredentials(this.options.url), clientId: this.options.clientId }, 'mqtt connected');
       try {
         await this.options.onConnected(client, this.sessionPresent);
       } catch (error) {
@@ -192,7 +200,8 @@ export class MqttSession {
       keepalive: this.options.keepaliveSeconds ?? 30,
       ...(will ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain } } : {}),
     };
-    const client = mqtt.connect(url, config);
+    const open = this.options.connectStream;
+    const client = open ? new MqttClient(() => open(), config) : mqtt.connect(url, config);
     client.on('message', (topic, payload, packet) => this.options.onMessage(topic, payload, packet));
     return new Promise((resolve, reject) => {
       const settle = (error?: ConnectFailed): void => {

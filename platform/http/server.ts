@@ -7,6 +7,7 @@ import { PlatformError, domainError } from '../domain/errors.js';
 import { isCoverageType } from '../domain/ids.js';
 import { isAllowed, ROOT_ONLY_TAGS } from '../domain/permissions.js';
 import { handleError, sendError } from './errors.js';
+import { httpLogSerializers } from './log-serializers.js';
 import { buildOpenApi, type RegisteredRoute } from './openapi.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerBillingRoutes } from './routes/billing-routes.js';
@@ -42,7 +43,8 @@ export interface HttpApiOptions {
 /** Builds the fastify app of cellgate's HTTP API (not listening; call `listen` or `inject`). */
 export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInstance> {
   const fastify: FastifyInstance = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger as FastifyInstance['log'] } : { logger: false }),
+    // Request log lines go through `httpLogSerializers` (no secret in a logged URL).
+    ...(options.logger ? { loggerInstance: options.logger.child({}, { serializers: httpLogSerializers }) as FastifyInstance['log'] } : { logger: false }),
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
