@@ -69,7 +69,7 @@ describe('devices registered through the platform HTTP API', () => {
     const reg = await api(p, 'POST', '/_cellgate/devices', root, { deviceId: 'gw-1' });
     expect(reg.status).toBe(201);
     expect(reg.json).toMatchObject({ deviceId: 'gw-1', username: 'gw-1', mqttUrl: p.mqttUrl, operatorId: root.operatorId });
-    expect(reg.json.password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(reg.json.password).toMatch(/^[0-9a-f]{64}$/);
 
     const link = agent(dir, 'gw-1', reg.json.mqttUrl, reg.json.password);
     link.handleCommand('refresh-status', () => ({ status: 'ok', result: { refreshed: true } }));
