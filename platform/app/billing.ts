@@ -31,7 +31,7 @@ import {
   rateSubscriber,
   simSummaryView,
   SPEED_CLASSES,
-  type BillingError,
+  billingError,
   type BillLineItem,
   type CoverageType,
   type MonthlyStatement,
@@ -41,7 +41,7 @@ import {
   type Subscription,
   type UsageRecord as RatedUsage,
 } from '../domain/billing/index.js';
-import { PlatformError, ERROR_CODES, domainError, type ErrorCode } from '../domain/errors.js';
+import { PlatformError, domainError, unwrap, type Result } from '../domain/errors.js';
 import type { StatusChange } from '../domain/events.js';
 import type { StoreTx } from '../store/port.js';
 import { decodeBigInts, encodeBigInts } from './bigint-json.js';
@@ -87,12 +87,6 @@ export function feeSchedulesOf(ctx: AppContext): FeeSchedules {
     schedulesByCtx.set(ctx, s);
   }
   return s;
-}
-
-/** A billing error crossing the app layer (registry codes BIL… and PAY…; the detail kept). */
-export function billingFailure(e: BillingError): PlatformError {
-  const entry = (ERROR_CODES as Record<string, { kind: string; message: string }>)[e.code];
-  return new PlatformError({ code: e.code as ErrorCode, kind: (entry?.kind ?? 'internal') as never, message: e.message });
 }
 
 const statementId = (operatorId: string, coverage: CoverageType, yearMonth: string): string => `${operatorId}:${coverage}:${yearMonth}`;
@@ -148,9 +142,8 @@ async function rateOperator(ctx: AppContext, tx: StoreTx, operatorId: string, co
     if (ownerAfter(c) === operatorId) owned.add(c.imsi);
   }
   const items: BillLineItem[] = [];
-  const take = (r: { ok: true; value: BillLineItem[] } | { ok: false; error: BillingError }, only?: 'data'): void => {
-    if (!r.ok) throw billingFailure(r.error);
-    for (const i of r.value) if (i.operatorId === operatorId && (only === undefined ? i.feeKind !== 'data' : i.feeKind === 'data')) items.push(i);
+  const take = (r: Result<BillLineItem[]>, only?: 'data'): void => {
+    for (const i of unwrap(r)) if (i.operatorId === operatorId && (only === undefined ? i.feeKind !== 'data' : i.feeKind === 'data')) items.push(i);
   };
   for (const imsi of owned) {
     const intervals = intervalsOf(byImsi.get(imsi)!);
@@ -186,15 +179,13 @@ async function rateOperator(ctx: AppContext, tx: StoreTx, operatorId: string, co
       ...(f.reference ? { reference: f.reference } : {}),
     });
   }
-  const ev = rateOneOffEvents(schedule, events, window);
-  if (!ev.ok) throw billingFailure(ev.error);
-  items.push(...ev.value);
+  items.push(...unwrap(rateOneOffEvents(schedule, events, window)));
   return items;
 }
 
 /** Validates a `yyyyMM` path parameter (BIL0006). */
 export function assertYearMonth(yearMonth: string): void {
-  if (parseYearMonth(yearMonth) === undefined) throw billingFailure({ code: 'BIL0006', message: `Invalid billing month: ${JSON.stringify(yearMonth)} (expected yyyyMM)` });
+  if (parseYearMonth(yearMonth) === undefined) throw new PlatformError(billingError('BIL0006', `${JSON.stringify(yearMonth)} (expected yyyyMM)`));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { PlatformError, domainError, type ErrorCode } from '../domain/errors.js';
+import { PlatformError, domainError, unwrap, type ErrorCode } from '../domain/errors.js';
 import { applyProfileEvent, type EsimProfile, type ProfileEvent } from '../domain/esim/esim-profile.js';
 import { profilesToCsv } from '../domain/esim/profile-csv.js';
 import { iccidFromPayload } from '../domain/esim/profile-identifiers.js';
@@ -24,7 +24,6 @@ import { payOrderIn } from './payments.js';
 import { ESIM_KINDS } from './esim-kinds.js';
 import { randomDigits } from './ids.js';
 import { SUBSCRIBER_KIND, commitSubscriberChange } from './subscribers.js';
-import { unwrapRule } from './transfer-support.js';
 
 export { ESIM_KINDS };
 export const ESIM_JOBS = { orderStep: 'esim-order-step' } as const;
@@ -63,7 +62,7 @@ async function saveOrder(ctx: AppContext, tx: StoreTx, order: ProfileOrder): Pro
 export async function createEsimProfileOrder(ctx: AppContext, operatorId: string, request: CreateProfileOrderRequest): Promise<ProfileOrder> {
   return useCase(ctx, async (tx) => {
     const now = ctx.clock.now();
-    const { order } = unwrapRule(createProfileOrder({ profileOrderId: newOrderId(ctx, now), operatorId, request, now }));
+    const { order } = unwrap(createProfileOrder({ profileOrderId: newOrderId(ctx, now), operatorId, request, now }));
     await saveOrder(ctx, tx, order);
     return order;
   });
@@ -85,12 +84,12 @@ export function orderInitialFees(ctx: AppContext, order: Pick<ProfileOrder, 'sub
 export async function confirmEsimProfileOrder(ctx: AppContext, operatorId: string, id: string): Promise<ProfileOrder> {
   return useCase(ctx, async (tx) => {
     const now = ctx.clock.now();
-    let { order } = unwrapRule(confirmProfileOrder({ order: await loadOrder(tx, operatorId, id), now }));
+    let { order } = unwrap(confirmProfileOrder({ order: await loadOrder(tx, operatorId, id), now }));
     const amount = orderInitialFees(ctx, order);
     const payment = amount > 0n ? await payOrderIn(ctx, tx, operatorId, 'g', order.profileOrderId, amount) : ({ status: 'not-card' } as const);
     if (payment.status === 'paid') order = { ...order, orderPayment: { chargeId: payment.chargeId, amount: amount.toString(), currency: 'USD' } };
     if (payment.status === 'failed') {
-      order = unwrapRule(failOrderPayment({ order, reason: `payment failed: ${payment.errorCode} (${payment.message}) charge ${payment.chargeId}`, now })).order;
+      order = unwrap(failOrderPayment({ order, reason: `payment failed: ${payment.errorCode} (${payment.message}) charge ${payment.chargeId}`, now })).order;
     }
     await saveOrder(ctx, tx, order);
     return order;
@@ -100,7 +99,7 @@ export async function confirmEsimProfileOrder(ctx: AppContext, operatorId: strin
 /** `deleteProfileOrder`: only a DRAFT can be cancelled. */
 export async function deleteEsimProfileOrder(ctx: AppContext, operatorId: string, id: string): Promise<void> {
   await useCase(ctx, async (tx) => {
-    unwrapRule(deleteProfileOrder({ order: await loadOrder(tx, operatorId, id), now: ctx.clock.now() }));
+    unwrap(deleteProfileOrder({ order: await loadOrder(tx, operatorId, id), now: ctx.clock.now() }));
     await tx.delete(ESIM_KINDS.order, id);
     await ctx.scheduler.cancel(`esim-order:${id}`, tx);
   });
@@ -174,7 +173,7 @@ async function provision(ctx: AppContext, order: ProfileOrder): Promise<void> {
   await useCase(ctx, async (tx, emit) => {
     const now = ctx.clock.now();
     const identities = await allocateIdentities(ctx, tx, order.quantity);
-    const outcome = unwrapRule(
+    const outcome = unwrap(
       completeProvisioning({ order, allocate: (i) => identities[i], randomBytes: (n) => ctx.random.bytes(n), smdpAddress: ctx.config.smdpAddress, now }),
     );
     for (const [i, p] of outcome.profiles.entries()) {
@@ -193,7 +192,7 @@ async function provision(ctx: AppContext, order: ProfileOrder): Promise<void> {
         transferable: ns.transferable,
         now,
       });
-      const registered = unwrapRule(register(sim, { operatorId: order.operatorId, registrationSecret: sim.registrationSecret, now }));
+      const registered = unwrap(register(sim, { operatorId: order.operatorId, registrationSecret: sim.registrationSecret, now }));
       const s: Subscriber = { ...registered, simId: ns.simId, speedClass: ns.speedClass, type: ns.speedClass };
       await commitSubscriberChange(ctx, tx, emit, null, s, [
         { type: 'status-changed', imsi: s.imsi, operatorId: s.operatorId, coverageType: s.coverageType, subscription: s.subscription, fromStatus: null, toStatus: 'ready', at: now, cause: 'registration' },
@@ -220,7 +219,7 @@ export function registerEsimJobs(ctx: AppContext): void {
         if (expireDraftOrder({ order, now })) await tx.delete(ESIM_KINDS.order, id);
       });
     } else if (due.step === 'start-provisioning') {
-      await useCase(ctx, async (tx) => saveOrder(ctx, tx, unwrapRule(startProvisioning({ order, now })).order));
+      await useCase(ctx, async (tx) => saveOrder(ctx, tx, unwrap(startProvisioning({ order, now })).order));
     } else {
       await provision(ctx, order);
     }
@@ -271,7 +270,7 @@ export async function applyEsimNotification(ctx: AppContext, n: EsimNotification
       if (await tx.get(ESIM_KINDS.notification, key)) return { outcome: 'duplicate', duplicate: true, profile };
       const sim = await tx.get<Subscriber>(SUBSCRIBER_KIND, profile.imsi);
       const now = n.at ?? ctx.clock.now();
-      const outcome = unwrapRule(applyProfileEvent(profile, PROFILE_EVENTS[n.event](sim?.status === 'terminated'), now));
+      const outcome = unwrap(applyProfileEvent(profile, PROFILE_EVENTS[n.event](sim?.status === 'terminated'), now));
       await tx.put(ESIM_KINDS.notification, key, { eid: n.eid.toUpperCase(), seqNumber: n.seqNumber, iccid: n.iccid, event: n.event, at: now }, n.eid.toUpperCase());
       await tx.put(ESIM_KINDS.profile, profile.iccid, outcome.profile, profile.profileOrderId);
       await emit(outcome.events);

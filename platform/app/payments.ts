@@ -38,10 +38,8 @@ import {
   type PaymentAccount,
   type PaymentMethodView,
   type PaymentOutcome,
-  type BillingError,
-  type Result,
 } from '../domain/billing/index.js';
-import { PlatformError, domainError } from '../domain/errors.js';
+import { PlatformError, domainError, unwrap, type Result } from '../domain/errors.js';
 import type { CoverageType } from '../domain/ids.js';
 import type { Operator } from '../domain/operator.js';
 import type { StoreTx } from '../store/port.js';
@@ -80,13 +78,6 @@ export interface CoveragePaymentMethod {
 }
 
 export const paymentAccountId = (operatorId: string, coverage: CoverageType): string => `${operatorId}:${coverage}`;
-
-const failure = (e: BillingError): PlatformError => new PlatformError({ ...domainError(e.code as never), message: e.message });
-
-function unwrapBilling<T>(r: Result<T, BillingError>): T {
-  if (!r.ok) throw failure(r.error);
-  return r.value;
-}
 
 /** The stored payment account, or null when payment never touched this operator × coverage. */
 export async function loadPaymentAccount(tx: StoreTx, operatorId: string, coverage: CoverageType): Promise<PaymentAccount | null> {
@@ -148,7 +139,7 @@ async function transition(
   ctx: AppContext,
   operatorId: string,
   coverage: CoverageType,
-  step: (account: PaymentAccount, now: number, processor: CardProcessor) => Result<PaymentOutcome, BillingError> | PaymentOutcome,
+  step: (account: PaymentAccount, now: number, processor: CardProcessor) => Result<PaymentOutcome> | PaymentOutcome,
 ): Promise<PaymentAccount> {
   return useCase(ctx, async (tx) => transitionIn(ctx, tx, operatorId, coverage, step));
 }
@@ -158,12 +149,12 @@ async function transitionIn(
   tx: StoreTx,
   operatorId: string,
   coverage: CoverageType,
-  step: (account: PaymentAccount, now: number, processor: CardProcessor) => Result<PaymentOutcome, BillingError> | PaymentOutcome,
+  step: (account: PaymentAccount, now: number, processor: CardProcessor) => Result<PaymentOutcome> | PaymentOutcome,
 ): Promise<PaymentAccount> {
   const processor = processorOf(ctx);
   const account = await effectiveAccount(tx, operatorId, coverage, processor);
   const r = step(account, ctx.clock.now(), processor);
-  const outcome = 'ok' in r ? unwrapBilling(r) : r;
+  const outcome = 'ok' in r ? unwrap(r) : r;
   return saveAccount(ctx, tx, outcome);
 }
 
@@ -184,7 +175,7 @@ export async function payOrderIn(ctx: AppContext, tx: StoreTx, operatorId: strin
   const processor = processorOf(ctx);
   const account = await effectiveAccount(tx, operatorId, coverage, processor);
   if (account.method?.type !== 'creditCard') return { status: 'not-card' };
-  const saved = await saveAccount(ctx, tx, unwrapBilling(payOrder(account, { orderId, amount }, ctx.clock.now(), processor)));
+  const saved = await saveAccount(ctx, tx, unwrap(payOrder(account, { orderId, amount }, ctx.clock.now(), processor)));
   const charge = saved.charges.find((c) => c.kind === 'order' && c.orderId === orderId)!;
   if (charge.status === 'paid') return { status: 'paid', chargeId: charge.chargeId };
   const tx0 = saved.transactions.find((t) => t.paymentTransactionId === charge.paymentTransactionId);

@@ -1,3 +1,4 @@
+import { unwrap } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
 import type { CoverageType } from '../domain/ids.js';
 import type { Subscriber } from '../domain/subscriber.js';
@@ -17,7 +18,7 @@ import { useCase, type AppContext, type Emit } from './context.js';
 import { postNotice } from './outbox.js';
 import { digest } from './secrets.js';
 import { commitSubscriberChange, loadSubscriber, type Scope } from './subscribers.js';
-import { loadSubscribers, stamp, transferOperator, unwrapRule } from './transfer-support.js';
+import { loadSubscribers, stamp, transferOperator } from './transfer-support.js';
 
 /** Store kinds: transfers by token digest, and the pending transfer of each IMSI. */
 export const READY_TRANSFER_KINDS = { transfer: 'ready-transfer', byImsi: 'ready-transfer-imsi' } as const;
@@ -67,7 +68,7 @@ export async function issueTransferToken(ctx: AppContext, sourceOperatorId: stri
     const now = ctx.clock.now();
     const subscribers = await loadSubscribers(tx, Array.isArray(request.transferImsi) ? request.transferImsi : []);
     const destination = await transferOperator(tx, String(request.transferDestinationOperatorId ?? ''), now);
-    const r = unwrapRule(
+    const r = unwrap(
       issueReadyTransfer({
         sourceOperatorId,
         request,
@@ -94,7 +95,7 @@ export async function verifyTransferToken(ctx: AppContext, callerOperatorId: str
     const transfer = await loadTransfer(tx, token);
     const destination = (await transferOperator(tx, callerOperatorId, now)) ?? { operatorId: callerOperatorId, email: '', coverage: {} };
     const subscribers = transfer ? await loadSubscribers(tx, transfer.imsis) : [];
-    const r = unwrapRule(verifyReadyTransfer({ transfer, destination, requestCoverageType: coverageType, subscribers, now }));
+    const r = unwrap(verifyReadyTransfer({ transfer, destination, requestCoverageType: coverageType, subscribers, now }));
     await commitChange(ctx, tx, emit, r, subscribers, now);
     return { transferredImsi: r.transferredImsi };
   });
@@ -106,7 +107,7 @@ export async function deleteTransferToken(ctx: AppContext, callerOperatorId: str
     const now = ctx.clock.now();
     const transfer = await loadTransfer(tx, token);
     const subscribers = transfer ? await loadSubscribers(tx, transfer.imsis) : [];
-    const r = unwrapRule(cancelReadyTransfer({ transfer, callerOperatorId, subscribers, now }));
+    const r = unwrap(cancelReadyTransfer({ transfer, callerOperatorId, subscribers, now }));
     await commitChange(ctx, tx, emit, r, subscribers, now);
   });
 }

@@ -1,4 +1,4 @@
-import { PlatformError, domainError } from '../domain/errors.js';
+import { PlatformError, domainError, unwrap, type DomainError } from '../domain/errors.js';
 import type { DomainEvent } from '../domain/events.js';
 import { closeSession } from '../domain/session-close.js';
 import { defaultSpeedClass, isSubscription, type Subscriber } from '../domain/subscriber.js';
@@ -14,7 +14,6 @@ import {
   type SupportTransferChange,
   type SupportTransferRequestBody,
 } from '../domain/transfer/support-transfer.js';
-import type { TransferError } from '../domain/transfer/transfer-errors.js';
 import type { StoreTx } from '../store/port.js';
 import { useCase, type AppContext, type Emit } from './context.js';
 import { GROUP_KIND, type Group } from './groups.js';
@@ -22,7 +21,7 @@ import { newUuid } from './ids.js';
 import { postNotice } from './outbox.js';
 import { hasOutstandingCharges } from './payments.js';
 import { SUBSCRIBER_KIND, commitSubscriberChange } from './subscribers.js';
-import { loadSubscribers, stamp, transferOperator, unwrapRule } from './transfer-support.js';
+import { loadSubscribers, stamp, transferOperator } from './transfer-support.js';
 
 export const SUPPORT_TRANSFER_KIND = 'support-transfer';
 export const SUPPORT_TRANSFER_JOBS = { step: 'support-transfer-step' } as const;
@@ -42,7 +41,7 @@ export interface SupportTransferReview {
     destinationHasValidPaymentMethod: boolean;
     destinationGroupExists: boolean;
   };
-  findings: TransferError[];
+  findings: DomainError[];
   notTransferableSimIds: string[];
 }
 
@@ -87,7 +86,7 @@ export async function requestSupportAssistedTransfer(ctx: AppContext, sourceOper
     const now = ctx.clock.now();
     const destination = await transferOperator(tx, String(request.destinationOperatorId ?? ''), now);
     const subscribers = await subscribersBySimId(tx, sourceOperatorId, Array.isArray(request.simIds) ? request.simIds : []);
-    const r = unwrapRule(
+    const r = unwrap(
       requestSupportTransfer({
         id: newUuid(ctx.random),
         sourceOperatorId,
@@ -122,7 +121,7 @@ export async function reviewSupportAssistedTransfer(ctx: AppContext, operatorId:
       destinationGroupExists: t.destinationGroupId === null || (await tx.get<Group>(GROUP_KIND, t.destinationGroupId))?.operatorId === t.destinationOperatorId,
     };
     const subscribers = await loadSubscribers(tx, t.imsis);
-    const r = unwrapRule(reviewSupportTransfer({ transfer: t, subscribers, facts, calendar: calendarOf(ctx), now }));
+    const r = unwrap(reviewSupportTransfer({ transfer: t, subscribers, facts, calendar: calendarOf(ctx), now }));
     await save(ctx, tx, r);
     return {
       transfer: r.transfer,
@@ -143,7 +142,7 @@ export async function reviewSupportAssistedTransfer(ctx: AppContext, operatorId:
 export async function replyToSupportAssistedTransfer(ctx: AppContext, replierOperatorId: string, id: string, accept: boolean): Promise<SupportTransfer> {
   return useCase(ctx, async (tx) => {
     const t = await loadAsParty(tx, id, replierOperatorId);
-    const r = unwrapRule(replyToSupportTransfer({ transfer: t, replierOperatorId, accept, calendar: calendarOf(ctx), now: ctx.clock.now() }));
+    const r = unwrap(replyToSupportTransfer({ transfer: t, replierOperatorId, accept, calendar: calendarOf(ctx), now: ctx.clock.now() }));
     await save(ctx, tx, r);
     return r.transfer;
   });
@@ -181,7 +180,7 @@ async function execute(ctx: AppContext, tx: StoreTx, emit: Emit, t: SupportTrans
     } else afterClose.push(s);
   }
   subscribers = afterClose;
-  const r = unwrapRule(executeSupportTransfer({ transfer: t, subscribers, defaultSpeedClass: speedClassFor, now }));
+  const r = unwrap(executeSupportTransfer({ transfer: t, subscribers, defaultSpeedClass: speedClassFor, now }));
   const byImsi = new Map(subscribers.map((s) => [s.imsi, s]));
   for (const after of r.subscribers) {
     const before = byImsi.get(after.imsi)!;

@@ -1,4 +1,3 @@
-import { PlatformError, type DomainError } from '../domain/errors.js';
 import type { CoverageType } from '../domain/ids.js';
 import type { Operator } from '../domain/operator.js';
 import type { Subscriber } from '../domain/subscriber.js';
@@ -9,12 +8,6 @@ import { hasValidPaymentMethod } from './payments.js';
 import { SUBSCRIBER_KIND } from './subscribers.js';
 
 /** Helpers shared by the Ready and support-assisted transfer use cases. */
-
-/** A refused transfer / eSIM rule crosses the app layer as a `PlatformError` (rolls back). */
-export function unwrapRule<T>(result: { ok: true; value: T } | { ok: false; error: { code: string; kind: string; message: string } }): T {
-  if (!result.ok) throw new PlatformError(result.error as DomainError);
-  return result.value;
-}
 
 /** Loads the subscribers named by IMSI (any operator, registered only); unknown ones are left out. */
 export async function loadSubscribers(tx: StoreTx, imsis: readonly string[]): Promise<Subscriber[]> {

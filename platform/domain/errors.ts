@@ -86,14 +86,27 @@ export interface DomainError {
   readonly code: ErrorCode;
   readonly message: string;
   readonly kind: ErrorKind;
+  /** IMSIs or SIM IDs the error is about, when it names SIMs (transfer refusals and findings). */
+  readonly subjects?: readonly string[];
+  /** Every problem found (a fee schedule or status history reports all of them, not just the first). */
+  readonly issues?: readonly string[];
+  /** The card processor's code when a card operation failed. */
+  readonly cardErrorCode?: string;
 }
 
 /** A domain result: the new value, or a typed error. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: DomainError };
 
-/** Builds the error for `code`; `detail` is appended to the registry message. */
-export function domainError(code: ErrorCode, detail?: string): DomainError {
+/**
+ * Builds the error for `code`. A string `detail` is appended to the registry message; a list
+ * names the error's subjects (IMSIs, SIM IDs): appended comma-separated and kept in `subjects`.
+ */
+export function domainError(code: ErrorCode, detail?: string | readonly string[]): DomainError {
   const entry: ErrorEntry = ERROR_CODES[code];
+  if (typeof detail !== 'string' && detail !== undefined) {
+    if (detail.length === 0) return { code, kind: entry.kind, message: entry.message };
+    return { code, kind: entry.kind, message: `${entry.message} ${detail.join(', ')}`, subjects: detail };
+  }
   return { code, kind: entry.kind, message: detail ? `${entry.message} ${detail}` : entry.message };
 }
 
@@ -101,8 +114,13 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
-export function fail<T = never>(code: ErrorCode, detail?: string): Result<T> {
+export function fail<T = never>(code: ErrorCode, detail?: string | readonly string[]): Result<T> {
   return { ok: false, error: domainError(code, detail) };
+}
+
+/** A failed result carrying an error built elsewhere (e.g. an area's own message wording). */
+export function failWith<T = never>(error: DomainError): Result<T> {
+  return { ok: false, error };
 }
 
 /** An error crossing the app layer as an exception, so a transaction rolls back. */

@@ -1,7 +1,11 @@
 /**
  * Error codes of billing and payment (docs/billing.md "Error codes"). Three letters and four
  * digits like the real API; the HTTP layer maps them to statuses and `{code, message}` bodies.
+ * The codes and kinds are the registry's (`billing-error-codes.ts`, spread into `ERROR_CODES`);
+ * this table is billing's own wording of the messages, which the API returns as is.
  */
+import { ERROR_CODES, type DomainError } from '../errors.js';
+
 export const BILLING_ERRORS = {
   BIL0001: 'Fee schedule is invalid',
   BIL0002: 'Status history is invalid',
@@ -20,16 +24,10 @@ export const BILLING_ERRORS = {
 
 export type BillingErrorCode = keyof typeof BILLING_ERRORS;
 
-/** A billing or payment refusal: the code, a message for people, and details where useful. */
-export interface BillingError {
-  readonly code: BillingErrorCode;
-  readonly message: string;
-  /** Every problem found (a schedule or history reports all of them, not just the first). */
-  readonly issues?: readonly string[];
-  /** The card processor's code when a card operation failed. */
-  readonly cardErrorCode?: string;
-}
-
-export function billingError(code: BillingErrorCode, detail?: string, extra?: Partial<BillingError>): BillingError {
-  return { code, message: detail ? `${BILLING_ERRORS[code]}: ${detail}` : BILLING_ERRORS[code], ...extra };
+/**
+ * A billing or payment refusal as a platform `DomainError`: the registry's kind, and billing's own
+ * wording above (`<message>: <detail>`), with `issues` / `cardErrorCode` where useful.
+ */
+export function billingError(code: BillingErrorCode, detail?: string, extra?: Pick<DomainError, 'issues' | 'cardErrorCode'>): DomainError {
+  return { code, kind: ERROR_CODES[code].kind, message: detail ? `${BILLING_ERRORS[code]}: ${detail}` : BILLING_ERRORS[code], ...extra };
 }

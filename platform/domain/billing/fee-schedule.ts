@@ -12,8 +12,9 @@ import { CURRENCIES, MONEY_SCALE_DIGITS, parseDecimal, type Currency } from './m
 import { allowedPlanFees, requiredPlanFees, type PlanFeeKind } from './plan-rules.js';
 import type { Rate } from './rounding.js';
 import { COVERAGE_TYPES, type CoverageType } from './calendar.js';
-import { SPEED_CLASSES, SUBSCRIPTIONS, err, ok, type Result, type SpeedClass, type Subscription } from './types.js';
-import { billingError, type BillingError } from './errors.js';
+import { SPEED_CLASSES, SUBSCRIPTIONS, type SpeedClass, type Subscription } from './types.js';
+import { billingError } from './errors.js';
+import { failWith, ok, type Result } from '../errors.js';
 
 /** Where an amount comes from. */
 export type FeeSource = 'published' | 'placeholder';
@@ -179,10 +180,10 @@ function parsePlan(plan: Subscription, raw: unknown, path: string, issues: Issue
  * Validates a parsed fee schedule (any JSON value). Reports every problem with its path, e.g.
  * `plans.plan-D.dailyBasic.amount: must be a decimal string ... (got 11)`.
  */
-export function parseFeeSchedule(raw: unknown): Result<FeeSchedule, BillingError> {
+export function parseFeeSchedule(raw: unknown): Result<FeeSchedule> {
   const issues = new Issues();
   if (!isObject(raw)) {
-    return err(billingError('BIL0001', 'the schedule must be a JSON object', { issues: [`(root): got ${show(raw)}`] }));
+    return failWith(billingError('BIL0001', 'the schedule must be a JSON object', { issues: [`(root): got ${show(raw)}`] }));
   }
   issues.unknownKeys('(root)', raw, ['$comment', 'coverageType', 'currency', 'description', 'plans', 'account']);
   if (!COVERAGE_TYPES.includes(raw.coverageType as CoverageType)) {
@@ -216,7 +217,7 @@ export function parseFeeSchedule(raw: unknown): Result<FeeSchedule, BillingError
     }
   }
   if (issues.list.length > 0) {
-    return err(billingError('BIL0001', `${issues.list.length} problem(s): ${issues.list.join('; ')}`, { issues: issues.list }));
+    return failWith(billingError('BIL0001', `${issues.list.length} problem(s): ${issues.list.join('; ')}`, { issues: issues.list }));
   }
   return ok({
     coverageType: raw.coverageType as CoverageType,
@@ -228,18 +229,18 @@ export function parseFeeSchedule(raw: unknown): Result<FeeSchedule, BillingError
 }
 
 /** Parses fee schedule file text (JSON); `sourceName` (a path) is named in every error. */
-export function parseFeeScheduleText(text: string, sourceName: string): Result<FeeSchedule, BillingError> {
+export function parseFeeScheduleText(text: string, sourceName: string): Result<FeeSchedule> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     const issue = `${sourceName}: not valid JSON (${(e as Error).message})`;
-    return err(billingError('BIL0001', issue, { issues: [issue] }));
+    return failWith(billingError('BIL0001', issue, { issues: [issue] }));
   }
   const parsed = parseFeeSchedule(raw);
   if (parsed.ok) return parsed;
   const issues = (parsed.error.issues ?? []).map((i) => `${sourceName}: ${i}`);
-  return err(billingError('BIL0001', `${sourceName}: ${issues.length} problem(s): ${issues.join('; ')}`, { issues }));
+  return failWith(billingError('BIL0001', `${sourceName}: ${issues.length} problem(s): ${issues.join('; ')}`, { issues }));
 }
 
 /** The data fee for a plan and speed class: the speed class's own rate, else the plan's. */

@@ -4,8 +4,9 @@
  */
 import type { CoverageType } from './calendar.js';
 import { allowsStandby } from './plan-rules.js';
-import { SPEED_CLASSES, SUBSCRIBER_STATUSES, SUBSCRIPTIONS, err, ok, type Result, type SpeedClass, type SubscriberStatus, type Subscription } from './types.js';
-import { billingError, type BillingError } from './errors.js';
+import { SPEED_CLASSES, SUBSCRIBER_STATUSES, SUBSCRIPTIONS, type SpeedClass, type SubscriberStatus, type Subscription } from './types.js';
+import { billingError } from './errors.js';
+import { failWith, ok, type Result } from '../errors.js';
 
 /** One stretch of time in which status, plan, owning operator and speed class did not change. */
 export interface StatusInterval {
@@ -30,7 +31,7 @@ export interface SubscriberHistory {
 }
 
 /** Checks a history is usable; reports every problem with the interval's index. */
-export function validateHistory(history: SubscriberHistory): Result<SubscriberHistory, BillingError> {
+export function validateHistory(history: SubscriberHistory): Result<SubscriberHistory> {
   const issues: string[] = [];
   const where = (i: number): string => `${history.imsi} intervals[${i}]`;
   history.intervals.forEach((iv, i) => {
@@ -51,7 +52,7 @@ export function validateHistory(history: SubscriberHistory): Result<SubscriberHi
     if (typeof iv.operatorId !== 'string' || iv.operatorId === '') issues.push(`${where(i)}.operatorId: required`);
   });
   return issues.length > 0
-    ? err(billingError('BIL0002', issues.join('; '), { issues }))
+    ? failWith(billingError('BIL0002', issues.join('; '), { issues }))
     : ok(history);
 }
 

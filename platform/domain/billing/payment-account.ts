@@ -16,9 +16,9 @@
  */
 import { isoUtcDate, type CoverageType } from './calendar.js';
 import { cardBrand, type CardErrorCode, type CardProcessor } from './card-processor.js';
-import { billingError, type BillingError } from './errors.js';
+import { billingError } from './errors.js';
+import { failWith, ok, type Result } from '../errors.js';
 import { parseDecimal, type Currency, type Money } from './money.js';
-import { err, ok, type Result } from './types.js';
 
 /** A registered card. Never holds the CVC. */
 export interface StoredCard {
@@ -247,16 +247,16 @@ export interface CardInput {
  * Registers a credit card (replacing card, bank transfer or trial) after a verification hold,
  * then attempts every outstanding monthly charge of this coverage type at once.
  */
-export function registerCreditCard(account: PaymentAccount, input: CardInput, now: number, processor: CardProcessor): Result<PaymentOutcome, BillingError> {
+export function registerCreditCard(account: PaymentAccount, input: CardInput, now: number, processor: CardProcessor): Result<PaymentOutcome> {
   const number = String(input.number ?? '').replace(/[\s-]/g, '');
   const problems: string[] = [];
   if (!/^\d{12,19}$/.test(number)) problems.push('number must be 12 to 19 digits');
   if (!Number.isInteger(input.expMonth) || input.expMonth < 1 || input.expMonth > 12) problems.push('expMonth must be 1..12');
   if (!Number.isInteger(input.expYear) || input.expYear < 2000 || input.expYear > 2100) problems.push('expYear must be a four-digit year');
   if (!/^\d{3,4}$/.test(String(input.cvc ?? ''))) problems.push('cvc must be 3 or 4 digits');
-  if (problems.length > 0) return err(billingError('PAY0005', problems.join('; '), { issues: problems }));
+  if (problems.length > 0) return failWith(billingError('PAY0005', problems.join('; '), { issues: problems }));
   const verdict = processor.decide({ number, expMonth: input.expMonth, expYear: input.expYear }, 'verification', now);
-  if (!verdict.ok) return err(billingError('PAY0002', `${verdict.code}: ${verdict.message}`, { cardErrorCode: verdict.code }));
+  if (!verdict.ok) return failWith(billingError('PAY0002', `${verdict.code}: ${verdict.message}`, { cardErrorCode: verdict.code }));
   const d = draftOf(account);
   d.transactions.push({
     paymentTransactionId: nextId(d, 'PT'),
@@ -289,8 +289,8 @@ export function registerCreditCard(account: PaymentAccount, input: CardInput, no
  * Switches to bank transfer (enabled on request, SPEC §1.7). Monthly charges not yet paid are
  * invoiced [choice].
  */
-export function enableBankTransfer(account: PaymentAccount, now: number, invoiceDueDays = DEFAULT_INVOICE_DUE_DAYS): Result<PaymentOutcome, BillingError> {
-  if (!Number.isInteger(invoiceDueDays) || invoiceDueDays < 1) return err(billingError('PAY0005', 'invoiceDueDays must be a positive integer'));
+export function enableBankTransfer(account: PaymentAccount, now: number, invoiceDueDays = DEFAULT_INVOICE_DUE_DAYS): Result<PaymentOutcome> {
+  if (!Number.isInteger(invoiceDueDays) || invoiceDueDays < 1) return failWith(billingError('PAY0005', 'invoiceDueDays must be a positive integer'));
   const d = draftOf(account);
   d.method = { type: 'bankTransfer', updatedAt: now, invoiceDueDays };
   d.effects.push({ type: 'paymentMethodChanged', methodType: 'bankTransfer' });
@@ -310,8 +310,8 @@ export function setTrialPayment(account: PaymentAccount, now: number): PaymentOu
  * Opens the monthly charge for `yearMonth` (run at the start of the next month) and settles it
  * with the current method. Idempotent per month; a zero amount opens nothing.
  */
-export function openMonthlyCharge(account: PaymentAccount, input: { yearMonth: string; amount: Money }, now: number, processor: CardProcessor): Result<PaymentOutcome, BillingError> {
-  if (input.amount < 0n) return err(billingError('PAY0008', 'amount must not be negative'));
+export function openMonthlyCharge(account: PaymentAccount, input: { yearMonth: string; amount: Money }, now: number, processor: CardProcessor): Result<PaymentOutcome> {
+  if (input.amount < 0n) return failWith(billingError('PAY0008', 'amount must not be negative'));
   const d = draftOf(account);
   if (input.amount === 0n || d.charges.some((c) => c.kind === 'monthly' && c.yearMonth === input.yearMonth)) return ok(done(d));
   const c: Mutable<Charge> = { chargeId: nextId(d, 'CH'), kind: 'monthly', yearMonth: input.yearMonth, amount: input.amount, currency: d.currency, createdAt: now, status: 'pending', attempts: 0 };
@@ -321,9 +321,9 @@ export function openMonthlyCharge(account: PaymentAccount, input: { yearMonth: s
 }
 
 /** Charges an order once on the registered card; a failure is never retried automatically. */
-export function payOrder(account: PaymentAccount, input: { orderId: string; amount: Money }, now: number, processor: CardProcessor): Result<PaymentOutcome, BillingError> {
-  if (input.amount <= 0n) return err(billingError('PAY0008', 'an order amount must be positive'));
-  if (account.method?.type !== 'creditCard') return err(billingError('PAY0006', 'orders are paid by credit card'));
+export function payOrder(account: PaymentAccount, input: { orderId: string; amount: Money }, now: number, processor: CardProcessor): Result<PaymentOutcome> {
+  if (input.amount <= 0n) return failWith(billingError('PAY0008', 'an order amount must be positive'));
+  if (account.method?.type !== 'creditCard') return failWith(billingError('PAY0006', 'orders are paid by credit card'));
   const d = draftOf(account);
   if (d.charges.some((c) => c.kind === 'order' && c.orderId === input.orderId)) return ok(done(d));
   const c: Mutable<Charge> = { chargeId: nextId(d, 'CH'), kind: 'order', orderId: input.orderId, amount: input.amount, currency: d.currency, createdAt: now, status: 'pending', attempts: 0 };
@@ -351,20 +351,20 @@ export function nextRetryDueAt(account: PaymentAccount): number | null {
 }
 
 /** Manual retry (POST /payment_methods/current/activate): every outstanding monthly charge, now. */
-export function retryOutstandingCharges(account: PaymentAccount, now: number, processor: CardProcessor): Result<PaymentOutcome, BillingError> {
-  if (!account.method) return err(billingError('PAY0001'));
-  if (account.method.type !== 'creditCard') return err(billingError('PAY0006', 'only a credit card can be retried'));
+export function retryOutstandingCharges(account: PaymentAccount, now: number, processor: CardProcessor): Result<PaymentOutcome> {
+  if (!account.method) return failWith(billingError('PAY0001'));
+  if (account.method.type !== 'creditCard') return failWith(billingError('PAY0006', 'only a credit card can be retried'));
   const d = draftOf(account);
   for (const c of d.charges) if (isOutstandingMonthly(c)) attempt(d, c, now, processor);
   return ok(done(d));
 }
 
 /** Records a bank transfer received for an invoiced charge. */
-export function markInvoicePaid(account: PaymentAccount, chargeId: string, now: number): Result<PaymentOutcome, BillingError> {
+export function markInvoicePaid(account: PaymentAccount, chargeId: string, now: number): Result<PaymentOutcome> {
   const d = draftOf(account);
   const c = d.charges.find((x) => x.chargeId === chargeId);
-  if (!c) return err(billingError('PAY0003', chargeId));
-  if (c.status !== 'invoiced') return err(billingError('PAY0004', `${chargeId} is ${c.status}`));
+  if (!c) return failWith(billingError('PAY0003', chargeId));
+  if (c.status !== 'invoiced') return failWith(billingError('PAY0004', `${chargeId} is ${c.status}`));
   recordPaid(d, c, now, 'BankTransfer');
   return ok(done(d));
 }
@@ -382,8 +382,8 @@ export function outstandingCharges(account: PaymentAccount, now: number): Charge
 }
 
 /** Parses a decimal amount ("12.34") into micro-units for order payments from the API edge. */
-export function parseAmount(text: string): Result<Money, BillingError> {
+export function parseAmount(text: string): Result<Money> {
   const v = parseDecimal(text);
-  return v === undefined || v < 0n ? err(billingError('PAY0008', `not a non-negative decimal: ${JSON.stringify(text)}`)) : ok(v);
+  return v === undefined || v < 0n ? failWith(billingError('PAY0008', `not a non-negative decimal: ${JSON.stringify(text)}`)) : ok(v);
 }
 

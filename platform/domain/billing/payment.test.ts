@@ -17,14 +17,13 @@ import {
   type PaymentOutcome,
 } from './payment-account.js';
 import { billPaymentStatus, paymentMethodView, paymentStatementsView, paymentTransactionView } from './payment-views.js';
-import type { Result } from './types.js';
-import type { BillingError } from './errors.js';
+import type { Result } from '../errors.js';
 
 const t = (iso: string): number => Date.parse(iso);
 const DAY = 86_400_000;
 const processor = emulatedCardProcessor();
 const card = (number: string) => ({ number, expMonth: 12, expYear: 2030, cvc: '123', holderName: 'Root' });
-const unwrap = (r: Result<PaymentOutcome, BillingError>): PaymentOutcome => {
+const unwrap = (r: Result<PaymentOutcome>): PaymentOutcome => {
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 };

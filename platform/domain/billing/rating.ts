@@ -25,7 +25,8 @@ import {
   zoneOffsetMs,
   type CoverageType,
 } from './calendar.js';
-import { billingError, type BillingError } from './errors.js';
+import { billingError } from './errors.js';
+import { failWith, ok, type Result } from '../errors.js';
 import { dataFeeFor, type FeeEntry, type FeeSchedule, type PlanFees } from './fee-schedule.js';
 import { intervalAt, validateHistory, type StatusInterval, type SubscriberHistory } from './history.js';
 import type { Currency, Money } from './money.js';
@@ -40,7 +41,7 @@ import {
 } from './plan-rules.js';
 import { findRenewalAnniversaries } from './renewal.js';
 import { rateAmount, type Rate } from './rounding.js';
-import { err, ok, type Result, type SpeedClass, type Subscription } from './types.js';
+import type { SpeedClass, Subscription } from './types.js';
 
 /** Bytes a subscriber moved at one time (a session usage record). */
 export interface UsageRecord {
@@ -172,9 +173,9 @@ class ItemSink {
   }
 }
 
-function planFeesOf(schedule: FeeSchedule, plan: Subscription): Result<PlanFees, BillingError> {
+function planFeesOf(schedule: FeeSchedule, plan: Subscription): Result<PlanFees> {
   const fees = schedule.plans[plan];
-  return fees ? ok(fees) : err(billingError('BIL0004', `${plan} is not in the ${schedule.coverageType} fee schedule`));
+  return fees ? ok(fees) : failWith(billingError('BIL0004', `${plan} is not in the ${schedule.coverageType} fee schedule`));
 }
 
 /** Keeps the highest fee per period index; ties keep the earliest interval. */
@@ -192,9 +193,9 @@ export function rateSubscriber(
   history: SubscriberHistory,
   usage: readonly UsageRecord[],
   window: RatingWindow,
-): Result<BillLineItem[], BillingError> {
+): Result<BillLineItem[]> {
   if (history.coverageType !== schedule.coverageType) {
-    return err(billingError('BIL0005', `${history.imsi} is ${history.coverageType}, the schedule is ${schedule.coverageType}`));
+    return failWith(billingError('BIL0005', `${history.imsi} is ${history.coverageType}, the schedule is ${schedule.coverageType}`));
   }
   const valid = validateHistory(history);
   if (!valid.ok) return valid;
@@ -285,7 +286,7 @@ function rateUsage(
   usage: readonly UsageRecord[],
   window: RatingWindow,
   sink: ItemSink,
-): Result<true, BillingError> {
+): Result<true> {
   const cov = schedule.coverageType;
   const mine = usage.filter((u) => u.imsi === history.imsi && u.time <= window.asOf);
   if (mine.length === 0) return ok(true);
@@ -294,10 +295,10 @@ function rateUsage(
   const monthBytes = new Map<number, bigint>();
   for (const u of mine) {
     if (!Number.isSafeInteger(u.uploadBytes) || !Number.isSafeInteger(u.downloadBytes) || u.uploadBytes < 0 || u.downloadBytes < 0) {
-      return err(billingError('BIL0003', `${u.imsi} at ${u.time}: byte counts must be non-negative integers`));
+      return failWith(billingError('BIL0003', `${u.imsi} at ${u.time}: byte counts must be non-negative integers`));
     }
     const iv = intervalAt(history.intervals, u.time);
-    if (!iv) return err(billingError('BIL0003', `${u.imsi} at ${new Date(u.time).toISOString()} is outside its status history`));
+    if (!iv) return failWith(billingError('BIL0003', `${u.imsi} at ${new Date(u.time).toISOString()} is outside its status history`));
     const fees = planFees.get(iv.plan)!;
     let bytes = BigInt(u.uploadBytes) + BigInt(u.downloadBytes);
     const prepaid = fees.monthlyPrepaid;
@@ -340,7 +341,7 @@ export function rateOneOffEvents(
   schedule: FeeSchedule,
   events: readonly OneOffFeeEvent[],
   window: RatingWindow,
-): Result<BillLineItem[], BillingError> {
+): Result<BillLineItem[]> {
   const cov = schedule.coverageType;
   const out: BillLineItem[] = [];
   for (const e of events) {
@@ -352,7 +353,7 @@ export function rateOneOffEvents(
       const fees = planFeesOf(schedule, e.plan);
       if (!fees.ok) return fees;
       entry = fees.value.esimProfileInitial;
-      if (!entry) return err(billingError('BIL0004', `${e.plan} has no eSIM profile initial fee in the ${cov} schedule`));
+      if (!entry) return failWith(billingError('BIL0004', `${e.plan} has no eSIM profile initial fee in the ${cov} schedule`));
     }
     if (entry.rate.amount === 0n) continue;
     sink.push({ operatorId: e.operatorId, plan: e.plan, kind: e.kind, entry, date: dayLabel(dayIndex(e.at, cov)), start: e.at, end: e.at, quantity: 1n, ...(e.reference !== undefined ? { reference: e.reference } : {}) });
@@ -370,7 +371,7 @@ export interface CoverageRatingInput {
 }
 
 /** Rates every subscriber and event of one coverage type; stops at the first error. */
-export function rateCoverage(input: CoverageRatingInput): Result<BillLineItem[], BillingError> {
+export function rateCoverage(input: CoverageRatingInput): Result<BillLineItem[]> {
   const out: BillLineItem[] = [];
   for (const s of input.subscribers) {
     const r = rateSubscriber(input.schedule, s.history, s.usage, input.window);

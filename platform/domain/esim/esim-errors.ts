@@ -1,7 +1,8 @@
 /**
- * Error codes of eSIM profile orders and profiles (`EPO`, three letters + four digits). Same entry
- * shape as the platform registry (platform/domain/errors.ts) so the lead can merge them into it;
- * docs/transfers-and-esim.md lists every code.
+ * Error codes of eSIM profile orders and profiles (`EPO`, three letters + four digits). This table is
+ * the eSIM part of the platform registry (`ERROR_CODES` in platform/domain/errors.ts spreads it
+ * in); the rules build their errors with its `domainError` / `fail`. docs/transfers-and-esim.md
+ * lists every code.
  */
 
 export type EsimErrorKind = 'invalid' | 'not-found' | 'conflict';
@@ -20,21 +21,3 @@ export const ESIM_ERROR_CODES = {
   EPO0012: { kind: 'conflict', message: 'The eSIM profile was deleted from its device; no further event applies.' },
   EPO0013: { kind: 'invalid', message: 'The profile event is not recognised.' },
 } as const satisfies Record<string, { kind: EsimErrorKind; message: string }>;
-
-export type EsimErrorCode = keyof typeof ESIM_ERROR_CODES;
-
-export interface EsimError {
-  readonly code: EsimErrorCode;
-  readonly kind: EsimErrorKind;
-  readonly message: string;
-}
-
-export type EsimResult<T> = { ok: true; value: T } | { ok: false; error: EsimError };
-
-export function esimError(code: EsimErrorCode, detail?: string): EsimError {
-  const entry = ESIM_ERROR_CODES[code];
-  return { code, kind: entry.kind, message: detail ? `${entry.message} ${detail}` : entry.message };
-}
-
-export const ok = <T>(value: T): EsimResult<T> => ({ ok: true, value });
-export const refuse = <T = never>(code: EsimErrorCode, detail?: string): EsimResult<T> => ({ ok: false, error: esimError(code, detail) });

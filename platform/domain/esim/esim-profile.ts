@@ -4,7 +4,7 @@
  * → Deleted. `applyProfileEvent` is the one entry point; the eSIM notification path (SGP.22
  * install / enable / disable / delete notifications) and the SM-DP+ download path call it.
  */
-import { ok, refuse, type EsimResult } from './esim-errors.js';
+import { fail, ok, type Result } from '../errors.js';
 
 export type ProfileState = 'registered' | 'installed' | 'activated' | 'deactivated' | 'deleted';
 
@@ -89,19 +89,19 @@ const TRANSITIONS = {
 } as const satisfies Record<string, { from: readonly ProfileState[]; to: ProfileState; succeeded: ProfileStatus; failed: ProfileStatus }>;
 
 /** Applies one report to a profile; refuses what the profile's history rules out. */
-export function applyProfileEvent(profile: EsimProfile, event: ProfileEvent, now: number): EsimResult<ProfileEventOutcome> {
+export function applyProfileEvent(profile: EsimProfile, event: ProfileEvent, now: number): Result<ProfileEventOutcome> {
   if (event.type === 'sim-terminated') {
     return ok({ profile: profile.deletedButNotTerminated ? { ...profile, deletedButNotTerminated: false, lastModifiedTime: now } : profile, events: [] });
   }
-  if (profile.state === 'deleted') return refuse('EPO0012');
+  if (profile.state === 'deleted') return fail('EPO0012');
   if (event.type === 'download') {
-    return profile.state === 'registered' ? ok({ profile, events: [] }) : refuse('EPO0010');
+    return profile.state === 'registered' ? ok({ profile, events: [] }) : fail('EPO0010');
   }
   const rule = TRANSITIONS[event.type];
-  if (!rule) return refuse('EPO0013');
-  if (event.type === 'installation' && profile.state !== 'registered') return refuse('EPO0010');
+  if (!rule) return fail('EPO0013');
+  if (event.type === 'installation' && profile.state !== 'registered') return fail('EPO0010');
   if (!(rule.from as readonly ProfileState[]).includes(profile.state)) {
-    return refuse('EPO0011', `(${event.type} reported while ${profile.state})`);
+    return fail('EPO0011', `(${event.type} reported while ${profile.state})`);
   }
   const succeeded = event.result === 'succeeded';
   const toStatus: ProfileStatus = succeeded ? rule.succeeded : rule.failed;

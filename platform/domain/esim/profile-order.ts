@@ -5,7 +5,7 @@
  * within 24 h; provisioning is asynchronous — CONFIRMED → IN_PROGRESS → COMPLETED | FAILED —
  * as steps a scheduler drives (`profileOrderDueAt` says which step is due and when).
  */
-import { ok, refuse, type EsimResult } from './esim-errors.js';
+import { fail, ok, type Result } from '../errors.js';
 import type { EsimProfile } from './esim-profile.js';
 import { activationCode, iccidFromPayload, newMatchingId } from './profile-identifiers.js';
 
@@ -72,14 +72,14 @@ export function createProfileOrder(input: {
   request: CreateProfileOrderRequest;
   channel?: 'api' | 'console';
   now: number;
-}): EsimResult<{ order: ProfileOrder }> {
+}): Result<{ order: ProfileOrder }> {
   const { request, now } = input;
-  if (!(ESIM_SUBSCRIPTIONS as readonly unknown[]).includes(request.subscription)) return refuse('EPO0001');
-  if (!Number.isInteger(request.quantity) || request.quantity < 1 || request.quantity > MAX_PROFILES_PER_ORDER) return refuse('EPO0002');
+  if (!(ESIM_SUBSCRIPTIONS as readonly unknown[]).includes(request.subscription)) return fail('EPO0001');
+  if (!Number.isInteger(request.quantity) || request.quantity < 1 || request.quantity > MAX_PROFILES_PER_ORDER) return fail('EPO0002');
   const speedClass = request.speedClass ?? DEFAULT_ESIM_SPEED_CLASS;
-  if (!(ESIM_SPEED_CLASSES as readonly unknown[]).includes(speedClass)) return refuse('EPO0003');
+  if (!(ESIM_SPEED_CLASSES as readonly unknown[]).includes(speedClass)) return fail('EPO0003');
   if (request.description !== undefined && (typeof request.description !== 'string' || request.description.length > MAX_DESCRIPTION_LENGTH)) {
-    return refuse('EPO0004');
+    return fail('EPO0004');
   }
   const confirmed = input.channel === 'console';
   return ok({
@@ -105,10 +105,10 @@ export function createProfileOrder(input: {
 const draftExpired = (order: ProfileOrder, now: number): boolean => order.status === 'DRAFT' && now >= order.orderedTime + DRAFT_TTL_MS;
 
 /** confirmProfileOrder: DRAFT → CONFIRMED (within 24 h of ordering). */
-export function confirmProfileOrder(input: { order: ProfileOrder; now: number }): EsimResult<{ order: ProfileOrder }> {
+export function confirmProfileOrder(input: { order: ProfileOrder; now: number }): Result<{ order: ProfileOrder }> {
   const { order, now } = input;
-  if (draftExpired(order, now)) return refuse('EPO0007');
-  if (order.status !== 'DRAFT') return refuse('EPO0006');
+  if (draftExpired(order, now)) return fail('EPO0007');
+  if (order.status !== 'DRAFT') return fail('EPO0006');
   return ok({ order: { ...order, status: 'CONFIRMED', confirmedTime: now } });
 }
 
@@ -117,16 +117,16 @@ export function confirmProfileOrder(input: { order: ProfileOrder; now: number })
  * CONFIRMED → FAILED with the reason; nothing is provisioned. [choice] Order payments are never
  * retried (seed 004: "contact Soracom Support"), so the order ends here; order again.
  */
-export function failOrderPayment(input: { order: ProfileOrder; reason: string; now: number }): EsimResult<{ order: ProfileOrder }> {
-  if (input.order.status !== 'CONFIRMED') return refuse('EPO0008');
+export function failOrderPayment(input: { order: ProfileOrder; reason: string; now: number }): Result<{ order: ProfileOrder }> {
+  if (input.order.status !== 'CONFIRMED') return fail('EPO0008');
   return ok({ order: { ...input.order, status: 'FAILED', failedTime: input.now, failureReason: input.reason } });
 }
 
 /** deleteProfileOrder: only an unconfirmed order can be cancelled; the app then removes it. */
-export function deleteProfileOrder(input: { order: ProfileOrder; now: number }): EsimResult<{ deleted: ProfileOrder }> {
+export function deleteProfileOrder(input: { order: ProfileOrder; now: number }): Result<{ deleted: ProfileOrder }> {
   const { order, now } = input;
-  if (draftExpired(order, now)) return refuse('EPO0007');
-  if (order.status !== 'DRAFT') return refuse('EPO0006');
+  if (draftExpired(order, now)) return fail('EPO0007');
+  if (order.status !== 'DRAFT') return fail('EPO0006');
   return ok({ deleted: order });
 }
 
@@ -155,8 +155,8 @@ export function expireDraftOrder(input: { order: ProfileOrder; now: number }): {
 }
 
 /** Scheduler step: CONFIRMED → IN_PROGRESS. */
-export function startProvisioning(input: { order: ProfileOrder; now: number }): EsimResult<{ order: ProfileOrder }> {
-  if (input.order.status !== 'CONFIRMED') return refuse('EPO0008');
+export function startProvisioning(input: { order: ProfileOrder; now: number }): Result<{ order: ProfileOrder }> {
+  if (input.order.status !== 'CONFIRMED') return fail('EPO0008');
   return ok({ order: { ...input.order, status: 'IN_PROGRESS', inProgressTime: input.now } });
 }
 
@@ -206,8 +206,8 @@ export interface ProvisioningOutcome {
 }
 
 /** Scheduler step: IN_PROGRESS → FAILED with a reason (also for failures outside this module). */
-export function failProvisioning(input: { order: ProfileOrder; reason: string; now: number }): EsimResult<ProvisioningOutcome> {
-  if (input.order.status !== 'IN_PROGRESS') return refuse('EPO0008');
+export function failProvisioning(input: { order: ProfileOrder; reason: string; now: number }): Result<ProvisioningOutcome> {
+  if (input.order.status !== 'IN_PROGRESS') return fail('EPO0008');
   return ok({ order: { ...input.order, status: 'FAILED', failedTime: input.now, failureReason: input.reason }, profiles: [], subscribers: [], events: [] });
 }
 
@@ -223,9 +223,9 @@ export function completeProvisioning(input: {
   randomBytes: (length: number) => Uint8Array;
   smdpAddress: string;
   now: number;
-}): EsimResult<ProvisioningOutcome> {
+}): Result<ProvisioningOutcome> {
   const { order, now } = input;
-  if (order.status !== 'IN_PROGRESS') return refuse('EPO0008');
+  if (order.status !== 'IN_PROGRESS') return fail('EPO0008');
   const identities: ProfileIdentity[] = [];
   for (let i = 0; i < order.quantity; i++) {
     const id = input.allocate(i);

@@ -5,7 +5,7 @@
  * returns the new transfer record, the subscribers it changed and the events it caused.
  */
 import { newTransferToken, type RandomBytes } from './transfer-token.js';
-import { ok, refuse, type TransferResult } from './transfer-errors.js';
+import { fail, ok, type Result } from '../errors.js';
 import type { OwnershipChanged, TransferDropOutEvent, TransferEvent, TransferStatusChange } from './transfer-events.js';
 import {
   hasRegisteredPaymentMethod,
@@ -111,31 +111,31 @@ export function issueReadyTransfer<S extends TransferSubscriber>(input: {
   findOperator: OperatorLookup;
   randomBytes: RandomBytes;
   now: number;
-}): TransferResult<ReadyTransferChange<S> & { notice: ReadyTransferNotice }> {
+}): Result<ReadyTransferChange<S> & { notice: ReadyTransferNotice }> {
   const { sourceOperatorId, request, now } = input;
   const imsis = Array.isArray(request.transferImsi) ? request.transferImsi : [];
-  if (imsis.length < 1 || imsis.length > MAX_TRANSFER_IMSIS || imsis.some((i) => typeof i !== 'string')) return refuse('TRN0001');
+  if (imsis.length < 1 || imsis.length > MAX_TRANSFER_IMSIS || imsis.some((i) => typeof i !== 'string')) return fail('TRN0001');
   const duplicates = imsis.filter((imsi, i) => imsis.indexOf(imsi) !== i);
-  if (duplicates.length > 0) return refuse('TRN0002', [...new Set(duplicates)]);
-  if (!isOperatorId(request.transferDestinationOperatorId)) return refuse('TRN0003');
+  if (duplicates.length > 0) return fail('TRN0002', [...new Set(duplicates)]);
+  if (!isOperatorId(request.transferDestinationOperatorId)) return fail('TRN0003');
   const destination = resolveDestination(
     input.findOperator,
     request.transferDestinationOperatorId,
     String(request.transferDestinationOperatorEmail ?? ''),
   );
-  if (!destination) return refuse('TRN0004');
-  if (destination.operatorId === sourceOperatorId) return refuse('TRN0005');
+  if (!destination) return fail('TRN0004');
+  if (destination.operatorId === sourceOperatorId) return fail('TRN0005');
 
   const own = new Map(input.subscribers.filter((s) => s.operatorId === sourceOperatorId).map((s) => [s.imsi, s]));
   const missing = imsis.filter((imsi) => !own.has(imsi));
-  if (missing.length > 0) return refuse('TRN0006', missing);
+  if (missing.length > 0) return fail('TRN0006', missing);
   const sims = imsis.map((imsi) => own.get(imsi)!);
   const nonTransferable = sims.filter((s) => !s.transferable).map((s) => s.imsi);
-  if (nonTransferable.length > 0) return refuse('TRN0007', nonTransferable);
+  if (nonTransferable.length > 0) return fail('TRN0007', nonTransferable);
   const notReady = sims.filter((s) => s.status !== 'ready').map((s) => `${s.imsi} (${s.status})`);
-  if (notReady.length > 0) return refuse('TRN0008', notReady);
+  if (notReady.length > 0) return fail('TRN0008', notReady);
   const coverageType = sims[0]!.coverageType;
-  if (sims.some((s) => s.coverageType !== coverageType)) return refuse('TRN0009');
+  if (sims.some((s) => s.coverageType !== coverageType)) return fail('TRN0009');
 
   const token = newTransferToken(input.randomBytes);
   const transfer: ReadyTransfer = {
@@ -197,9 +197,9 @@ export function cancelReadyTransfer<S extends TransferSubscriber>(input: {
   callerOperatorId: string;
   subscribers: readonly S[];
   now: number;
-}): TransferResult<ReadyTransferChange<S>> {
+}): Result<ReadyTransferChange<S>> {
   const { transfer } = input;
-  if (!transfer || transfer.state !== 'pending' || transfer.sourceOperatorId !== input.callerOperatorId) return refuse('TRN0010');
+  if (!transfer || transfer.state !== 'pending' || transfer.sourceOperatorId !== input.callerOperatorId) return fail('TRN0010');
   return ok(endTransfer(transfer, input.subscribers, 'cancelled', input.now));
 }
 
@@ -231,9 +231,9 @@ export function dropOutOnConnect<S extends TransferSubscriber>(input: {
   transfer: ReadyTransfer;
   subscriber: S;
   now: number;
-}): TransferResult<{ transfer: ReadyTransfer; subscriber: S; events: TransferEvent[] }> {
+}): Result<{ transfer: ReadyTransfer; subscriber: S; events: TransferEvent[] }> {
   const { transfer, subscriber, now } = input;
-  if (transfer.state !== 'pending' || stillTransferring(transfer, [subscriber]).length === 0) return refuse('TRN0015', [subscriber.imsi]);
+  if (transfer.state !== 'pending' || stillTransferring(transfer, [subscriber]).length === 0) return fail('TRN0015', [subscriber.imsi]);
   const droppedImsis = [...transfer.droppedImsis, subscriber.imsi];
   const empty = droppedImsis.length === transfer.imsis.length;
   const dropOut: TransferDropOutEvent = { type: 'transfer-drop-out', imsi: subscriber.imsi, operatorId: subscriber.operatorId, at: now };
@@ -276,15 +276,15 @@ export function verifyReadyTransfer<S extends TransferSubscriber>(input: {
   requestCoverageType: CoverageType;
   subscribers: readonly S[];
   now: number;
-}): TransferResult<ReadyTransferChange<S> & { transferredImsi: string[] }> {
+}): Result<ReadyTransferChange<S> & { transferredImsi: string[] }> {
   const { transfer, destination, now } = input;
-  if (!transfer || transfer.state !== 'pending') return refuse('TRN0010');
-  if (destination.operatorId !== transfer.destinationOperatorId) return refuse('TRN0012');
-  if (now >= transfer.expiryTime) return refuse('TRN0011');
-  if (input.requestCoverageType !== transfer.coverageType) return refuse('TRN0013');
-  if (!hasRegisteredPaymentMethod(destination, transfer.coverageType)) return refuse('TRN0014');
+  if (!transfer || transfer.state !== 'pending') return fail('TRN0010');
+  if (destination.operatorId !== transfer.destinationOperatorId) return fail('TRN0012');
+  if (now >= transfer.expiryTime) return fail('TRN0011');
+  if (input.requestCoverageType !== transfer.coverageType) return fail('TRN0013');
+  if (!hasRegisteredPaymentMethod(destination, transfer.coverageType)) return fail('TRN0014');
   const moving = stillTransferring(transfer, input.subscribers);
-  if (moving.length === 0) return refuse('TRN0015');
+  if (moving.length === 0) return fail('TRN0015');
 
   const transferredImsi = moving.map((s) => s.imsi);
   const events: TransferEvent[] = [];

@@ -16,7 +16,7 @@ import {
   type BusinessCalendar,
   type CivilDate,
 } from './business-calendar.js';
-import { ok, refuse, transferError, type TransferError, type TransferResult } from './transfer-errors.js';
+import { domainError, fail, ok, type DomainError, type Result } from '../errors.js';
 import type { TransferEvent } from './transfer-events.js';
 import {
   hasValidPaymentMethod,
@@ -77,7 +77,7 @@ export interface SupportTransfer {
   requestedTime: number;
   reviewedTime: number | null;
   /** Review findings that rejected the request (STR0020…STR0025). */
-  findings: TransferError[];
+  findings: DomainError[];
   /** SIM IDs reported back as not transferable at review; they are left out of the transfer. */
   notTransferableSimIds: string[];
   /** When the confirmation notice was sent to the destination (the "email sent date"). */
@@ -131,22 +131,22 @@ export function requestSupportTransfer<S extends TransferSubscriber>(input: {
   subscribers: readonly S[];
   findOperator: OperatorLookup;
   now: number;
-}): TransferResult<{ transfer: SupportTransfer }> {
+}): Result<{ transfer: SupportTransfer }> {
   const { request, sourceOperatorId } = input;
   const simIds = Array.isArray(request.simIds) ? request.simIds : [];
-  if (simIds.length < 1 || simIds.length > MAX_SUPPORT_TRANSFER_SIMS || new Set(simIds).size !== simIds.length) return refuse('STR0001');
-  if (!isOperatorId(request.destinationOperatorId)) return refuse('STR0002');
+  if (simIds.length < 1 || simIds.length > MAX_SUPPORT_TRANSFER_SIMS || new Set(simIds).size !== simIds.length) return fail('STR0001');
+  if (!isOperatorId(request.destinationOperatorId)) return fail('STR0002');
   const destination = resolveDestination(input.findOperator, request.destinationOperatorId, String(request.destinationOperatorEmail ?? ''));
-  if (!destination) return refuse('STR0003');
-  if (destination.operatorId === sourceOperatorId) return refuse('STR0004');
+  if (!destination) return fail('STR0003');
+  if (destination.operatorId === sourceOperatorId) return fail('STR0004');
   const own = new Map(input.subscribers.filter((s) => s.operatorId === sourceOperatorId).map((s) => [simIdOf(s), s]));
   const missing = simIds.filter((id) => !own.has(id));
-  if (missing.length > 0) return refuse('STR0005', missing);
+  if (missing.length > 0) return fail('STR0005', missing);
   const sims = simIds.map((id) => own.get(id)!);
   const wrongStatus = sims.filter((s) => !SUPPORT_TRANSFER_STATUSES.includes(s.status)).map((s) => `${simIdOf(s)} (${s.status})`);
-  if (wrongStatus.length > 0) return refuse('STR0006', wrongStatus);
+  if (wrongStatus.length > 0) return fail('STR0006', wrongStatus);
   const coverageType = sims[0]!.coverageType;
-  if (sims.some((s) => s.coverageType !== coverageType)) return refuse('STR0007');
+  if (sims.some((s) => s.coverageType !== coverageType)) return fail('STR0007');
   return ok({
     transfer: {
       id: input.id,
@@ -210,9 +210,9 @@ export function reviewSupportTransfer<S extends TransferSubscriber>(input: {
   facts: SupportTransferReviewFacts;
   calendar?: BusinessCalendar;
   now: number;
-}): TransferResult<SupportTransferChange> {
+}): Result<SupportTransferChange> {
   const { transfer: t, facts, now } = input;
-  if (t.state !== 'requested') return refuse('STR0008');
+  if (t.state !== 'requested') return fail('STR0008');
   const calendar = input.calendar ?? DEFAULT_BUSINESS_CALENDAR;
   const byImsi = new Map(input.subscribers.map((s) => [s.imsi, s]));
   const notTransferable = t.imsis.filter((imsi) => {
@@ -220,14 +220,14 @@ export function reviewSupportTransfer<S extends TransferSubscriber>(input: {
     return !s || !eligible(s, t);
   });
   const notTransferableSimIds = notTransferable.map((imsi) => t.simIds[t.imsis.indexOf(imsi)]!);
-  const findings: TransferError[] = [];
+  const findings: DomainError[] = [];
   const account = facts.destination?.coverage[t.coverageType];
-  if (!account?.termsAccepted) findings.push(transferError('STR0020'));
-  if (facts.sourceHasOutstandingCharges) findings.push(transferError('STR0021'));
-  if (facts.destinationHasOutstandingCharges) findings.push(transferError('STR0022'));
-  if (!facts.destination || !hasValidPaymentMethod(facts.destination, t.coverageType)) findings.push(transferError('STR0023'));
-  if (t.destinationGroupId !== null && !facts.destinationGroupExists) findings.push(transferError('STR0024'));
-  if (notTransferable.length === t.imsis.length) findings.push(transferError('STR0025', notTransferableSimIds));
+  if (!account?.termsAccepted) findings.push(domainError('STR0020'));
+  if (facts.sourceHasOutstandingCharges) findings.push(domainError('STR0021'));
+  if (facts.destinationHasOutstandingCharges) findings.push(domainError('STR0022'));
+  if (!facts.destination || !hasValidPaymentMethod(facts.destination, t.coverageType)) findings.push(domainError('STR0023'));
+  if (t.destinationGroupId !== null && !facts.destinationGroupExists) findings.push(domainError('STR0024'));
+  if (notTransferable.length === t.imsis.length) findings.push(domainError('STR0025', notTransferableSimIds));
 
   const reviewed = { ...t, reviewedTime: now, findings, notTransferableSimIds };
   if (findings.length > 0) {
@@ -260,7 +260,7 @@ export function reviewSupportTransfer<S extends TransferSubscriber>(input: {
   ];
   if (notTransferableSimIds.length > 0) {
     notices.push(
-      notice('support-transfer-review-result', t.sourceOperatorId, transfer, now, 'Some SIMs cannot be transferred', `${transferError('STR0025').code}: not transferable: ${notTransferableSimIds.join(', ')}`),
+      notice('support-transfer-review-result', t.sourceOperatorId, transfer, now, 'Some SIMs cannot be transferred', `${domainError('STR0025').code}: not transferable: ${notTransferableSimIds.join(', ')}`),
     );
   }
   return ok({ transfer, notices });
@@ -276,12 +276,12 @@ export function replyToSupportTransfer(input: {
   accept: boolean;
   calendar?: BusinessCalendar;
   now: number;
-}): TransferResult<SupportTransferChange> {
+}): Result<SupportTransferChange> {
   const { transfer: t, now } = input;
   const calendar = input.calendar ?? DEFAULT_BUSINESS_CALENDAR;
-  if (t.state !== 'awaiting-reply') return refuse('STR0008');
-  if (input.replierOperatorId !== t.destinationOperatorId) return refuse('STR0010');
-  if (now >= t.replyDeadline!) return refuse('STR0009');
+  if (t.state !== 'awaiting-reply') return fail('STR0008');
+  if (input.replierOperatorId !== t.destinationOperatorId) return fail('STR0010');
+  if (now >= t.replyDeadline!) return fail('STR0009');
   if (!input.accept) {
     const transfer: SupportTransfer = { ...t, state: 'declined', replyTime: now, endedTime: now };
     return ok({ transfer, notices: [notice('support-transfer-cancelled', t.sourceOperatorId, transfer, now, 'SIM transfer declined', `The destination ${t.destinationOperatorId} declined the transfer.`)] });
@@ -351,10 +351,10 @@ export function executeSupportTransfer<S extends TransferSubscriber>(input: {
   subscribers: readonly S[];
   defaultSpeedClass?: (subscription: string) => string | undefined;
   now: number;
-}): TransferResult<SupportTransferChange & { subscribers: S[]; events: TransferEvent[] }> {
+}): Result<SupportTransferChange & { subscribers: S[]; events: TransferEvent[] }> {
   const { transfer: t, now } = input;
-  if (t.state !== 'scheduled') return refuse('STR0008');
-  if (now < t.transferTime!) return refuse('STR0011');
+  if (t.state !== 'scheduled') return fail('STR0008');
+  if (now < t.transferTime!) return fail('STR0011');
   const byImsi = new Map(input.subscribers.map((s) => [s.imsi, s]));
   const events: TransferEvent[] = [];
   const moved: S[] = [];

@@ -1,8 +1,9 @@
 /**
  * Error codes of the transfer rules (three letters + four digits, like the real service).
- * `TRN` = Ready (token) transfer, `STR` = support-assisted transfer. The entries have the same
- * shape as the platform registry (platform/domain/errors.ts) so the lead can merge them into it;
- * docs/transfers-and-esim.md lists every code.
+ * `TRN` = Ready (token) transfer, `STR` = support-assisted transfer. This table is the transfer
+ * part of the platform registry (`ERROR_CODES` in platform/domain/errors.ts spreads it in); the
+ * rules build their errors with its `domainError` / `fail`. docs/transfers-and-esim.md lists
+ * every code.
  */
 
 export type TransferErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict';
@@ -43,29 +44,3 @@ export const TRANSFER_ERROR_CODES = {
   STR0024: { kind: 'invalid', message: 'The requested group does not exist in the destination account.' },
   STR0025: { kind: 'invalid', message: 'None of the SIMs can be transferred.' },
 } as const satisfies Record<string, { kind: TransferErrorKind; message: string }>;
-
-export type TransferErrorCode = keyof typeof TRANSFER_ERROR_CODES;
-
-/** A typed, expected refusal (same shape as the platform's `DomainError`). */
-export interface TransferError {
-  readonly code: TransferErrorCode;
-  readonly kind: TransferErrorKind;
-  readonly message: string;
-  /** IMSIs or SIM IDs the refusal is about, when it names SIMs. */
-  readonly subjects?: readonly string[];
-}
-
-export type TransferResult<T> = { ok: true; value: T } | { ok: false; error: TransferError };
-
-export function transferError(code: TransferErrorCode, subjects?: readonly string[]): TransferError {
-  const entry = TRANSFER_ERROR_CODES[code];
-  if (!subjects || subjects.length === 0) return { code, kind: entry.kind, message: entry.message };
-  return { code, kind: entry.kind, message: `${entry.message} ${subjects.join(', ')}`, subjects };
-}
-
-export const ok = <T>(value: T): TransferResult<T> => ({ ok: true, value });
-
-export const refuse = <T = never>(code: TransferErrorCode, subjects?: readonly string[]): TransferResult<T> => ({
-  ok: false,
-  error: transferError(code, subjects),
-});
