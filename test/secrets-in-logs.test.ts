@@ -173,8 +173,6 @@ describe('secrets never reach a log line', () => {
     const flags = { port: '/dev/null', 'data-dir': agentDir, apn: 'secrets.example', user: 'gw-user', password: secrets.apnPassword, auth: 'chap', 'metadata-url': base, 'health-port': '0' };
     const startAgent = (config: Awaited<ReturnType<typeof loadConfig>>): Agent => {
       config.port = modem.inProcessPath!;
-      // Poll registration quickly after a radio cycle (set-apn): the default waits 30 s.
-      config.session.timings.registrationPollMs = 100;
       return createAgent({ config, logger: capture.logger('agent'), binding: modem.binding!, link: { backoff: { initialMs: 20, maxMs: 200 }, ackTimeoutMs: 500 }, commandSettleMs: 20_000 });
     };
 

@@ -80,8 +80,23 @@ export const at = {
     atCommand('AT+CPIN?', (r) => parseInfo(r, '+CPIN', 'AT+CPIN?', parseCpin), timeoutMs),
   /** `AT+CEREG=2` location URCs; `=3` adds the reject cause (27.007 §10.1.22). */
   registrationReporting: (n: 2 | 3) => okCommand(`AT+CEREG=${n}`),
+  /**
+   * A `+CEREG` URC that arrives while `AT+CEREG?` is in flight carries the same prefix, so the
+   * channel hands it over as part of the answer (docs/at-channel.md). Each line is read in the
+   * form it has (read form `<n>,<stat>…`, URC form `<stat>…`) and the last one wins: it is the
+   * freshest state, and a registration reported just after a radio cycle is never lost.
+   */
   registration: (): AtCommand<Registration> =>
-    atCommand('AT+CEREG?', (r) => parseInfo(r, '+CEREG', 'AT+CEREG?', (a) => parseCereg(a, 'read'))),
+    atCommand('AT+CEREG?', (r) => {
+      const states = r.lines.flatMap((line) => {
+        const args = argsOf(line, '+CEREG');
+        const parsed = args === undefined ? undefined : parseCereg(args, 'auto');
+        return parsed ? [parsed] : [];
+      });
+      const latest = states.at(-1);
+      if (!latest) throw new AtParseError('cannot read the +CEREG answer', 'AT+CEREG?', r);
+      return latest;
+    }),
   /** `+CGEV` URCs buffered and flushed (27.007 §10.1.19). */
   packetEvents: () => okCommand('AT+CGEREP=2,1'),
   signal: (): AtCommand<SignalQuality> => atCommand('AT+CSQ', (r) => parseInfo(r, '+CSQ', 'AT+CSQ', parseCsq)),
