@@ -16,6 +16,7 @@
  * Real mode: the wall clock runs; the driver only sleeps until the target.
  */
 import { sleepOn, type Clock, type TimerHandle, type VirtualClock } from '../../common/clock.js';
+import type { NetworkGate } from '../../platform/contract/network-gate.js';
 
 /** Counts what the fleet is doing so the driver can tell when it is quiet. */
 export class ActivityMeter {
@@ -182,4 +183,47 @@ export class RealTimeDriver implements TimeDriver {
       onProgress?.();
     }
   }
+}
+
+/** The platform's gate, with every call tracked so the driver waits for it before moving time. */
+export function meteredGate(gate: NetworkGate, meter: ActivityMeter): NetworkGate {
+  return {
+    attach: (r) => meter.track(() => gate.attach(r)),
+    createSession: (r) => meter.track(() => gate.createSession(r)),
+    ...(gate.modifySession ? { modifySession: (r) => meter.track(() => gate.modifySession!(r)) } : {}),
+    closeSession: (c) => meter.track(() => gate.closeSession(c)),
+    reportUsage: (u) => meter.track(() => gate.reportUsage(u)),
+    onSessionDeleteOrder: (handler) =>
+      gate.onSessionDeleteOrder((order) => {
+        meter.bump();
+        handler(order);
+      }),
+  };
+}
+
+/** Keeps the clock moving until `pending` settle (commands whose answer needs device work). */
+export async function runWhilePending(driver: TimeDriver, pending: readonly Promise<void>[]): Promise<void> {
+  let done = false;
+  const all = Promise.allSettled(pending).then(() => {
+    done = true;
+  });
+  // One virtual second per real millisecond at most: MQTT over loopback keeps up with that.
+  for (let i = 0; !done && i < 3600; i++) {
+    if (driver.mode === 'virtual') await driver.runUntil(driver.now() + 1000);
+    await new Promise((resolve) => setTimeout(resolve, driver.mode === 'virtual' ? 1 : 100));
+  }
+  await all;
+}
+
+/** Stops every host; agents deactivate politely, which needs the clock to keep moving. */
+export async function stopWhileRunning(driver: TimeDriver, stops: readonly Promise<void>[]): Promise<void> {
+  let stopped = false;
+  const stopping = Promise.allSettled(stops).then(() => {
+    stopped = true;
+  });
+  for (let i = 0; !stopped && i < 600; i++) {
+    if (driver.mode === 'virtual') await driver.runUntil(driver.now() + 1000);
+    else await driver.settle();
+  }
+  await stopping;
 }
