@@ -8,11 +8,11 @@
  * `cellgate agent metadata`: asks the platform's metadata service for this SIM, from the
  * running agent's session address (read from its health endpoint) or `--local-address`.
  */
-import { parseArgs } from 'node:util';
 import { createLogger } from '../common/log.js';
 import { createAgent } from './agent.js';
 import { ConfigError, flagNames, loadConfig } from './config.js';
 import { fetchMetadata } from './metadata-client.js';
+import { parseCommandLine } from '../common/command-line.js';
 
 const usage = `usage: cellgate agent --port <device|tcp://host:port> [options]
 
@@ -45,21 +45,13 @@ usage: cellgate agent metadata --metadata-url <url> [--health-url <url> | --loca
   from --health-url, default http://127.0.0.1:$CELLGATE_HEALTH_PORT).`;
 
 async function runMetadata(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { 'metadata-url': { type: 'string' }, 'health-url': { type: 'string' }, 'local-address': { type: 'string' }, help: { type: 'boolean' } },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`cellgate agent metadata: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
+  const parsed = parseCommandLine('cellgate agent metadata', usage, {
+    args: argv,
+    options: { 'metadata-url': { type: 'string' }, 'health-url': { type: 'string' }, 'local-address': { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const baseUrl = (values['metadata-url'] as string | undefined) ?? process.env.CELLGATE_METADATA_URL;
   if (!baseUrl) {
     console.error('cellgate agent metadata: --metadata-url (or CELLGATE_METADATA_URL) is required');
@@ -93,17 +85,9 @@ export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'metadata') return runMetadata(argv.slice(1));
   const options: Record<string, { type: 'string' } | { type: 'boolean' }> = { config: { type: 'string' }, help: { type: 'boolean' } };
   for (const name of flagNames()) options[name] = { type: 'string' };
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }) as { values: Record<string, string | boolean | undefined> });
-  } catch (error) {
-    console.error(`cellgate agent: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
+  const parsed = parseCommandLine('cellgate agent', usage, { args: argv, options, strict: true, allowPositionals: false });
+  if ('exit' in parsed) return parsed.exit;
+  const values: Record<string, string | boolean | undefined> = parsed.values;
   const flags: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(values)) if (k !== 'config' && k !== 'help' && typeof v === 'string') flags[k] = v;
 

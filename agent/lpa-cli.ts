@@ -3,7 +3,7 @@
  * (serial device or `tcp://host:port`). While `cellgate agent` runs it owns the port: stop it
  * first, or use the platform's eSIM commands, which the agent runs over its own channel.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '../common/command-line.js';
 import { RealClock } from '../common/clock.js';
 import { createLogger } from '../common/log.js';
 import { openChannel } from './at/index.js';
@@ -38,31 +38,22 @@ options:
 While the agent runs it owns the port; stop it first (systemctl stop cellgate-agent).`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        baud: { type: 'string', default: '115200' },
-        mode: { type: 'string', default: 'auto' },
-        'attach-timeout': { type: 'string', default: '180' },
-        'refresh-timeout': { type: 'string', default: '15' },
-        'no-fallback': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`cellgate lpa: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine('cellgate lpa', USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      baud: { type: 'string', default: '115200' },
+      mode: { type: 'string', default: 'auto' },
+      'attach-timeout': { type: 'string', default: '180' },
+      'refresh-timeout': { type: 'string', default: '15' },
+      'no-fallback': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if ('exit' in parsed) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   const fail = (message: string): number => {
     console.error(`cellgate lpa: ${message}`);
     return 2;

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
 import { createLogger, silentLogger } from '../common/log.js';
 import { DEVICE_STREAMS, startPlatform } from '../platform/index.js';
@@ -25,6 +24,7 @@ import {
 } from '../simulator/fleet/index.js';
 import { seededRandom } from '../simulator/seeded-random.js';
 import { agentGatewayFactory } from './fleet-gateways.js';
+import { parseCommandLine } from '../common/command-line.js';
 
 const USAGE = `usage:
   cellgate fleet <scenario.yaml> [--report FILE] [--shard i/n] [--progress auto|bar|lines|none]
@@ -42,33 +42,24 @@ open file per connection) or loopback TCP.`;
 /** Entry used by `cli/main.ts`. */
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'merge') return merge(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        report: { type: 'string' },
-        shard: { type: 'string' },
-        progress: { type: 'string', default: 'auto' },
-        'data-dir': { type: 'string', default: ':memory:' },
-        'real-time': { type: 'boolean', default: false },
-        'log-level': { type: 'string', default: 'silent' },
-        platform: { type: 'string' },
-        'network-token': { type: 'string' },
-        mqtt: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    console.error(`cellgate fleet: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine('cellgate fleet', USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      report: { type: 'string' },
+      shard: { type: 'string' },
+      progress: { type: 'string', default: 'auto' },
+      'data-dir': { type: 'string', default: ':memory:' },
+      'real-time': { type: 'boolean', default: false },
+      'log-level': { type: 'string', default: 'silent' },
+      platform: { type: 'string' },
+      'network-token': { type: 'string' },
+      mqtt: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if ('exit' in parsed) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1) {
     console.error(`cellgate fleet: give exactly one scenario file\n\n${USAGE}`);
     return 2;
@@ -259,13 +250,12 @@ async function runRemote(scenario: Scenario, remote: { url: string; networkToken
 }
 
 async function merge(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { report: { type: 'string' } } });
-  } catch (error) {
-    console.error(`cellgate fleet merge: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine('cellgate fleet merge', USAGE, {
+    args: argv,
+    allowPositionals: true,
+    options: { report: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if ('exit' in parsed) return parsed.exit;
   if (parsed.positionals.length === 0) {
     console.error(`cellgate fleet merge: give the shard reports to merge\n\n${USAGE}`);
     return 2;

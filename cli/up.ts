@@ -7,7 +7,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createAgent, type Agent } from '../agent/agent.js';
 import { resolveConfig } from '../agent/config.js';
@@ -15,6 +14,7 @@ import { createLogger } from '../common/log.js';
 import { startPlatform, type RunningPlatform } from '../platform/index.js';
 import { isDialectName, startSimulatedModem } from '../simulator/index.js';
 import { ApiClient, provisionGateway, provisionOperator, readStackState, stackImei, writeStackState, type StackState } from './stack-provision.js';
+import { parseCommandLine } from '../common/command-line.js';
 
 const usage = `usage: cellgate up [options]      (npm start)
 
@@ -44,30 +44,22 @@ interface Gateway {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'data-dir': { type: 'string' },
-        port: { type: 'string' },
-        'mqtt-port': { type: 'string' },
-        gateways: { type: 'string' },
-        dialect: { type: 'string' },
-        speed: { type: 'string' },
-        'health-port': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`cellgate up: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
+  const parsed = parseCommandLine('cellgate up', usage, {
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      gateways: { type: 'string' },
+      dialect: { type: 'string' },
+      speed: { type: 'string' },
+      'health-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   let port: number, mqttPort: number, count: number, healthPort: number | undefined, speed: number;
   const dialect = (values.dialect as string | undefined) ?? 'bg96';
   try {

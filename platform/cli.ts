@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import { createLogger } from '../common/log.js';
 import { startPlatform } from './index.js';
+import { parseCommandLine } from '../common/command-line.js';
 
 const HELP = `usage: cellgate platform [--data-dir DIR] [--port N] [--host HOST] [--fee-schedule-dir DIR]
 
@@ -22,27 +22,19 @@ Runs the platform core: store, scheduler and HTTP API.
 
 /** `cellgate platform`: runs until SIGINT / SIGTERM, printing the API URL. */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'fee-schedule-dir': { type: 'string' },
-        'mqtt-port': { type: 'string' },
-        'mqtt-url': { type: 'string' },
-        'mosquitto-dir': { type: 'string' },
-        'mosquitto-pid': { type: 'string' },
-        'network-token': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    console.error(`cellgate platform: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const parsed = parseCommandLine('cellgate platform', HELP, {
+    args: argv,
+    options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'fee-schedule-dir': { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      'mqtt-url': { type: 'string' },
+      'mosquitto-dir': { type: 'string' },
+      'mosquitto-pid': { type: 'string' },
+      'network-token': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const port = Number(values.port ?? process.env.CELLGATE_PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`cellgate platform: invalid port '${values.port}'`);

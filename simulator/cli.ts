@@ -4,12 +4,12 @@
  */
 import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { RealClock } from '../common/clock.js';
 import { createLogger } from '../common/log.js';
 import { RemoteNetworkGate } from './network/remote-gate.js';
 import { DIALECT_NAMES, isDialectName, parseQuirkSetting, startSimulatedModem, type ModemQuirks } from './index.js';
 import { CONTROL_HELP, executeControl } from './modem/control.js';
+import { parseCommandLine } from '../common/command-line.js';
 
 const USAGE = `usage: cellgate sim [options]
 
@@ -53,38 +53,30 @@ function extractPty(argv: string[]): { argv: string[]; pty: boolean | { link: st
 
 export async function run(argv: string[]): Promise<number> {
   const split = extractPty(argv);
-  let values;
-  try {
-    values = parseArgs({
-      args: split.argv,
-      options: {
-        dialect: { type: 'string', default: 'bg96' },
-        imei: { type: 'string' },
-        imsi: { type: 'string' },
-        iccid: { type: 'string' },
-        eid: { type: 'string' },
-        'euicc-state': { type: 'string' },
-        quirk: { type: 'string', multiple: true },
-        tcp: { type: 'string' },
-        host: { type: 'string' },
-        latency: { type: 'string', default: 'realistic' },
-        speed: { type: 'string', default: '1' },
-        control: { type: 'string' },
-        platform: { type: 'string' },
-        'network-token': { type: 'string' },
-        'no-stdin': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    console.error(`cellgate sim: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine('cellgate sim', USAGE, {
+    args: split.argv,
+    options: {
+      dialect: { type: 'string', default: 'bg96' },
+      imei: { type: 'string' },
+      imsi: { type: 'string' },
+      iccid: { type: 'string' },
+      eid: { type: 'string' },
+      'euicc-state': { type: 'string' },
+      quirk: { type: 'string', multiple: true },
+      tcp: { type: 'string' },
+      host: { type: 'string' },
+      latency: { type: 'string', default: 'realistic' },
+      speed: { type: 'string', default: '1' },
+      control: { type: 'string' },
+      platform: { type: 'string' },
+      'network-token': { type: 'string' },
+      'no-stdin': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const fail = (message: string): number => {
     console.error(`cellgate sim: ${message}`);
     return 2;
