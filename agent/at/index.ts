@@ -34,6 +34,8 @@ export { parseInfoArgs, splitArgs, linesWithPrefix, command } from './command-he
 export { parseFinalResult, isSuccess, describeFinal } from './final-result.js';
 export { BUILT_IN_URC_PREFIXES, responsePrefixesOf } from './urc-prefixes.js';
 export { redactCommand, redactLine } from './redact.js';
+export { classifyOpenError, describeHolders, diagnosePort, errnoOf, findPortHolders, isModemManagerName } from './port-diagnosis.js';
+export type { DiagnosisOptions, PortDiagnosis, PortFailureKind, PortHolder } from './port-diagnosis.js';
 
 /** Options of `openChannel`. */
 export interface OpenChannelOptions {
