@@ -8,6 +8,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
   platform: { summary: 'run the platform core (store, scheduler, HTTP API)', load: () => import('../platform/cli.js') },
   fleet: { summary: 'run a simulated fleet (modems + agents) against a platform from a scenario file', load: () => import('./fleet.js') },
   up: { summary: 'the local stack: platform, broker, simulated gateways driven by agents (npm start)', load: () => import('./up.js') },
+  clock: { summary: 'read or move the virtual clock of a running platform (--clock virtual)', load: () => import('./clock.js') },
   sim: { summary: 'run a simulated modem on a pty, a TCP port, or both', load: () => import('../simulator/cli.js') },
 };
 

@@ -15,6 +15,7 @@ import { startPlatform, type RunningPlatform } from '../platform/index.js';
 import { isDialectName, startSimulatedModem } from '../simulator/index.js';
 import { ApiClient, provisionGateway, provisionOperator, readStackState, stackImei, writeStackState, type StackState } from './stack-provision.js';
 import { parseCommandLine } from '../common/command-line.js';
+import { parseIsoInstant } from '../platform/domain/time-travel.js';
 
 const usage = `usage: cellgate up [options]      (npm start)
 
@@ -28,7 +29,11 @@ Ctrl-C stops everything; a restart with the same --data-dir keeps the data.
   --gateways <n>       simulated gateways (default 1)
   --dialect <d>        generic | bg95 | bg96 | sim7080 (default bg96)
   --speed <f>          simulator latency factor, 1 = like hardware (default 0.2)
-  --health-port <n>    health/metrics endpoint of gateway 1 on 127.0.0.1 (gateway k: n+k-1)`;
+  --health-port <n>    health/metrics endpoint of gateway 1 on 127.0.0.1 (gateway k: n+k-1)
+  --clock real|virtual the platform's rules on the wall clock (default) or on a virtual clock
+                       moved by \`cellgate clock advance\` (env CELLGATE_CLOCK; gateways keep
+                       real time, docs/time-control.md)
+  --start <iso>        where a virtual clock starts in a new data dir (default now)`;
 
 function intOption(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -54,6 +59,8 @@ export async function run(argv: string[]): Promise<number> {
       dialect: { type: 'string' },
       speed: { type: 'string' },
       'health-port': { type: 'string' },
+      clock: { type: 'string' },
+      start: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -62,6 +69,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   let port: number, mqttPort: number, count: number, healthPort: number | undefined, speed: number;
   const dialect = (values.dialect as string | undefined) ?? 'bg96';
+  const clockMode = (values.clock as string | undefined) ?? process.env.CELLGATE_CLOCK ?? 'real';
+  let start: number | undefined;
   try {
     port = intOption(values.port as string | undefined, 8080, 'port', 0, 65535);
     mqttPort = intOption(values['mqtt-port'] as string | undefined, 1883, 'mqtt-port', 0, 65535);
@@ -70,6 +79,11 @@ export async function run(argv: string[]): Promise<number> {
     speed = values.speed === undefined ? 0.2 : Number(values.speed);
     if (!Number.isFinite(speed) || speed < 0) throw new Error(`--speed must be a number ≥ 0, got '${String(values.speed)}'`);
     if (!isDialectName(dialect)) throw new Error(`--dialect must be one of generic, bg95, bg96, sim7080, got '${dialect}'`);
+    if (clockMode !== 'real' && clockMode !== 'virtual') throw new Error(`--clock must be real or virtual, got '${clockMode}'`);
+    if (values.start !== undefined) {
+      start = parseIsoInstant(values.start as string);
+      if (start === undefined || clockMode !== 'virtual') throw new Error('--start needs --clock virtual and an ISO 8601 date-time with a zone');
+    }
   } catch (error) {
     console.error(`cellgate up: ${(error as Error).message}`);
     return 2;
@@ -89,7 +103,13 @@ export async function run(argv: string[]): Promise<number> {
   const gateways: Gateway[] = [];
   let code = 0;
   try {
-    platform = await startPlatform({ dataDir, logger: fileLogger('platform'), http: { port }, mqtt: { port: mqttPort } });
+    platform = await startPlatform({
+      dataDir,
+      logger: fileLogger('platform'),
+      http: { port },
+      mqtt: { port: mqttPort },
+      ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
+    });
     const api = new ApiClient(platform.url);
     const statePath = join(dataDir, 'stack.json');
     let state: StackState | undefined = readStackState(statePath);
@@ -122,6 +142,9 @@ export async function run(argv: string[]): Promise<number> {
         `  MQTT       ${platform.mqttUrl}`,
         `  metadata   ${platform.url}/v1/subscriber (from a session address)`,
         `  data       ${dataDir} (logs in ${logDir})`,
+        ...(clockMode === 'virtual'
+          ? [`  clock      virtual, now ${new Date(platform.app.ctx.clock.now()).toISOString()}: cellgate clock advance 30d --platform ${platform.url} --network-token ${platform.networkToken}`]
+          : []),
         '',
       ].join('\n'),
     );

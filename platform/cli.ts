@@ -1,8 +1,9 @@
 import { createLogger } from '../common/log.js';
 import { startPlatform } from './index.js';
 import { parseCommandLine } from '../common/command-line.js';
+import { parseIsoInstant } from './domain/time-travel.js';
 
-const HELP = `usage: cellgate platform [--data-dir DIR] [--port N] [--host HOST] [--fee-schedule-dir DIR]
+const HELP = `usage: cellgate platform [--data-dir DIR] [--port N] [--host HOST] [--clock real|virtual [--start ISO]] ...
 
 Runs the platform core: store, scheduler and HTTP API.
 
@@ -17,7 +18,13 @@ Runs the platform core: store, scheduler and HTTP API.
   --mosquitto-dir DIR   rewrite passwd/acl/mosquitto.conf there on every device change
   --mosquitto-pid PID   and send that Mosquitto SIGHUP to reload them
   --network-token T     token of the remote network gate (env CELLGATE_NETWORK_TOKEN; default
-                   a new random one, printed) for \`cellgate sim --platform\`
+                   a new random one, printed) for \`cellgate sim --platform\`; also the admin
+                   credential of the clock API
+  --clock real|virtual  run the rules on the wall clock (default) or on a virtual clock that
+                   moves only through POST /_cellgate/clock or \`cellgate clock advance\`
+                   (env CELLGATE_CLOCK; see docs/time-control.md)
+  --start ISO      where a virtual clock starts in a new data dir (env CELLGATE_CLOCK_START,
+                   default now); a data dir resumes its saved virtual time
 `;
 
 /** `cellgate platform`: runs until SIGINT / SIGTERM, printing the API URL. */
@@ -30,6 +37,8 @@ export async function run(argv: string[]): Promise<number> {
       'mosquitto-dir': { type: 'string' },
       'mosquitto-pid': { type: 'string' },
       'network-token': { type: 'string' },
+      clock: { type: 'string' },
+      start: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,6 +63,13 @@ export async function run(argv: string[]): Promise<number> {
     ? { externalUrl: mqttUrl, ...(values['mosquitto-dir'] ? { mosquittoDir: values['mosquitto-dir'] } : {}), ...(mosquittoPid ? { mosquittoPid } : {}) }
     : { port: mqttPort, host: values.host ?? '127.0.0.1' };
   const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
+  const clockMode = values.clock ?? process.env.CELLGATE_CLOCK ?? 'real';
+  const startText = values.start ?? process.env.CELLGATE_CLOCK_START;
+  const start = startText === undefined ? undefined : parseIsoInstant(startText);
+  if ((clockMode !== 'real' && clockMode !== 'virtual') || (startText !== undefined && (start === undefined || clockMode !== 'virtual'))) {
+    console.error(`cellgate platform: --clock must be real or virtual, and --start an ISO 8601 date-time with a zone (2026-01-01T00:00:00Z) used with --clock virtual`);
+    return 2;
+  }
   let platform;
   try {
     platform = await startPlatform({
@@ -62,15 +78,19 @@ export async function run(argv: string[]): Promise<number> {
       http: { port, host: values.host ?? '127.0.0.1' },
       mqtt,
       ...(networkToken ? { networkToken } : {}),
+      ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
       ...(feeScheduleDir ? { config: { feeScheduleDir } } : {}),
     });
   } catch (error) {
-    if ((error as Error).name !== 'FeeScheduleLoadError') throw error;
+    if ((error as Error).name !== 'FeeScheduleLoadError' && (error as Error).name !== 'VirtualTimeError') throw error;
     console.error(`cellgate platform: ${(error as Error).message}`);
     return 2;
   }
   console.log(`cellgate platform listening on ${platform.url} (data in ${dataDir})`);
   console.log(`mqtt: ${platform.mqttUrl}`);
+  if (clockMode === 'virtual') {
+    console.log(`clock: virtual, now ${new Date(platform.app.ctx.clock.now()).toISOString()}; it moves only with POST /_cellgate/clock (cellgate clock advance 30d)`);
+  }
   // The radio side's credential: a generated one is shown once to the person who started the
   // platform (it is on no log line); one they gave is not echoed, since stdout may be a journal.
   console.log(networkToken ? 'network token: as given (--network-token / CELLGATE_NETWORK_TOKEN)' : `network token: ${platform.networkToken}`);

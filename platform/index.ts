@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { RealClock, VirtualClock, type Clock } from '../common/clock.js';
+import { RealClock, type Clock } from '../common/clock.js';
+import { openVirtualClock } from './app/clock-control.js';
 import { silentLogger } from '../common/log.js';
 import type { PlatformConfig, RandomSource } from './app/context.js';
 import { startDeviceLink, type PlatformMqttOptions } from './app/device-link.js';
@@ -21,6 +22,12 @@ export interface StartPlatformOptions {
   dataDir: string;
   /** Defaults to the wall clock; pass a `VirtualClock` for tests and fleet runs. */
   clock?: Clock;
+  /**
+   * Run the rules on a virtual clock that moves only through `POST /_cellgate/clock`
+   * (`cellgate platform --clock virtual`): it resumes the virtual time saved in the store, or
+   * starts at `start` (default: now). Transport timers keep the wall clock. Ignored with `clock`.
+   */
+  virtualTime?: { start?: number };
   logger?: Logger;
   random?: RandomSource;
   config?: Partial<PlatformConfig>;
@@ -69,17 +76,27 @@ export interface RunningPlatform {
 
 /** Opens the store, starts the scheduler and (optionally) the HTTP API. */
 export async function startPlatform(options: StartPlatformOptions): Promise<RunningPlatform> {
-  const clock = options.clock ?? new RealClock();
   const logger = options.logger ?? silentLogger();
   const store = options.store ?? new SqliteStore(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'platform.sqlite'));
-  const app = createPlatformApp({ store, clock, logger, random: options.random, config: options.config });
+  const wallClock = new RealClock();
+  let clock: Clock = options.clock ?? wallClock;
+  if (!options.clock && options.virtualTime) {
+    try {
+      clock = await openVirtualClock(store, options.virtualTime.start, wallClock);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  // Hand-moved virtual time: devices, radio sides and brokers still live in real time.
+  const ioClock = !options.clock && options.virtualTime ? wallClock : clock;
+  const app = createPlatformApp({ store, clock, ioClock, logger, random: options.random, config: options.config });
   const link = await startDeviceLink(app.ctx, options.mqtt, { ...(options.mqttPasswordIterations !== undefined ? { passwordIterations: options.mqttPasswordIterations } : {}) });
   // Hex, not base64url: a token is passed as a command-line argument, and one starting with `-`
   // would be read as an option.
   const networkToken = options.networkToken ?? randomBytes(32).toString('hex');
   const http = await buildHttpApi({
     platform: app,
-    virtualClock: clock instanceof VirtualClock ? clock : undefined,
     logger: options.logger,
     devices: link.devices,
     networkToken,

@@ -27,8 +27,11 @@ describe('startPlatform over a real socket', () => {
     const sim = (await call(first.url, 'POST', '/v1/sandbox/subscribers/create', {}, auth)).body as { imsi: string; registrationSecret: string };
     expect((await call(first.url, 'POST', `/v1/subscribers/${sim.imsi}/register`, { registrationSecret: sim.registrationSecret }, auth)).status).toBe(201);
     expect((await call(first.url, 'POST', `/v1/subscribers/${sim.imsi}/activate`, undefined, auth)).body.status).toBe('active');
+    // On the wall clock the clock API tells the time but refuses to move it.
     const clock = await call(first.url, 'GET', '/_cellgate/clock', undefined, auth);
-    expect(clock).toMatchObject({ status: 400, body: { code: 'CGW0001' } });
+    expect(clock).toMatchObject({ status: 200, body: { virtual: false } });
+    expect(Math.abs(clock.body.now - Date.now())).toBeLessThan(60_000);
+    expect(await call(first.url, 'POST', '/_cellgate/clock', { advance: 'P1D' }, auth)).toMatchObject({ status: 400, body: { code: 'CGW0001' } });
     await first.close();
 
     const second = await startPlatform({ dataDir: dir, http: { port: 0 } });

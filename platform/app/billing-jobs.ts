@@ -13,21 +13,26 @@ import { utcYearMonth } from '../domain/billing/index.js';
 import { ACCOUNT_KINDS } from './accounts.js';
 import { closeStatement, feeSchedulesOf } from './billing.js';
 import { useCase, type AppContext } from './context.js';
+import type { JobReport } from './scheduler.js';
 import { PAYMENT_JOBS, openMonthlyChargeIn, runPaymentRetries } from './payments.js';
 
 export const BILLING_JOBS = { monthClose: 'billing-month-close' } as const;
 
 /** Closes `yearMonth` for every operator and coverage type (idempotent). */
-export async function closeBillingMonth(ctx: AppContext, yearMonth: string): Promise<void> {
+export async function closeBillingMonth(ctx: AppContext, yearMonth: string): Promise<JobReport> {
   const operators = await ctx.store.transaction((tx) => tx.list<Operator>(ACCOUNT_KINDS.operator));
+  let billed = 0;
   for (const op of operators) {
     for (const coverage of COVERAGE_TYPES) {
       await useCase(ctx, async (tx) => {
         const st = await closeStatement(ctx, tx, op.operatorId, coverage, yearMonth);
+        if (st.amount !== 0n) billed++;
         await openMonthlyChargeIn(ctx, tx, op.operatorId, coverage, yearMonth, st.amount);
       });
     }
   }
+  // Platform-wide work: the summary names no operator, so every viewer may see it.
+  return { summary: `month ${yearMonth} closed: ${operators.length} operators, ${billed} statements with charges` };
 }
 
 /**
@@ -38,9 +43,7 @@ export function registerBillingJobs(ctx: AppContext): Promise<void> {
   feeSchedulesOf(ctx);
   ctx.scheduler.handle(PAYMENT_JOBS.retry, async (payload) => {
     const { operatorId, coverageType } = payload as { operatorId: string; coverageType: CoverageType };
-    await runPaymentRetries(ctx, operatorId, coverageType);
+    return runPaymentRetries(ctx, operatorId, coverageType);
   });
-  return ctx.scheduler.every(BILLING_JOBS.monthClose, { monthly: { day: 1, hour: 0, minute: 0 } }, async (occurrence) => {
-    await closeBillingMonth(ctx, utcYearMonth(occurrence - 1));
-  });
+  return ctx.scheduler.every(BILLING_JOBS.monthClose, { monthly: { day: 1, hour: 0, minute: 0 } }, (occurrence) => closeBillingMonth(ctx, utcYearMonth(occurrence - 1)));
 }

@@ -85,6 +85,8 @@ export type EventListener = (event: DomainEvent) => void;
 export interface AppContext {
   store: PlatformStore;
   clock: Clock;
+  /** Transport timers and device-facing stamps (`PlatformAppOptions.ioClock`); usually `clock`. */
+  ioClock: Clock;
   scheduler: Scheduler;
   random: RandomSource;
   logger: Logger;

@@ -74,7 +74,7 @@ export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOpti
     url: mqttUrl || 'mqtt://127.0.0.1:1',
     username: service.username,
     password: service.password,
-    clock: ctx.clock,
+    clock: ctx.ioClock,
     logger: ctx.logger,
     inbox,
     handlers: deviceHubHandlers(ctx, inbox),

@@ -8,6 +8,7 @@ import {
   createProfileOrder,
   deleteProfileOrder,
   expireDraftOrder,
+  failProvisioning,
   failOrderPayment,
   profileOrderDueAt,
   startProvisioning,
@@ -20,7 +21,9 @@ import { newSim, register, type Subscriber } from '../domain/subscriber.js';
 import type { StoreTx } from '../store/port.js';
 import { feeSchedulesOf } from './billing.js';
 import { useCase, type AppContext } from './context.js';
+import type { JobReport } from './scheduler.js';
 import { payOrderIn } from './payments.js';
+import { takeEsimProvisioningFailure } from './sandbox-knobs.js';
 import { ESIM_KINDS } from './esim-kinds.js';
 import { randomDigits } from './ids.js';
 import { SUBSCRIBER_KIND, commitSubscriberChange } from './subscribers.js';
@@ -169,9 +172,15 @@ async function allocateIdentities(ctx: AppContext, tx: StoreTx, n: number): Prom
 }
 
 /** IN_PROGRESS → COMPLETED: every profile becomes a `ready` subscriber of the operator, fee charged. */
-async function provision(ctx: AppContext, order: ProfileOrder): Promise<void> {
-  await useCase(ctx, async (tx, emit) => {
+async function provision(ctx: AppContext, order: ProfileOrder): Promise<string> {
+  return useCase(ctx, async (tx, emit) => {
     const now = ctx.clock.now();
+    const scriptedFailure = await takeEsimProvisioningFailure(tx, order.operatorId);
+    if (scriptedFailure !== undefined) {
+      const failed = unwrap(failProvisioning({ order, reason: scriptedFailure, now })).order;
+      await saveOrder(ctx, tx, failed);
+      return `FAILED (${scriptedFailure})`;
+    }
     const identities = await allocateIdentities(ctx, tx, order.quantity);
     const outcome = unwrap(
       completeProvisioning({ order, allocate: (i) => identities[i], randomBytes: (n) => ctx.random.bytes(n), smdpAddress: ctx.config.smdpAddress, now }),
@@ -202,6 +211,7 @@ async function provision(ctx: AppContext, order: ProfileOrder): Promise<void> {
       await tx.put(ESIM_KINDS.profile, p.iccid, p, order.profileOrderId);
     }
     await saveOrder(ctx, tx, outcome.order);
+    return outcome.order.status === 'FAILED' ? `FAILED (${outcome.order.failureReason})` : `${outcome.order.status}, ${outcome.profiles.length} profiles`;
   });
 }
 
@@ -210,19 +220,25 @@ export function registerEsimJobs(ctx: AppContext): void {
   ctx.scheduler.handle(ESIM_JOBS.orderStep, async (payload) => {
     const { id } = payload as { id: string };
     const order = await ctx.store.transaction((tx) => tx.get<ProfileOrder>(ESIM_KINDS.order, id));
-    if (!order) return;
+    if (!order) return undefined;
     const now = ctx.clock.now();
     const due = profileOrderDueAt(order, timingOf(ctx));
-    if (!due || now < due.at) return;
+    if (!due || now < due.at) return undefined;
+    const report = (summary: string): JobReport => ({ summary: `eSIM order ${id}: ${summary}`, operatorIds: [order.operatorId] });
     if (due.step === 'expire-draft') {
-      await useCase(ctx, async (tx) => {
-        if (expireDraftOrder({ order, now })) await tx.delete(ESIM_KINDS.order, id);
+      const expired = await useCase(ctx, async (tx) => {
+        if (!expireDraftOrder({ order, now })) return false;
+        await tx.delete(ESIM_KINDS.order, id);
+        return true;
       });
-    } else if (due.step === 'start-provisioning') {
-      await useCase(ctx, async (tx) => saveOrder(ctx, tx, unwrap(startProvisioning({ order, now })).order));
-    } else {
-      await provision(ctx, order);
+      return expired ? report('DRAFT not confirmed within 24 h, deleted') : undefined;
     }
+    if (due.step === 'start-provisioning') {
+      await useCase(ctx, async (tx) => saveOrder(ctx, tx, unwrap(startProvisioning({ order, now })).order));
+      return report('IN_PROGRESS');
+    }
+    const status = await provision(ctx, order);
+    return report(status);
   });
 }
 

@@ -38,6 +38,7 @@ import {
   type PaymentAccount,
   type PaymentMethodView,
   type PaymentOutcome,
+  type PaymentEffect,
 } from '../domain/billing/index.js';
 import { PlatformError, domainError, unwrap, type Result } from '../domain/errors.js';
 import type { CoverageType } from '../domain/ids.js';
@@ -46,6 +47,8 @@ import type { StoreTx } from '../store/port.js';
 import { ACCOUNT_KINDS } from './accounts.js';
 import { decodeBigInts, encodeBigInts } from './bigint-json.js';
 import { useCase, type AppContext } from './context.js';
+import type { JobReport } from './scheduler.js';
+import { scriptedCardProcessor } from './sandbox-knobs.js';
 
 /** Store document kinds of the payment part. */
 export const PAYMENT_KINDS = { account: 'payment-account' } as const;
@@ -151,10 +154,11 @@ async function transitionIn(
   coverage: CoverageType,
   step: (account: PaymentAccount, now: number, processor: CardProcessor) => Result<PaymentOutcome> | PaymentOutcome,
 ): Promise<PaymentAccount> {
-  const processor = processorOf(ctx);
-  const account = await effectiveAccount(tx, operatorId, coverage, processor);
+  const { processor, commit } = await scriptedCardProcessor(tx, operatorId, coverage, processorOf(ctx));
+  const account = await effectiveAccount(tx, operatorId, coverage, processorOf(ctx));
   const r = step(account, ctx.clock.now(), processor);
   const outcome = 'ok' in r ? unwrap(r) : r;
+  await commit();
   return saveAccount(ctx, tx, outcome);
 }
 
@@ -172,10 +176,12 @@ export type OrderPaymentResult =
  * card gets `not-card` and nothing is recorded: the caller bills the fees monthly instead.
  */
 export async function payOrderIn(ctx: AppContext, tx: StoreTx, operatorId: string, coverage: CoverageType, orderId: string, amount: Money): Promise<OrderPaymentResult> {
-  const processor = processorOf(ctx);
-  const account = await effectiveAccount(tx, operatorId, coverage, processor);
+  const { processor, commit } = await scriptedCardProcessor(tx, operatorId, coverage, processorOf(ctx));
+  const account = await effectiveAccount(tx, operatorId, coverage, processorOf(ctx));
   if (account.method?.type !== 'creditCard') return { status: 'not-card' };
-  const saved = await saveAccount(ctx, tx, unwrap(payOrder(account, { orderId, amount }, ctx.clock.now(), processor)));
+  const paid = unwrap(payOrder(account, { orderId, amount }, ctx.clock.now(), processor));
+  await commit();
+  const saved = await saveAccount(ctx, tx, paid);
   const charge = saved.charges.find((c) => c.kind === 'order' && c.orderId === orderId)!;
   if (charge.status === 'paid') return { status: 'paid', chargeId: charge.chargeId };
   const tx0 = saved.transactions.find((t) => t.paymentTransactionId === charge.paymentTransactionId);
@@ -247,11 +253,18 @@ export async function openMonthlyChargeIn(ctx: AppContext, tx: StoreTx, operator
 }
 
 /** The retry job: attempts the account's due failed charges and schedules the next retry. */
-export async function runPaymentRetries(ctx: AppContext, operatorId: string, coverage: CoverageType): Promise<void> {
+export async function runPaymentRetries(ctx: AppContext, operatorId: string, coverage: CoverageType): Promise<JobReport> {
+  let effects: readonly PaymentEffect[] = [];
   await useCase(ctx, async (tx) => {
     if (!(await loadPaymentAccount(tx, operatorId, coverage))) return;
-    await transitionIn(ctx, tx, operatorId, coverage, (a, now, p) => runDueRetries(a, now, p));
+    await transitionIn(ctx, tx, operatorId, coverage, (a, now, p) => {
+      const outcome = runDueRetries(a, now, p);
+      effects = outcome.effects;
+      return outcome;
+    });
   });
+  const results = effects.flatMap((e) => (e.type === 'chargeSucceeded' ? [`${e.chargeId} paid`] : e.type === 'chargeFailed' ? [`${e.chargeId} failed (${e.errorCode})`] : []));
+  return { summary: `payment retry ${operatorId} ${coverage}: ${results.join(', ') || 'nothing due'}`, operatorIds: [operatorId] };
 }
 
 /** listPaymentStatements (newest first). */

@@ -3,6 +3,7 @@ import { RealClock, type Clock } from '../../common/clock.js';
 import { silentLogger } from '../../common/log.js';
 import type { PlatformStore } from '../store/port.js';
 import { DEFAULT_PLATFORM_CONFIG, cryptoRandom, type AppContext, type PlatformConfig, type RandomSource } from './context.js';
+import { ClockControl } from './clock-control.js';
 import { PlatformNetworkGate } from './network-gate.js';
 import { Scheduler } from './scheduler.js';
 import { registerSubscriberJobs } from './subscriber-jobs.js';
@@ -14,6 +15,12 @@ import { registerSupportTransferJobs } from './support-transfers.js';
 export interface PlatformAppOptions {
   store: PlatformStore;
   clock?: Clock;
+  /**
+   * The clock of transport timers and of stamps devices compare with their own clocks (command
+   * timeouts and expiry, stream heartbeats, broker reconnects). Defaults to `clock`; a platform
+   * whose rules run on a virtual clock moved by hand passes the wall clock here.
+   */
+  ioClock?: Clock;
   logger?: Logger;
   random?: RandomSource;
   config?: Partial<PlatformConfig>;
@@ -24,6 +31,8 @@ export interface PlatformApp {
   ctx: AppContext;
   scheduler: Scheduler;
   gate: PlatformNetworkGate;
+  /** Reads and moves the virtual clock (`/_cellgate/clock`). */
+  clockControl: ClockControl;
   /** Starts time-driven work (runs what fell due while stopped). */
   start(): void;
   stop(): Promise<void>;
@@ -36,6 +45,7 @@ export function createPlatformApp(options: PlatformAppOptions): PlatformApp {
   const ctx: AppContext = {
     store: options.store,
     clock,
+    ioClock: options.ioClock ?? clock,
     scheduler,
     random: options.random ?? cryptoRandom,
     logger,
@@ -52,6 +62,7 @@ export function createPlatformApp(options: PlatformAppOptions): PlatformApp {
     ctx,
     scheduler,
     gate: new PlatformNetworkGate(ctx),
+    clockControl: new ClockControl(clock, scheduler, options.store),
     start: () => scheduler.start(),
     stop: () => scheduler.stop(),
   };

@@ -14,6 +14,7 @@ import {
   type ReadyTransferChange,
 } from '../domain/transfer/ready-transfer.js';
 import type { StoreTx } from '../store/port.js';
+import type { JobReport } from './scheduler.js';
 import { useCase, type AppContext, type Emit } from './context.js';
 import { postNotice } from './outbox.js';
 import { digest } from './secrets.js';
@@ -130,13 +131,18 @@ export async function recordTransferDropOut(ctx: AppContext, tx: StoreTx, before
 export function registerReadyTransferJobs(ctx: AppContext): void {
   ctx.scheduler.handle(READY_TRANSFER_JOBS.expire, async (payload) => {
     const { transferId: id } = payload as { transferId: string };
-    await useCase(ctx, async (tx, emit) => {
+    return useCase(ctx, async (tx, emit): Promise<JobReport | undefined> => {
       const transfer = await tx.get<ReadyTransfer>(READY_TRANSFER_KINDS.transfer, id);
-      if (!transfer) return;
+      if (!transfer) return undefined;
       const now = ctx.clock.now();
       const subscribers = await loadSubscribers(tx, transfer.imsis);
       const change = expireReadyTransfer({ transfer, subscribers, now });
-      if (change) await commitChange(ctx, tx, emit, change, subscribers, now);
+      if (!change) return undefined;
+      await commitChange(ctx, tx, emit, change, subscribers, now);
+      return {
+        summary: `transfer token expired after 24 h: ${transfer.imsis.join(', ')} back to ready`,
+        operatorIds: [transfer.sourceOperatorId, transfer.destinationOperatorId],
+      };
     });
   });
 }

@@ -2,8 +2,35 @@ import type { Logger } from 'pino';
 import type { Clock, TimerHandle, VirtualClock } from '../../common/clock.js';
 import type { PlatformStore, ScheduledJob, StoreTx } from '../store/port.js';
 
-/** Runs a persisted job; it opens its own store transactions. */
-export type JobHandler = (payload: unknown, job: ScheduledJob) => Promise<void>;
+/**
+ * What one run of a job did, for the clock API's report (`POST /_cellgate/clock`): a one-line
+ * summary and the operators it concerned (absent: platform-wide work such as the month close).
+ */
+export interface JobReport {
+  summary: string;
+  operatorIds?: readonly string[];
+}
+
+/** Runs a persisted job; it opens its own store transactions. It may say what it did. */
+export type JobHandler = (payload: unknown, job: ScheduledJob) => Promise<JobReport | void>;
+
+/** One piece of work the scheduler ran (a persisted job or a recurring occurrence). */
+export interface JobRun {
+  name: string;
+  /** The persisted job's key; null for a recurring occurrence. */
+  jobKey: string | null;
+  due: number;
+  ranAt: number;
+  outcome: 'done' | 'failed';
+  report?: JobReport;
+}
+
+/** Work waiting to run. */
+export interface UpcomingJob {
+  name: string;
+  jobKey: string | null;
+  due: number;
+}
 
 /**
  * When a recurring job runs. Times of day are in a fixed UTC offset (`utcOffsetMinutes`, default 0;
@@ -15,7 +42,7 @@ export type Recurrence =
   | { monthly: { day: number; hour: number; minute: number; utcOffsetMinutes?: number } };
 
 /** Recurring work: called once per occurrence, with that occurrence's scheduled time. */
-export type RecurringFn = (occurrence: number) => Promise<void>;
+export type RecurringFn = (occurrence: number) => Promise<JobReport | void>;
 
 const DAY = 86_400_000;
 /** Node timers overflow above 2^31-1 ms; longer waits are re-armed in steps. */
@@ -68,6 +95,7 @@ export class Scheduler {
   private pending = 0;
   private started = false;
   private stopped = false;
+  private readonly runListeners = new Set<(run: JobRun) => void>();
 
   constructor(
     private readonly clock: Clock,
@@ -104,6 +132,32 @@ export class Scheduler {
     if (!last) await this.store.transaction((tx) => tx.put('scheduler-recurring', name, { lastRun: base }));
     this.recurring.set(name, { name, recurrence, fn, next: nextOccurrence(recurrence, base) });
     if (this.started) this.trigger();
+  }
+
+  /** Calls `listener` after each job or recurring occurrence ran; returns the unsubscribe function. */
+  onRun(listener: (run: JobRun) => void): () => void {
+    this.runListeners.add(listener);
+    return () => this.runListeners.delete(listener);
+  }
+
+  /** The next `limit` pieces of work, earliest first (persisted jobs and recurring occurrences). */
+  async upcoming(limit: number): Promise<UpcomingJob[]> {
+    const jobs = await this.store.transaction((tx) => tx.dueJobs(Number.MAX_SAFE_INTEGER, limit));
+    const all: UpcomingJob[] = [
+      ...jobs.map((j) => ({ name: j.name, jobKey: j.jobKey, due: j.due })),
+      ...[...this.recurring.values()].map((r) => ({ name: r.name, jobKey: null, due: Math.max(r.next, r.retryAt ?? 0) })),
+    ];
+    return all.sort((a, b) => a.due - b.due).slice(0, limit);
+  }
+
+  private reportRun(run: JobRun): void {
+    for (const listener of this.runListeners) {
+      try {
+        listener(run);
+      } catch (error) {
+        this.logger.error({ err: error, job: run.name }, 'job run listener failed');
+      }
+    }
   }
 
   /** Starts running due work (including work that fell due while the platform was down). */
@@ -186,11 +240,12 @@ export class Scheduler {
       for (const job of due) {
         const handler = this.handlers.get(job.name);
         let failed = false;
+        let report: JobReport | void = undefined;
         if (!handler) {
           this.logger.warn({ job: job.jobKey, name: job.name }, 'no handler for scheduled job; dropping it');
         } else {
           try {
-            await handler(job.payload, job);
+            report = await handler(job.payload, job);
           } catch (error) {
             failed = true;
             this.logger.error({ err: error, job: job.jobKey }, 'scheduled job failed; retrying later');
@@ -203,6 +258,7 @@ export class Scheduler {
           if (failed) await tx.putJob({ ...job, due: this.clock.now() + RETRY_FAILED_JOB_MS });
           else await tx.deleteJob(job.jobKey);
         });
+        if (handler) this.reportRun({ name: job.name, jobKey: job.jobKey, due: job.due, ranAt: this.clock.now(), outcome: failed ? 'failed' : 'done', ...(report ? { report } : {}) });
       }
     }
   }
@@ -214,13 +270,16 @@ export class Scheduler {
       r.retryAt = undefined;
       while (r.next <= this.clock.now() && runs++ < MAX_CATCH_UP) {
         const occurrence = r.next;
+        let report: JobReport | void;
         try {
-          await r.fn(occurrence);
+          report = await r.fn(occurrence);
         } catch (error) {
           this.logger.error({ err: error, job: r.name, occurrence }, 'recurring job failed; retrying later');
           r.retryAt = this.clock.now() + RETRY_FAILED_JOB_MS;
+          this.reportRun({ name: r.name, jobKey: null, due: occurrence, ranAt: this.clock.now(), outcome: 'failed' });
           break;
         }
+        this.reportRun({ name: r.name, jobKey: null, due: occurrence, ranAt: this.clock.now(), outcome: 'done', ...(report ? { report } : {}) });
         await this.store.transaction((tx) => tx.put('scheduler-recurring', r.name, { lastRun: occurrence }));
         r.next = nextOccurrence(r.recurrence, occurrence);
       }

@@ -16,6 +16,7 @@ import {
 } from '../domain/transfer/support-transfer.js';
 import type { StoreTx } from '../store/port.js';
 import { useCase, type AppContext, type Emit } from './context.js';
+import type { JobReport } from './scheduler.js';
 import { GROUP_KIND, type Group } from './groups.js';
 import { newUuid } from './ids.js';
 import { postNotice } from './outbox.js';
@@ -164,11 +165,11 @@ export async function listSupportAssistedTransfers(ctx: AppContext, operatorId: 
 }
 
 /** Transfer day: live sessions deleted through the session-close path, SIMs moved, fee charged. */
-async function execute(ctx: AppContext, tx: StoreTx, emit: Emit, t: SupportTransfer, now: number): Promise<void> {
+async function execute(ctx: AppContext, tx: StoreTx, emit: Emit, t: SupportTransfer, now: number): Promise<SupportTransfer | undefined> {
   let subscribers = await loadSubscribers(tx, t.imsis);
   const speedClassFor = (p: string): string | undefined => (isSubscription(p) ? defaultSpeedClass(p) : undefined);
   const plan = executeSupportTransfer({ transfer: t, subscribers, defaultSpeedClass: speedClassFor, now });
-  if (!plan.ok) return;
+  if (!plan.ok) return undefined;
   const moving = new Set(plan.value.transfer.transferredImsis);
   // Sessions end first, in the source's name, exactly as deleteSubscriberSession does (the radio side gets the order).
   const afterClose: Subscriber[] = [];
@@ -190,22 +191,29 @@ async function execute(ctx: AppContext, tx: StoreTx, emit: Emit, t: SupportTrans
     await commitSubscriberChange(ctx, tx, emit, before, stamp(before, after, now), events);
   }
   await save(ctx, tx, r);
+  return r.transfer;
 }
 
 /** Scheduler handler: at the reply deadline an unanswered request is cancelled; on the transfer date it runs. */
 export function registerSupportTransferJobs(ctx: AppContext): void {
   ctx.scheduler.handle(SUPPORT_TRANSFER_JOBS.step, async (payload) => {
     const { id } = payload as { id: string };
-    await useCase(ctx, async (tx, emit) => {
+    return useCase(ctx, async (tx, emit): Promise<JobReport | undefined> => {
       const t = await tx.get<SupportTransfer>(SUPPORT_TRANSFER_KIND, id);
-      if (!t) return;
+      if (!t) return undefined;
       const now = ctx.clock.now();
+      const operatorIds = [t.sourceOperatorId, t.destinationOperatorId];
       if (t.state === 'awaiting-reply') {
         const change = cancelUnansweredSupportTransfer({ transfer: t, now });
-        if (change) await save(ctx, tx, change);
-      } else if (t.state === 'scheduled' && t.transferTime !== null && now >= t.transferTime) {
-        await execute(ctx, tx, emit, t, now);
+        if (!change) return undefined;
+        await save(ctx, tx, change);
+        return { summary: `support transfer ${t.id} cancelled: no reply within 5 business days`, operatorIds };
       }
+      if (t.state === 'scheduled' && t.transferTime !== null && now >= t.transferTime) {
+        const done = await execute(ctx, tx, emit, t, now);
+        return { summary: `support transfer ${t.id} executed on ${t.transferDate}: ${done?.transferredImsis.length ?? 0} SIMs moved to ${t.destinationOperatorId}`, operatorIds };
+      }
+      return undefined;
     });
   });
 }

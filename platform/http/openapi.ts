@@ -35,6 +35,7 @@ export function buildOpenApi(routes: RegisteredRoute[]): Record<string, unknown>
     if (parameters.length) op.parameters = parameters;
     if (r.schema?.body) op.requestBody = { required: false, content: { 'application/json': { schema: r.schema.body } } };
     if (r.spec.auth === 'network') op.security = [{ network_token: [] }];
+    else if (r.spec.auth === 'admin') op.security = [{ network_token: [] }, { api_key: [], api_token: [] }];
     else if (r.spec.auth !== 'public' && r.spec.auth !== 'session') op.security = [{ api_key: [], api_token: [] }];
     (paths[path] ??= {})[r.method.toLowerCase()] = op;
   }

@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Logger } from 'pino';
-import type { VirtualClock } from '../../common/clock.js';
 import { verifyToken } from '../app/auth.js';
 import type { PlatformApp } from '../app/platform-app.js';
 import { PlatformError, domainError } from '../domain/errors.js';
@@ -15,6 +14,7 @@ import { registerPaymentRoutes } from './routes/payment-routes.js';
 import { registerCellgateRoutes } from './routes/cellgate-routes.js';
 import { registerOperatorRoutes } from './routes/operator-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
+import { registerSandboxKnobRoutes } from './routes/sandbox-knob-routes.js';
 import { registerSubscriberRoutes } from './routes/subscriber-routes.js';
 import { registerCellgateTransferEsimRoutes } from './routes/cellgate-transfer-esim-routes.js';
 import { registerEsimOrderRoutes } from './routes/esim-order-routes.js';
@@ -31,8 +31,6 @@ export const COVERAGE_HEADER = 'x-cellgate-coverage';
 
 export interface HttpApiOptions {
   platform: PlatformApp;
-  /** When set, `/_cellgate/clock` can move this clock. */
-  virtualClock?: VirtualClock;
   logger?: Logger;
   /** Device registry behind `/_cellgate/devices` (absent → those routes answer DEV0006). */
   devices?: DeviceService;
@@ -46,7 +44,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
     // Request log lines go through `httpLogSerializers` (no secret in a logged URL).
     ...(options.logger ? { loggerInstance: options.logger.child({}, { serializers: httpLogSerializers }) as FastifyInstance['log'] } : { logger: false }),
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, allowUnionTypes: true } },
   });
   const routes: RegisteredRoute[] = [];
   fastify.addHook('onRoute', (route: RouteOptions) => {
@@ -81,10 +79,11 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
     const spec = request.routeOptions.config?.spec;
     if (!spec || spec.auth === 'public' || spec.auth === 'session') return;
     if (spec.auth === 'network') return verifyNetworkToken(request, reply, options.networkToken);
+    if (spec.auth === 'admin' && request.headers.authorization !== undefined) return verifyNetworkToken(request, reply, options.networkToken);
     const principal = await verifyToken(ctx, header(request.headers['x-soracom-api-key']), header(request.headers['x-soracom-token']));
     request.principal = principal;
     if (principal.userName === null) return;
-    if (spec.auth === 'root') return sendError(reply, domainError('AUM0005'));
+    if (spec.auth === 'root' || spec.auth === 'admin') return sendError(reply, domainError('AUM0005'));
     if (ROOT_ONLY_TAGS.includes(spec.tag)) return sendError(reply, domainError('AUM0006'));
     if (!isAllowed(principal.permission, `${spec.tag}:${spec.operationId}`)) {
       return sendError(reply, domainError('AUM0005', `(${spec.tag}:${spec.operationId})`));
@@ -101,6 +100,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   registerSubscriberRoutes(fastify, ctx);
   registerOperatorRoutes(fastify, ctx);
   registerSandboxRoutes(fastify, ctx);
+  registerSandboxKnobRoutes(fastify, ctx);
   registerBillingRoutes(fastify, ctx);
   registerPaymentRoutes(fastify, ctx);
   registerTransferRoutes(fastify, ctx);
@@ -110,7 +110,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   registerNetworkRoutes(fastify, ctx, options.platform.gate);
   registerGroupRoutes(fastify, ctx);
   registerMetadataRoutes(fastify, ctx);
-  registerCellgateRoutes(fastify, { platform: options.platform, virtualClock: options.virtualClock, openApi: () => buildOpenApi(routes) });
+  registerCellgateRoutes(fastify, { platform: options.platform, openApi: () => buildOpenApi(routes) });
   await fastify.ready();
   return fastify;
 }

@@ -10,9 +10,11 @@ export interface RouteSpec {
   /**
    * `public` routes need no credentials (auth, sandbox init, the OpenAPI document); `network`
    * routes need the network token (`Authorization: Bearer`); `session` routes (the metadata
-   * service) identify the SIM by the request's source address instead of credentials.
+   * service) identify the SIM by the request's source address instead of credentials; `admin`
+   * routes (the virtual clock) take either the network token (the platform admin: no principal)
+   * or a root user's API key and token.
    */
-  auth?: 'public' | 'required' | 'root' | 'network' | 'session';
+  auth?: 'public' | 'required' | 'root' | 'network' | 'session' | 'admin';
   summary?: string;
 }
 

@@ -1,28 +1,29 @@
-import type { FastifyInstance } from 'fastify';
-import type { VirtualClock } from '../../../common/clock.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ClockViewer } from '../../app/clock-control.js';
 import type { PlatformApp } from '../../app/platform-app.js';
-import { PlatformError, domainError } from '../../domain/errors.js';
+import type { ClockMove } from '../../domain/time-travel.js';
+
+const instantOrDuration = { type: ['string', 'integer'], minLength: 1, maxLength: 64 };
+
+/** The network token stands for the platform admin; a root user sees its own operator's jobs. */
+function viewerOf(request: FastifyRequest): ClockViewer {
+  return request.principal ? { admin: false, operatorId: request.principal.operatorId } : { admin: true };
+}
 
 /**
  * cellgate's own endpoints under `/_cellgate` (not part of the reference API):
  * - `GET /_cellgate/openapi.json`: this API's OpenAPI document (public).
- * - `GET|POST /_cellgate/clock`: read / move the virtual clock (root only; 400 CGW0001 when the
- *   platform runs on real time). `POST {advance: ms}` or `{to: epochMs}` runs all work that
- *   falls due on the way before answering.
+ * - `GET /_cellgate/clock`: the platform's time (virtual or not) and the next jobs waiting.
+ * - `POST /_cellgate/clock` `{advance: "P30D" | ms}` or `{to: ISO | ms}`: moves the virtual clock,
+ *   running every job that falls due on the way, and answers with what ran (400 CGW0001 on real
+ *   time). Both take the network token or a root user's credentials (docs/time-control.md).
  */
-export function registerCellgateRoutes(
-  fastify: FastifyInstance,
-  options: { platform: PlatformApp; virtualClock?: VirtualClock; openApi: () => Record<string, unknown> },
-): void {
-  const clock = (): VirtualClock => {
-    if (!options.virtualClock) throw new PlatformError(domainError('CGW0001'));
-    return options.virtualClock;
-  };
-  const now = (c: VirtualClock) => ({ now: c.now(), iso: new Date(c.now()).toISOString(), virtual: true });
+export function registerCellgateRoutes(fastify: FastifyInstance, options: { platform: PlatformApp; openApi: () => Record<string, unknown> }): void {
+  const control = options.platform.clockControl;
 
   fastify.get('/_cellgate/openapi.json', { config: { spec: { operationId: 'getCellgateOpenApi', tag: 'Cellgate', auth: 'public' } } }, async () => options.openApi());
 
-  fastify.get('/_cellgate/clock', { config: { spec: { operationId: 'getCellgateClock', tag: 'Cellgate', auth: 'root' } } }, async () => now(clock()));
+  fastify.get('/_cellgate/clock', { config: { spec: { operationId: 'getCellgateClock', tag: 'Cellgate', auth: 'admin' } } }, async (request) => control.state(viewerOf(request)));
 
   fastify.post(
     '/_cellgate/clock',
@@ -33,18 +34,11 @@ export function registerCellgateRoutes(
           additionalProperties: false,
           minProperties: 1,
           maxProperties: 1,
-          properties: { advance: { type: 'integer', minimum: 0 }, to: { type: 'integer', minimum: 0 } },
+          properties: { advance: instantOrDuration, to: instantOrDuration },
         },
       },
-      config: { spec: { operationId: 'advanceCellgateClock', tag: 'Cellgate', auth: 'root' } },
+      config: { spec: { operationId: 'advanceCellgateClock', tag: 'Cellgate', auth: 'admin' } },
     },
-    async (request) => {
-      const c = clock();
-      const body = request.body as { advance?: number; to?: number };
-      const ms = body.advance ?? body.to! - c.now();
-      if (ms < 0) throw new PlatformError(domainError('CGW0002'));
-      await options.platform.scheduler.advance(c, ms);
-      return now(c);
-    },
+    async (request) => control.move(request.body as ClockMove, viewerOf(request)),
   );
 }

@@ -141,17 +141,17 @@ export function registerNetworkRoutes(fastify: FastifyInstance, ctx: AppContext,
     const listener = (e: { type: string }): void => {
       if (e.type === 'session-delete-ordered') pump();
     };
-    let heartbeat = ctx.clock.setTimeout(function beat() {
+    let heartbeat = ctx.ioClock.setTimeout(function beat() {
       if (closed) return;
       raw.write(': heartbeat\n\n');
-      heartbeat = ctx.clock.setTimeout(beat, HEARTBEAT_MS);
+      heartbeat = ctx.ioClock.setTimeout(beat, HEARTBEAT_MS);
     }, HEARTBEAT_MS);
     ctx.listeners.add(listener);
     raw.on('close', () => {
       closed = true;
       streams.delete(raw);
       ctx.listeners.delete(listener);
-      ctx.clock.clearTimeout(heartbeat);
+      ctx.ioClock.clearTimeout(heartbeat);
     });
     pump();
   });
