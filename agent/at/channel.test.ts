@@ -354,3 +354,20 @@ describe('channel over a transport whose writes fail', () => {
     expect(results.map((r) => r.status === 'rejected' && r.reason instanceof AtPortClosedError)).toEqual([true, true]);
   });
 });
+
+describe('vendor final result codes end the command (no timeout)', () => {
+  it.each([
+    ['COMMAND NOT SUPPORT', 'Huawei (gammu/gammu#138)'],
+    ['MODEM ERROR: 0', 'Motorola (gammu at.c)'],
+    ['ABORTED', 'u-blox (SARA-R4 AT manual)'],
+  ])('%s — %s', async (final) => {
+    const { channel, clock } = await bench(new FakeModem({ 'AT+CPROT=?': `\r\n${final}\r\n`, AT: '\r\nOK\r\n' }));
+    const start = clock.now();
+    const failed = quiet(channel.send(command('AT+CPROT=?', () => 'never')));
+    await expect(failed).rejects.toBeInstanceOf(AtCommandError);
+    await expect(failed).rejects.toThrow(final);
+    // The next command runs at once: no resync, no clock needed.
+    expect(clock.now()).toBe(start);
+    await expect(channel.exec('AT')).resolves.toEqual({ lines: [], final: { kind: 'ok' } });
+  });
+});

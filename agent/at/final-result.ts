@@ -8,7 +8,16 @@ const FIXED_FINALS: ReadonlyMap<string, FinalResult> = new Map<string, FinalResu
   ['NO ANSWER', { kind: 'no-answer' }],
   ['NO DIALTONE', { kind: 'no-dialtone' }],
   ['NO DIAL TONE', { kind: 'no-dialtone' }],
+  // u-blox: a command aborted by a character sent while it ran (SARA-R4/N4 AT manual UBX-17003787 §1.4).
+  ['ABORTED', { kind: 'aborted' }],
 ]);
+
+/**
+ * Vendor lines that end a command as an error (gammu libgammu/protocol/at/at.c keeps the same
+ * list): Huawei E1552/E1752/E220 print `COMMAND NOT SUPPORT` for an unknown command, Motorola
+ * `MODEM ERROR: <n>`.
+ */
+const VENDOR_ERRORS: readonly string[] = ['COMMAND NOT SUPPORT', 'MODEM ERROR:'];
 
 /**
  * Reads `+CME ERROR: <err>` / `+CMS ERROR: <err>` arguments: a number with `AT+CMEE=1`, text
@@ -17,7 +26,8 @@ const FIXED_FINALS: ReadonlyMap<string, FinalResult> = new Map<string, FinalResu
 function errorDetail(rest: string): { code?: number; text?: string } {
   const value = rest.trim();
   if (value === '') return {};
-  if (/^\d{1,6}$/.test(value)) return { code: Number(value) };
+  // Samsung prints `+CME ERROR:-1` for an empty location (gammu atgen.c).
+  if (/^-?\d{1,6}$/.test(value)) return { code: Number(value) };
   return { text: value };
 }
 
@@ -30,6 +40,7 @@ export function parseFinalResult(line: string): FinalResult | undefined {
   if (fixed) return fixed;
   if (line.startsWith('+CME ERROR:')) return { kind: 'cme', ...errorDetail(line.slice(11)) };
   if (line.startsWith('+CMS ERROR:')) return { kind: 'cms', ...errorDetail(line.slice(11)) };
+  for (const vendor of VENDOR_ERRORS) if (line.startsWith(vendor)) return { kind: 'error', text: line };
   if (line === 'CONNECT') return { kind: 'connect' };
   if (line.startsWith('CONNECT ')) {
     const text = line.slice(8).trim();
@@ -49,7 +60,9 @@ export function describeFinal(result: FinalResult): string {
     case 'ok':
       return 'OK';
     case 'error':
-      return 'ERROR';
+      return result.text ?? 'ERROR';
+    case 'aborted':
+      return 'ABORTED';
     case 'cme':
       return `+CME ERROR: ${result.code ?? result.text ?? ''}`.trimEnd();
     case 'cms':

@@ -3,10 +3,15 @@
  * machine, the LPA) talks to a modem only through `AtChannel`.
  */
 
-/** How a command ended (3GPP TS 27.007 §4 final result codes, plus V.25ter ones). */
+/**
+ * How a command ended (3GPP TS 27.007 §4 final result codes, V.25ter ones, and the vendor finals
+ * real modules print instead of `ERROR`: Huawei `COMMAND NOT SUPPORT`, Motorola `MODEM ERROR: <n>`
+ * — those are an `error` whose `text` is the line — and u-blox `ABORTED`).
+ */
 export type FinalResult =
   | { kind: 'ok' }
-  | { kind: 'error' }
+  | { kind: 'error'; text?: string }
+  | { kind: 'aborted' }
   | { kind: 'cme'; code?: number; text?: string }
   | { kind: 'cms'; code?: number; text?: string }
   | { kind: 'no-carrier' }

@@ -44,14 +44,14 @@ describe('parseCereg', () => {
     ['0,4', 'read', { mode: 0, stat: 4 }],
     ['3,3,,,,0,11', 'read', { mode: 3, stat: 3, causeType: 0, rejectCause: 11 }],
   ] as const)('%s (%s)', (args, form, expected) => {
-    expect(parseCereg(args, form)).toEqual(expected);
-    expect(parseCereg(args, 'auto')).toEqual(expected);
+    expect(parseCereg(args, form)).toMatchObject({ domain: 'eps', ...expected });
+    expect(parseCereg(args, 'auto')).toMatchObject(expected);
   });
 
-  it('rejects nonsense', () => {
+  it('rejects nonsense, and keeps a <stat> 27.007 does not define (not registered)', () => {
     expect(parseCereg('x,y')).toBeUndefined();
     expect(parseCereg('')).toBeUndefined();
-    expect(parseCereg('42')).toBeUndefined();
+    expect(parseCereg('42')).toMatchObject({ stat: 42, state: 'unrecognised' });
   });
 });
 
@@ -147,7 +147,7 @@ describe('+CEER', () => {
 
 describe('+COPS and identification', () => {
   it('reads operator and AcT', () => {
-    expect(parseCops('0,0,"NTT DOCOMO",7')).toEqual({ mode: 0, name: 'NTT DOCOMO', act: 7 });
+    expect(parseCops('0,0,"NTT DOCOMO",7')).toEqual({ mode: 0, format: 0, name: 'NTT DOCOMO', act: 7 });
     expect(parseCops('0')).toEqual({ mode: 0 });
   });
   it('reads bare and prefixed identities', () => {

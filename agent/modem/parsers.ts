@@ -3,145 +3,26 @@
  * line where stated) and returns a value, or undefined when the text is not of that form.
  * Tests: `parsers.test.ts`, fed with real module output.
  */
-import { hexField, intField, splitFields } from './args.js';
+import { intField, splitFields } from './args.js';
+import { parseRegistration, type Registration } from './registration.js';
 
-/** `<stat>` of `+CREG`/`+CGREG`/`+CEREG` (3GPP TS 27.007 §7.2, §10.1.22). */
-export type RegistrationStat = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10;
+export { isRegistered, isRoaming, parseRegistration, parseRegistrationAnswer, effectiveRegistration, registrationDomainOf, registrationState } from './registration.js';
+export type { Registration, RegistrationDomain, RegistrationForm, RegistrationState } from './registration.js';
+export { isSessionLoss, parseCgev } from './packet-events.js';
+export type { PacketEvent, PacketEventKind } from './packet-events.js';
+
+/** `<stat>` of `+CREG`/`+CGREG`/`+CEREG` (3GPP TS 27.007 §7.2): 0..11, other values kept as they are. */
+export type RegistrationStat = number;
 
 /** Access technology `<AcT>` (27.007 §7.3): 7 E-UTRAN, 8 E-UTRAN (Cat-M on Quectel), 9 NB-S1. */
 export type AccessTechnology = number;
 
-export interface Registration {
-  /** `<n>`, only in the read form (`AT+CEREG?`). */
-  readonly mode?: number;
-  readonly stat: RegistrationStat;
-  /** Tracking area code. */
-  readonly tac?: number;
-  /** E-UTRAN cell id (28 bits). */
-  readonly cellId?: number;
-  readonly act?: AccessTechnology;
-  /** `<cause_type>`: 0 = EMM cause (24.301 §9.9.3.9), 1 = manufacturer specific. */
-  readonly causeType?: number;
-  readonly rejectCause?: number;
-}
-
-/** Registered, at home (1) or roaming (5). */
-export function isRegistered(stat: number): boolean {
-  return stat === 1 || stat === 5;
-}
-
-function registrationFrom(fields: ReturnType<typeof splitFields>, mode?: number): Registration | undefined {
-  const stat = intField(fields[0]);
-  if (stat === undefined || stat < 0 || stat > 10) return undefined;
-  const reg: { -readonly [K in keyof Registration]: Registration[K] } = { stat: stat as RegistrationStat };
-  if (mode !== undefined) reg.mode = mode;
-  const tac = hexField(fields[1]);
-  const cellId = hexField(fields[2]);
-  const act = intField(fields[3]);
-  const causeType = intField(fields[4]);
-  const rejectCause = intField(fields[5]);
-  if (tac !== undefined) reg.tac = tac;
-  if (cellId !== undefined) reg.cellId = cellId;
-  if (act !== undefined) reg.act = act;
-  if (causeType !== undefined) reg.causeType = causeType;
-  if (rejectCause !== undefined) reg.rejectCause = rejectCause;
-  return reg;
-}
-
 /**
- * `+CEREG` in any of its forms (27.007 §10.1.22):
- * - URC `<stat>[,[<tac>],[<ci>],[<AcT>][,<cause_type>,<reject_cause>]]`
- * - read `<n>,<stat>[,[<tac>],[<ci>],[<AcT>][,<cause_type>,<reject_cause>]]`
- *
- * `form: 'auto'` tells them apart: in the read form the second field is an unquoted number, in
- * the URC form it is absent, empty (n=3 with no location) or a quoted TAC.
+ * `+CEREG` arguments in the read form, the URC form, or decided from the shape (`auto`, which
+ * prefers the URC reading on a tie). See `registration.ts`.
  */
 export function parseCereg(args: string, form: 'read' | 'urc' | 'auto' = 'auto'): Registration | undefined {
-  const fields = splitFields(args);
-  let read = form === 'read';
-  if (form === 'auto') {
-    const second = fields[1];
-    read = second !== undefined && !second.quoted && /^\d+$/.test(second.value);
-  }
-  if (read) {
-    const mode = intField(fields[0]);
-    if (mode === undefined) return undefined;
-    return registrationFrom(fields.slice(1), mode);
-  }
-  return registrationFrom(fields);
-}
-
-/** A packet-domain event (`+CGEV`, 27.007 §10.1.19). */
-export interface PacketEvent {
-  readonly kind:
-    | 'nw-detach'
-    | 'me-detach'
-    | 'nw-pdn-deact'
-    | 'me-pdn-deact'
-    | 'nw-deact'
-    | 'me-deact'
-    | 'nw-pdn-act'
-    | 'me-pdn-act'
-    | 'nw-act'
-    | 'me-act'
-    | 'nw-react'
-    | 'reject'
-    | 'nw-modify'
-    | 'me-modify'
-    | 'other';
-  readonly cid?: number;
-  readonly text: string;
-}
-
-const cgevPatterns: ReadonlyArray<[RegExp, PacketEvent['kind']]> = [
-  [/^NW DETACH\b/, 'nw-detach'],
-  [/^ME DETACH\b/, 'me-detach'],
-  [/^NW PDN DEACT\b/, 'nw-pdn-deact'],
-  [/^ME PDN DEACT\b/, 'me-pdn-deact'],
-  [/^NW DEACT\b/, 'nw-deact'],
-  [/^ME DEACT\b/, 'me-deact'],
-  [/^NW PDN ACT\b/, 'nw-pdn-act'],
-  [/^ME PDN ACT\b/, 'me-pdn-act'],
-  [/^NW ACT\b/, 'nw-act'],
-  [/^ME ACT\b/, 'me-act'],
-  [/^NW REACT\b/, 'nw-react'],
-  [/^REJECT\b/, 'reject'],
-  [/^NW MODIFY\b/, 'nw-modify'],
-  [/^ME MODIFY\b/, 'me-modify'],
-];
-
-/** `+CGEV: NW PDN DEACT 1`, `+CGEV: NW DEACT "IP","10.0.0.1",1`, `+CGEV: ME DETACH`... */
-export function parseCgev(args: string): PacketEvent {
-  const text = args.trim();
-  const upper = text.toUpperCase();
-  const match = cgevPatterns.find(([re]) => re.test(upper));
-  const kind = match?.[1] ?? 'other';
-  let cid: number | undefined;
-  if (kind === 'nw-deact' || kind === 'me-deact') {
-    // `NW DEACT <PDP_type>,<PDP_addr>[,<cid>]`: the cid is the third field, when present.
-    const fields = splitFields(text.replace(/^\S+\s+DEACT\s*/i, ''));
-    cid = intField(fields[2]);
-  } else {
-    const m = /\b(\d+)\s*(?:,|$)/.exec(text);
-    if (m && kind !== 'other' && kind !== 'nw-detach' && kind !== 'me-detach') cid = Number(m[1]);
-  }
-  return cid === undefined ? { kind, text } : { kind, cid, text };
-}
-
-/** Whether a `+CGEV` event means our data session (cid) or the attach is gone. */
-export function isSessionLoss(event: PacketEvent, cid: number): boolean {
-  switch (event.kind) {
-    case 'nw-detach':
-    case 'me-detach':
-      return true;
-    case 'nw-pdn-deact':
-    case 'me-pdn-deact':
-    case 'nw-deact':
-    case 'me-deact':
-      return event.cid === undefined || event.cid === cid;
-    default:
-      return false;
-  }
+  return parseRegistration('eps', args, { form });
 }
 
 /** Signal quality, in the units a dashboard wants. */
@@ -306,21 +187,8 @@ export function parseCeer(args: string): ErrorReport {
   return known ? { cause: known[1], text } : { text };
 }
 
-/** `+COPS: <mode>[,<format>,<oper>[,<AcT>]]` (27.007 §7.3). */
-export interface Operator {
-  readonly mode: number;
-  readonly name?: string;
-  readonly act?: number;
-}
-
-export function parseCops(args: string): Operator | undefined {
-  const fields = splitFields(args);
-  const mode = intField(fields[0]);
-  if (mode === undefined) return undefined;
-  const name = fields[2]?.value || undefined;
-  const act = intField(fields[3]);
-  return { mode, ...(name !== undefined ? { name } : {}), ...(act !== undefined ? { act } : {}) };
-}
+export { parseCops } from './info-parsers.js';
+export type { Operator } from './info-parsers.js';
 
 /**
  * The value of an identification answer: the first information line, with an optional

@@ -4,7 +4,7 @@ import type { NetworkGate } from '../../platform/contract/network-gate.js';
 import { RadioLink, type RadioCell, type RadioEvent, type RegistrationStat } from '../network/radio-link.js';
 import { ChannelRelay } from './channel-relay.js';
 import { parseCommandLine, type ParsedCommand } from './command-line.js';
-import { handleCommand, type Reply } from './commands.js';
+import { handleCommand, type Reply } from './commands/index.js';
 import { DIALECTS, type DialectName, type DialectProfile } from './dialects.js';
 import { cmeText } from './errors.js';
 import { LatencyModel, type LatencyKind, type LatencyProfile } from './latency.js';
