@@ -44,6 +44,13 @@ module.exports = {
       to: { path: '^(agent|simulator|platform|cli)/' },
     },
     {
+      name: 'console-is-an-api-client',
+      comment: 'The web console runs in a browser and knows the platform only through its HTTP API.',
+      severity: 'error',
+      from: { path: '^platform/console/' },
+      to: { path: '^(agent|simulator|common|cli|platform/(?!console/))' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

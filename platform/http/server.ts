@@ -23,6 +23,9 @@ import { registerDeviceRoutes } from './routes/device-routes.js';
 import { registerGroupRoutes } from './routes/group-routes.js';
 import { registerMetadataRoutes } from './routes/metadata-routes.js';
 import { registerNetworkRoutes, verifyNetworkToken } from './routes/network-routes.js';
+import { findConsoleDir, registerConsoleRoutes } from './routes/console-routes.js';
+import { registerLiveEventRoutes } from './routes/live-event-routes.js';
+import { registerStatusHistoryRoutes } from './routes/status-history-routes.js';
 import type { DeviceService } from '../app/devices.js';
 import './types.js';
 
@@ -36,6 +39,8 @@ export interface HttpApiOptions {
   devices?: DeviceService;
   /** Bearer token of `/_cellgate/network/*` (absent → those routes refuse every caller). */
   networkToken?: string;
+  /** Built console files served at `/console` (default: `dist/console`, found beside the code). */
+  consoleDir?: string | null;
 }
 
 /** Builds the fastify app of cellgate's HTTP API (not listening; call `listen` or `inject`). */
@@ -110,6 +115,9 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   registerNetworkRoutes(fastify, ctx, options.platform.gate);
   registerGroupRoutes(fastify, ctx);
   registerMetadataRoutes(fastify, ctx);
+  registerStatusHistoryRoutes(fastify, ctx);
+  registerLiveEventRoutes(fastify, ctx);
+  registerConsoleRoutes(fastify, options.consoleDir === undefined ? findConsoleDir() : options.consoleDir);
   registerCellgateRoutes(fastify, { platform: options.platform, openApi: () => buildOpenApi(routes) });
   await fastify.ready();
   return fastify;

@@ -20,6 +20,8 @@ let stacks = 0;
 export interface Stack {
   platform: RunningPlatform;
   api: ApiClient;
+  /** The root user's login (what a person types into the console). */
+  operator: { email: string; password: string; operatorId: string };
   gateway: StackGateway;
   sim: Awaited<ReturnType<typeof startSimulatedModem>>;
   config: AgentConfig;
@@ -79,6 +81,7 @@ export async function startStack(options: { clock?: Clock; dialect?: 'generic' |
   const stack: Stack = {
     platform,
     api,
+    operator: { email: base.email, password: base.password, operatorId: base.operatorId },
     gateway,
     sim,
     config,

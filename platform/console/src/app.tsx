@@ -1,0 +1,150 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Api, ApiError, loadSession, saveSession, formatTime, type Coverage, type Session } from './api.js';
+import { LiveEvents, type LiveState } from './live.js';
+import { href, useRoute } from './router.js';
+import { Console, type ClockState, type ConsoleContext } from './ui.js';
+import { LoginPage } from './pages/login.js';
+import { SimsPage } from './pages/sims.js';
+import { SimDetailPage } from './pages/sim-detail.js';
+import { DevicesPage } from './pages/devices.js';
+import { DeviceDetailPage } from './pages/device-detail.js';
+import { EsimPage } from './pages/esim.js';
+import { TransfersPage } from './pages/transfers.js';
+import { BillingPage } from './pages/billing.js';
+import { ClockPage } from './pages/clock.js';
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(() => loadSession());
+  const change = (s: Session | null): void => {
+    saveSession(s);
+    setSession(s);
+  };
+  if (!session) return <LoginPage onLogIn={change} />;
+  return <Shell key={`${session.token}/${session.coverage}`} session={session} onSession={change} />;
+}
+
+function Shell({ session, onSession }: { session: Session; onSession: (s: Session | null) => void }) {
+  const route = useRoute();
+  const api = useMemo(() => new Api(session, () => onSession(null)), [session]);
+  const live = useMemo(() => new LiveEvents(api), [api]);
+  const [liveState, setLiveState] = useState<LiveState>('connecting');
+  const [clock, setClock] = useState<ClockState | null>(null);
+  const isRoot = session.userName === null;
+
+  useEffect(() => {
+    const off = live.onState(setLiveState);
+    live.start();
+    return () => {
+      off();
+      live.stop();
+    };
+  }, [live]);
+
+  useEffect(() => {
+    // The clock is root only; on real time the platform answers CGW0001 and no clock is shown.
+    if (!isRoot) return;
+    api.get<ClockState & { virtual: boolean }>('/_cellgate/clock').then(
+      (c) => setClock({ now: c.now, iso: c.iso }),
+      (e: unknown) => {
+        if (!(e instanceof ApiError)) throw e;
+        setClock(null);
+      },
+    );
+  }, [api, isRoot]);
+
+  const ctx: ConsoleContext = { api, session, live, isRoot, clock, setClock };
+  const page = route.path[0] ?? 'sims';
+  const nav: { path: string; label: string; show: boolean }[] = [
+    { path: 'sims', label: 'SIMs', show: true },
+    { path: 'devices', label: 'Devices', show: true },
+    { path: 'esim', label: 'eSIM', show: true },
+    { path: 'transfers', label: 'Transfers', show: true },
+    // Payment and bills are root only: a SAM user sees no entry at all (SPEC §1.7).
+    { path: 'billing', label: 'Billing and payment', show: isRoot },
+    { path: 'clock', label: 'Clock', show: isRoot && clock !== null },
+  ];
+
+  const logOut = async (): Promise<void> => {
+    await api.logOut().catch(() => undefined);
+    onSession(null);
+  };
+
+  return (
+    <Console.Provider value={ctx}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">cellgate console</span>
+        <span class="who">
+          {session.loginName} · {session.operatorId} {isRoot ? '· root' : '· SAM user'}
+        </span>
+        <label class="coverage">
+          Coverage{' '}
+          <select value={session.coverage} onChange={(e) => onSession({ ...session, coverage: (e.currentTarget as HTMLSelectElement).value as Coverage })}>
+            <option value="g">g (global)</option>
+            <option value="jp">jp (Japan)</option>
+          </select>
+        </label>
+        {clock ? (
+          <a class="clock" href={href('clock')} aria-label={`Platform time ${formatTime(clock.now)} (virtual)`}>
+            Platform time {formatTime(clock.now)} (virtual)
+          </a>
+        ) : null}
+        <span class={`live ${liveState}`} role="status" aria-live="polite">
+          {liveState === 'live' ? 'Live' : liveState === 'off' ? 'Live updates off' : 'Connecting…'}
+        </span>
+        <button type="button" onClick={() => void logOut()}>
+          Log out
+        </button>
+      </header>
+      <nav aria-label="Main" class="side">
+        <ul>
+          {nav
+            .filter((n) => n.show)
+            .map((n) => (
+              <li key={n.path}>
+                <a href={href(n.path)} aria-current={page === n.path ? 'page' : undefined}>
+                  {n.label}
+                </a>
+              </li>
+            ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        <Page path={route.path} query={route.query} isRoot={isRoot} hasClock={clock !== null} />
+      </main>
+    </Console.Provider>
+  );
+}
+
+function Page({ path, query, isRoot, hasClock }: { path: string[]; query: URLSearchParams; isRoot: boolean; hasClock: boolean }) {
+  const [page = 'sims', id] = path;
+  switch (page) {
+    case 'sims':
+      return id ? <SimDetailPage imsi={id} /> : <SimsPage query={query} />;
+    case 'devices':
+      return id ? <DeviceDetailPage deviceId={id} /> : <DevicesPage />;
+    case 'esim':
+      return <EsimPage />;
+    case 'transfers':
+      return <TransfersPage />;
+    case 'billing':
+      return isRoot ? <BillingPage /> : <NotFound />;
+    case 'clock':
+      return isRoot && hasClock ? <ClockPage /> : <NotFound />;
+    default:
+      return <NotFound />;
+  }
+}
+
+function NotFound() {
+  return (
+    <>
+      <h1>Not found</h1>
+      <p>
+        This page does not exist. <a href={href('sims')}>Go to the SIMs</a>.
+      </p>
+    </>
+  );
+}

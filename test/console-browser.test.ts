@@ -1,0 +1,289 @@
+/**
+ * The web console in real headless Chromium (Debian's package, test/support/browser.ts) against
+ * the real stack: platform (SQLite, HTTP, embedded MQTT broker), a simulated modem whose network
+ * side is the platform, and the real agent linked over MQTT, all over real sockets on loopback.
+ * A person's path through it: a wrong password refused, log in, find a SIM, suspend it and see
+ * its device go offline, a refusal in words, reactivate and send a reconnect, issue a Ready
+ * transfer and accept it as the other operator, a statement with its chart, a SAM user who sees
+ * no payment, and the virtual clock. Screenshots land in test-artifacts/console/.
+ */
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../common/clock.js';
+import { ApiClient } from '../cli/stack-provision.js';
+import { startPlatform, type RunningPlatform } from '../platform/index.js';
+import { findConsoleDir } from '../platform/http/routes/console-routes.js';
+import { artifactDir, launchBrowser, newPage } from './support/browser.js';
+import { until, untilOnline } from './support/process-stack.js';
+import { startStack, type Stack } from './support/stack-harness.js';
+
+const built = findConsoleDir() !== null;
+const SHOTS = artifactDir('console');
+const WAIT = 20_000;
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** Operator B: the destination of the transfer. */
+let other: { email: string; password: string; operatorId: string };
+/** A ready SIM of operator A that never attached: what a Ready transfer moves. */
+let spareImsi: string;
+const sam = { userName: 'support-desk', password: 'sam-user-password-1' };
+
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function logIn(credentials: { email: string; password: string } | { operatorId: string; userName: string; password: string }): Promise<void> {
+  await page.goto(`${stack.platform.url}/console/`);
+  // A fresh start: whoever was logged in before (a failed step) is forgotten.
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  if ('email' in credentials) {
+    await page.getByLabel('Root user', { exact: true }).check();
+    await page.getByLabel('Email', { exact: true }).fill(credentials.email);
+  } else {
+    await page.getByLabel('SAM user', { exact: true }).check();
+    await page.getByLabel('Operator ID', { exact: true }).fill(credentials.operatorId);
+    await page.getByLabel('User name', { exact: true }).fill(credentials.userName);
+  }
+  await page.getByLabel('Password', { exact: true }).fill(credentials.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
+
+async function logOut(): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+}
+
+describe.skipIf(!built)('the console in a real browser', () => {
+  beforeAll(async () => {
+    stack = await startStack();
+    stack.agent.start();
+    await untilOnline(stack.api, stack.gateway, WAIT);
+    const api = stack.api;
+    // A second SIM of A, registered but never attached (ready): the one to transfer.
+    const created = await api.call<{ imsi: string; registrationSecret: string }>('POST', '/v1/sandbox/subscribers/create', {});
+    await api.call('POST', `/v1/subscribers/${created.imsi}/register`, { registrationSecret: created.registrationSecret });
+    await api.call('PUT', `/v1/subscribers/${created.imsi}/tags`, [{ tagName: 'name', tagValue: 'spare-sim' }]);
+    spareImsi = created.imsi;
+    await api.call('PUT', `/v1/subscribers/${stack.gateway.imsi}/tags`, [{ tagName: 'name', tagValue: 'pump-station-7' }]);
+    // Usage on the gateway's SIM so the open month has data charges on the chart.
+    const now = Math.floor(stack.platform.app.ctx.clock.now() / 1000);
+    await api.call('POST', `/v1/sandbox/stats/air/subscribers/${stack.gateway.imsi}`, {
+      unixtime: now - 60,
+      dataTrafficStatsMap: { 's1.standard': { uploadByteSizeTotal: 40_000_000, downloadByteSizeTotal: 80_000_000, uploadPacketSizeTotal: 1, downloadPacketSizeTotal: 1 } },
+    });
+    // A SAM user of A who may work with SIMs and devices (and follow live events).
+    await api.call('POST', `/v1/operators/${stack.operator.operatorId}/users/${sam.userName}`, {});
+    await api.call('POST', `/v1/operators/${stack.operator.operatorId}/users/${sam.userName}/password`, { password: sam.password });
+    await api.call('PUT', `/v1/operators/${stack.operator.operatorId}/users/${sam.userName}/permission`, {
+      permission: JSON.stringify({ statements: [{ effect: 'allow', api: ['Subscriber:*', 'Device:*', 'Group:*', 'Billing:*', 'Cellgate:streamCellgateEvents'] }] }),
+    });
+    // Operator B (with the sandbox's test card, so it may accept a transfer).
+    const b = { email: `dest-${process.pid}@example.com`, password: 'destination-password' };
+    const init = await new ApiClient(stack.platform.url).call<{ operatorId: string }>('POST', '/v1/sandbox/init', b);
+    other = { ...b, operatorId: init.operatorId };
+
+    browser = await launchBrowser();
+    ({ context, page } = await newPage(browser));
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('refuses a wrong password in words and keeps the user on the login page', async () => {
+    await logIn({ email: stack.operator.email, password: 'not-the-password' });
+    await page.getByRole('alert').filter({ hasText: 'Login refused: Authentication failed: wrong credentials. (AUM0004)' }).waitFor();
+    expect(await page.getByRole('heading', { name: 'Log in' }).isVisible()).toBe(true);
+    await shot('login-refused');
+  });
+
+  it('logs in as root, lists the SIMs with their session state, and finds one by IMSI', async () => {
+    await logIn(stack.operator);
+    const row = page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`);
+    await row.getByText('Online').waitFor();
+    expect(await row.innerText()).toContain('pump-station-7');
+    expect(await row.innerText()).toContain(stack.gateway.imei);
+    expect(await page.locator(`tr[data-imsi="${spareImsi}"]`).getByText('ready').isVisible()).toBe(true);
+    await page.getByText('Live', { exact: true }).waitFor();
+    // The token is in sessionStorage and headers, never in the address bar.
+    const session = await page.evaluate(() => sessionStorage.getItem('cellgate.console.session'));
+    expect(page.url()).not.toContain(JSON.parse(session!).token);
+    await shot('sims');
+
+    await page.getByLabel('IMSI', { exact: true }).fill(stack.gateway.imsi);
+    await page.getByRole('button', { name: 'Open SIM' }).click();
+    await page.getByRole('heading', { name: `SIM ${stack.gateway.imsi} · pump-station-7` }).waitFor();
+    await page.getByRole('table', { name: 'Status history' }).getByText('active').first().waitFor();
+    await page.getByRole('table', { name: 'Session events' }).getByText('Created').first().waitFor();
+  }, 60_000);
+
+  it('suspends the SIM: status and session change live, the device goes offline; a refusal is shown in words', async () => {
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Suspend' }).waitFor();
+    const overview = page.getByRole('region', { name: 'Overview' });
+    await overview.getByText('suspended').waitFor();
+    await overview.getByText('Offline').waitFor();
+    await page.getByRole('table', { name: 'Session events' }).getByText('Deleted').first().waitFor();
+
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Terminate', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Terminate refused:' }).waitFor();
+    expect(await page.getByRole('alert').innerText()).toMatch(/\(SEM\d{4}\)/);
+    await shot('sim-detail');
+
+    // The SIM list shows it offline, and the device's own report says its data session is down.
+    await page.getByRole('link', { name: 'SIMs', exact: true }).click();
+    await page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`).getByText('Offline').waitFor();
+    await page.getByRole('link', { name: 'Devices', exact: true }).click();
+    await page.getByRole('link', { name: stack.gateway.deviceId }).click();
+    await until(
+      async () => {
+        await page.reload();
+        const facts = page.getByRole('region', { name: 'Last status report' });
+        await facts.waitFor();
+        return /Data session\s*(down|connecting)/.test(await facts.innerText());
+      },
+      WAIT,
+      'the device reporting its data session down',
+    );
+  }, 60_000);
+
+  it('reactivates the SIM, sends a reconnect from the device page, and sees it online again without a reload', async () => {
+    await page.goto(`${stack.platform.url}/console/#/sims/${stack.gateway.imsi}`);
+    await page.getByRole('button', { name: 'Activate', exact: true }).click();
+    await page.getByRole('region', { name: 'Overview' }).getByText('active').waitFor();
+
+    await page.goto(`${stack.platform.url}/console/#/devices/${stack.gateway.deviceId}`);
+    await page.getByLabel('Command', { exact: true }).selectOption('reconnect');
+    await page.getByRole('button', { name: 'Send command' }).click();
+    const result = page.getByTestId('command-result');
+    await result.waitFor({ timeout: 40_000 });
+    expect(await result.innerText()).toMatch(/^Reconnect: ok/);
+    // The device's events arrive live (SSE) while the page stays open.
+    await page.getByRole('table', { name: 'Device events' }).waitFor();
+    await shot('device');
+
+    await page.getByRole('link', { name: 'SIMs', exact: true }).click();
+    await page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`).getByText('Online').waitFor({ timeout: 40_000 });
+  }, 90_000);
+
+  it('issues a Ready transfer token and the other operator accepts it', async () => {
+    await page.getByRole('link', { name: 'Transfers' }).click();
+    const issue = page.getByRole('region', { name: 'Issue a Ready transfer token' });
+    await issue.getByLabel('Destination operator email', { exact: true }).fill(other.email);
+    await issue.getByLabel('Destination operator ID', { exact: true }).fill(other.operatorId);
+    await issue.getByLabel('IMSIs to transfer', { exact: true }).fill(spareImsi);
+    await issue.getByRole('button', { name: 'Issue token' }).click();
+    await page.getByRole('status').filter({ hasText: 'Transfer token issued' }).waitFor();
+    await page.getByRole('table', { name: 'Issued tokens' }).getByText(spareImsi).waitFor();
+    await shot('transfers-issued');
+    await logOut();
+
+    await logIn(other);
+    await page.getByRole('heading', { name: 'SIMs' }).waitFor();
+    await page.getByRole('link', { name: 'Transfers' }).click();
+    const incoming = page.getByRole('table', { name: 'Incoming transfer requests' });
+    await incoming.getByText(spareImsi).waitFor();
+    await shot('transfers-incoming');
+    await incoming.getByRole('button', { name: /^Accept transfer/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Transfer accepted' }).waitFor();
+    await page.getByRole('link', { name: 'SIMs', exact: true }).click();
+    await page.locator(`tr[data-imsi="${spareImsi}"]`).getByText('ready').waitFor();
+    await logOut();
+  }, 60_000);
+
+  it('shows the open statement with its chart of daily charges and the payment method to root', async () => {
+    await logIn(stack.operator);
+    await page.getByRole('link', { name: 'Billing and payment' }).click();
+    const statement = page.getByRole('region', { name: /^Statement / });
+    await statement.getByText(/^Total/).waitFor();
+    const chart = statement.locator('svg.chart');
+    await chart.waitFor();
+    expect(Number(await chart.getAttribute('data-bars'))).toBeGreaterThan(0);
+    expect(await chart.locator('rect.bar').count()).toBeGreaterThan(0);
+    await shot('billing');
+    await page.getByRole('table', { name: 'Charges per fee' }).getByText('plan01s basic fee (daily)').waitFor();
+    await page.getByRole('region', { name: 'Payment' }).getByText(/^Card /).waitFor();
+    await logOut();
+  }, 60_000);
+
+  it('gives a SAM user the SIMs but no payment: no menu entry, no page', async () => {
+    await logIn({ operatorId: stack.operator.operatorId, ...sam });
+    await page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['SIMs', 'Devices', 'eSIM', 'Transfers']);
+    expect(await page.getByText(/payment/i).count()).toBe(0);
+    await page.goto(`${stack.platform.url}/console/#/billing`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.goto(`${stack.platform.url}/console/#/sims`);
+    await page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`).waitFor();
+    await shot('sam-user');
+    await logOut();
+  }, 60_000);
+});
+
+describe.skipIf(!built)('the console on a virtual clock', () => {
+  let platform: RunningPlatform;
+  let clockBrowser: Browser;
+  beforeAll(async () => {
+    platform = await startPlatform({ dataDir: ':memory:', clock: new VirtualClock(Date.UTC(2026, 2, 1)), http: { port: 0 }, mqtt: false });
+    clockBrowser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await clockBrowser?.close();
+    await platform?.close();
+  });
+
+  it('shows the platform time and moves it forward', async () => {
+    const login = { email: 'clock@example.com', password: 'clock-password' };
+    const api = new ApiClient(platform.url);
+    api.use(await api.call<{ apiKey: string; token: string }>('POST', '/v1/sandbox/init', login));
+    // An active SIM with some data every day: a month of daily charges for the chart.
+    const sim = await api.call<{ imsi: string; registrationSecret: string }>('POST', '/v1/sandbox/subscribers/create', {});
+    await api.call('POST', `/v1/subscribers/${sim.imsi}/register`, { registrationSecret: sim.registrationSecret });
+    await api.call('POST', `/v1/subscribers/${sim.imsi}/activate`);
+    const start = Date.UTC(2026, 2, 1, 12);
+    await api.call('POST', '/_cellgate/clock', { to: start });
+    for (let day = 0; day < 29; day++) {
+      const at = start + day * 86_400_000;
+      await api.call('POST', '/_cellgate/clock', { to: at + 3_600_000 });
+      await api.login(login); // tokens live 24 h of platform time
+      const bytes = (1 + ((day * 7) % 10)) * 30_000_000;
+      await api.call('POST', `/v1/sandbox/stats/air/subscribers/${sim.imsi}`, {
+        unixtime: Math.floor(at / 1000),
+        dataTrafficStatsMap: { 's1.standard': { uploadByteSizeTotal: bytes / 4, downloadByteSizeTotal: bytes } },
+      });
+    }
+    await api.call('POST', '/_cellgate/clock', { to: Date.UTC(2026, 2, 30, 12) });
+
+    const { context: ctx, page: p } = await newPage(clockBrowser);
+    await p.goto(`${platform.url}/console/`);
+    await p.getByLabel('Email', { exact: true }).fill(login.email);
+    await p.getByLabel('Password', { exact: true }).fill(login.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+
+    await p.getByRole('link', { name: 'Billing and payment' }).click();
+    const chart = p.getByRole('region', { name: 'Statement 2026-03' }).locator('svg.chart');
+    await chart.waitFor();
+    // 1 to 30 March: the basic fee of every day so far, data on the first 29.
+    expect(Number(await chart.getAttribute('data-bars'))).toBe(30);
+    await p.getByRole('table', { name: 'Charges per fee' }).getByText(/data/i).first().waitFor();
+    await p.screenshot({ path: join(SHOTS, 'billing-month.png'), fullPage: true });
+
+    await p.getByRole('link', { name: /Platform time 2026-03-30 12:00:00 UTC/ }).click();
+    await p.getByRole('button', { name: '+1 day' }).click();
+    await p.getByRole('status').filter({ hasText: 'Clock moved +1 day' }).waitFor();
+    await p.getByText('2026-03-31 12:00:00 UTC').first().waitFor();
+    await p.screenshot({ path: join(SHOTS, 'clock.png') });
+    expect(platform.app.ctx.clock.now()).toBe(Date.UTC(2026, 2, 31, 12));
+    await ctx.close();
+  }, 60_000);
+});
