@@ -88,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   console.log(`cellgate platform listening on ${platform.url} (data in ${dataDir})`);
   console.log(`mqtt: ${platform.mqttUrl}`);
+  console.log(`console: ${platform.url}/console/`);
   if (clockMode === 'virtual') {
     console.log(`clock: virtual, now ${new Date(platform.app.ctx.clock.now()).toISOString()}; it moves only with POST /_cellgate/clock (cellgate clock advance 30d)`);
   }

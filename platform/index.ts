@@ -45,6 +45,8 @@ export interface StartPlatformOptions {
   mqttPasswordIterations?: number;
   /** Bearer token of the remote network gate (`/_cellgate/network/*`); random (256 bits) when absent. */
   networkToken?: string;
+  /** The built web console served at `/console` (default: `dist/console`; null: none). */
+  consoleDir?: string | null;
 }
 
 export interface RunningPlatform {
@@ -100,6 +102,7 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
     logger: options.logger,
     devices: link.devices,
     networkToken,
+    ...(options.consoleDir !== undefined ? { consoleDir: options.consoleDir } : {}),
   });
   app.start();
   let url = '';

@@ -37,7 +37,8 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-async function logIn(credentials: { email: string; password: string } | { operatorId: string; userName: string; password: string }): Promise<void> {
+async function logIn(credentials: { email: string; password: string } | { operatorId: string; userName: string; password: string }, p: Page = page): Promise<void> {
+  const page = p;
   await page.goto(`${stack.platform.url}/console/`);
   // A fresh start: whoever was logged in before (a failed step) is forgotten.
   await page.evaluate(() => sessionStorage.clear());
@@ -156,23 +157,35 @@ describe.skipIf(!built)('the console in a real browser', () => {
     );
   }, 60_000);
 
-  it('reactivates the SIM, sends a reconnect from the device page, and sees it online again without a reload', async () => {
+  it('reactivates the SIM, sends a reconnect from the device page, and another tab sees it online without a reload', async () => {
     await page.goto(`${stack.platform.url}/console/#/sims/${stack.gateway.imsi}`);
     await page.getByRole('button', { name: 'Activate', exact: true }).click();
     await page.getByRole('region', { name: 'Overview' }).getByText('active').waitFor();
+    // This tab stays on the SIM list from now on: only the live events can change what it shows.
+    await page.getByRole('link', { name: 'SIMs', exact: true }).click();
+    const row = page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`);
+    await row.getByText('Offline').waitFor();
+    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
 
-    await page.goto(`${stack.platform.url}/console/#/devices/${stack.gateway.deviceId}`);
-    await page.getByLabel('Command', { exact: true }).selectOption('reconnect');
-    await page.getByRole('button', { name: 'Send command' }).click();
-    const result = page.getByTestId('command-result');
+    const { page: second } = { page: await context.newPage() };
+    await logIn(stack.operator, second);
+    await second.getByRole('heading', { name: 'SIMs' }).waitFor();
+    await second.goto(`${stack.platform.url}/console/#/devices/${stack.gateway.deviceId}`);
+    const events = second.getByRole('table', { name: 'Device events' });
+    await events.getByText('session.online').first().waitFor();
+    await second.getByLabel('Command', { exact: true }).selectOption('reconnect');
+    await second.getByRole('button', { name: 'Send command' }).click();
+    const result = second.getByTestId('command-result');
     await result.waitFor({ timeout: 40_000 });
     expect(await result.innerText()).toMatch(/^Reconnect: ok/);
-    // The device's events arrive live (SSE) while the page stays open.
-    await page.getByRole('table', { name: 'Device events' }).waitFor();
-    await shot('device');
+    // The device's new session.online event arrives on the open page (SSE), no reload.
+    await events.getByText('session.reconnected').waitFor();
+    await second.getByRole('region', { name: 'Last status report' }).getByText(/^up APN/).waitFor();
+    await second.screenshot({ path: join(SHOTS, 'device.png'), fullPage: true });
+    await second.close();
 
-    await page.getByRole('link', { name: 'SIMs', exact: true }).click();
-    await page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`).getByText('Online').waitFor({ timeout: 40_000 });
+    await row.getByText('Online').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   }, 90_000);
 
   it('issues a Ready transfer token and the other operator accepts it', async () => {

@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(async () => api.platform.close());
 
 /** Routes that need no credentials, by design (documented in docs/api.md). */
-const PUBLIC = ['POST /v1/auth', 'POST /v1/sandbox/init', 'GET /_cellgate/openapi.json'];
+const PUBLIC = ['POST /v1/auth', 'POST /v1/sandbox/init', 'GET /_cellgate/openapi.json', 'GET /console', 'GET /console/*'];
 
 /** A concrete URL for a route pattern (valid-looking parameters, so only auth can refuse it). */
 function concrete(url: string): string {

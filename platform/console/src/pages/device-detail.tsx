@@ -36,11 +36,11 @@ export function DeviceDetailPage({ deviceId }: { deviceId: string }) {
     () =>
       live.on((e) => {
         if (e.kind === 'device-event' && e.deviceId === deviceId) {
-          events.setData([...(events.data ?? []), e.event]);
+          events.setData((current) => (current?.some((x) => x.key === e.event.key) ? current : [...(current ?? []), e.event]));
           device.reload();
         }
       }),
-    [live, deviceId, events.data],
+    [live, deviceId],
   );
 
   if (device.error && !device.data) {

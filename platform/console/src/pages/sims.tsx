@@ -50,18 +50,21 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
   useEffect(
     () =>
       live.on((e) => {
-        if (e.kind !== 'sim' || !data) return;
-        if (!data.items.some((s) => s.imsi === e.imsi)) return;
-        setData({
-          ...data,
-          items: data.items.map((s) =>
-            s.imsi !== e.imsi
-              ? s
-              : { ...s, ...(e.status ? { status: e.status } : {}), ...(e.online !== undefined ? { sessionStatus: { ...(s.sessionStatus ?? {}), online: e.online } } : {}) },
-          ),
-        });
+        if (e.kind !== 'sim') return;
+        setData((current) =>
+          current && current.items.some((s) => s.imsi === e.imsi)
+            ? {
+                ...current,
+                items: current.items.map((s) =>
+                  s.imsi !== e.imsi
+                    ? s
+                    : { ...s, ...(e.status ? { status: e.status } : {}), ...(e.online !== undefined ? { sessionStatus: { ...(s.sessionStatus ?? {}), online: e.online } } : {}) },
+                ),
+              }
+            : current,
+        );
       }),
-    [live, data],
+    [live],
   );
 
   const [imsi, setImsi] = useState('');
