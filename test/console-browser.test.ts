@@ -44,7 +44,7 @@ async function logIn(credentials: { email: string; password: string } | { operat
   const page = p;
   await page.goto(`${stack.platform.url}/console/`);
   // A fresh start: whoever was logged in before (a failed step) is forgotten.
-  await page.evaluate(() => sessionStorage.clear());
+  await page.evaluate('sessionStorage.clear()');
   await page.reload();
   if ('email' in credentials) {
     await page.getByLabel('Root user', { exact: true }).check();
@@ -119,7 +119,7 @@ describe('the console in a real browser', () => {
     expect(await page.locator(`tr[data-imsi="${spareImsi}"]`).getByText('ready').isVisible()).toBe(true);
     await page.getByText('Live', { exact: true }).waitFor();
     // The token is in sessionStorage and headers, never in the address bar.
-    const session = await page.evaluate(() => sessionStorage.getItem('cellgate.console.session'));
+    const session = await page.evaluate<string | null>("sessionStorage.getItem('cellgate.console.session')");
     expect(page.url()).not.toContain(JSON.parse(session!).token);
     await shot('sims');
 
@@ -169,7 +169,7 @@ describe('the console in a real browser', () => {
     await page.getByRole('link', { name: 'SIMs', exact: true }).click();
     const row = page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`);
     await row.getByText('Offline').waitFor();
-    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
 
     const { page: second } = { page: await context.newPage() };
     await logIn(stack.operator, second);
@@ -189,7 +189,7 @@ describe('the console in a real browser', () => {
     await second.close();
 
     await row.getByText('Online').waitFor();
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(true);
   }, 90_000);
 
   it('issues a Ready transfer token and the other operator accepts it', async () => {
