@@ -134,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
         '',
         'cellgate local stack',
         `  API        ${platform.url}`,
-        `  console    ${platform.url}/console/ (log in with the email and password below)`,
+        `  console    ${platform.url}/console/ (the web console: log in with the login below)`,
         `  login      email ${base.email}  password ${base.password}   (POST /v1/auth)`,
         `  API key    X-Soracom-API-Key: ${login.apiKey}`,
         `  token      X-Soracom-Token: ${login.token}`,

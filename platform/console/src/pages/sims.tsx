@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { href, navigate } from '../router.js';
 import { ErrorText, Field, Loading, OnlineBadge, StatusBadge, useConsole, useLoad } from '../ui.js';
-import type { Subscriber } from '../types.js';
+import type { Group, Subscriber } from '../types.js';
 
 export const STATUSES = ['ready', 'active', 'inactive', 'standby', 'suspended', 'terminated', 'transferring'];
 export const SPEED_CLASSES = ['s1.minimum', 's1.slow', 's1.standard', 's1.fast', 's1.4xfast', 's1.8xfast', 'u1.standard', 'u1.slow', 't1.standard'];
@@ -66,6 +66,14 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
       }),
     [live],
   );
+
+  // Groups by id, to show their names (one call; the API pages groups by 100).
+  const groups = useLoad(() => api.get<Group[]>('/v1/groups', { limit: 100 }).catch(() => [] as Group[]), []);
+  const groupName = (id: string | undefined): string => {
+    if (!id) return '';
+    const name = groups.data?.find((g) => g.groupId === id)?.tags?.name;
+    return name ?? id;
+  };
 
   const [imsi, setImsi] = useState('');
   const [draft, setDraft] = useState(filters);
@@ -167,7 +175,7 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
                   </td>
                   <td>{s.subscription}</td>
                   <td>{s.speedClass}</td>
-                  <td>{s.groupId ?? ''}</td>
+                  <td title={s.groupId}>{groupName(s.groupId)}</td>
                   <td class="tags">
                     {Object.entries(s.tags)
                       .filter(([k]) => k !== 'name')
