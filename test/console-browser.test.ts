@@ -297,11 +297,13 @@ describe('the console on a virtual clock', () => {
     await p.screenshot({ path: join(SHOTS, 'billing-month.png'), fullPage: true });
 
     await p.getByRole('link', { name: /Platform time 2026-03-30 12:00:00 UTC/ }).click();
-    await p.getByRole('button', { name: '+1 day' }).click();
-    await p.getByRole('status').filter({ hasText: 'Clock moved +1 day' }).waitFor();
-    await p.getByText('2026-03-31 12:00:00 UTC').first().waitFor();
-    await p.screenshot({ path: join(SHOTS, 'clock.png') });
-    expect(platform.app.ctx.clock.now()).toBe(Date.UTC(2026, 2, 31, 12));
+    await p.getByRole('button', { name: '+7 days' }).click();
+    await p.getByRole('status').filter({ hasText: 'Clock moved +7 days' }).waitFor();
+    await p.getByText('2026-04-06 12:00:00 UTC').first().waitFor();
+    // Crossing 1 April closed March: the month close is among the jobs that ran on the way.
+    await p.getByRole('table', { name: 'Jobs that ran' }).getByText('billing-month-close').first().waitFor();
+    await p.screenshot({ path: join(SHOTS, 'clock.png'), fullPage: true });
+    expect(platform.app.ctx.clock.now()).toBe(Date.UTC(2026, 3, 6, 12));
     await ctx.close();
   }, 60_000);
 });

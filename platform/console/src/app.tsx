@@ -41,10 +41,10 @@ function Shell({ session, onSession }: { session: Session; onSession: (s: Sessio
   }, [live]);
 
   useEffect(() => {
-    // The clock is root only; on real time the platform answers CGW0001 and no clock is shown.
+    // The clock is root only, and shown only when the platform runs on a virtual one.
     if (!isRoot) return;
     api.get<ClockState & { virtual: boolean }>('/_cellgate/clock').then(
-      (c) => setClock({ now: c.now, iso: c.iso }),
+      (c) => setClock(c.virtual ? c : null),
       (e: unknown) => {
         if (!(e instanceof ApiError)) throw e;
         setClock(null);
@@ -88,7 +88,7 @@ function Shell({ session, onSession }: { session: Session; onSession: (s: Sessio
         </label>
         {clock ? (
           <a class="clock" href={href('clock')} aria-label={`Platform time ${formatTime(clock.now)} (virtual)`}>
-            Platform time {formatTime(clock.now)} (virtual)
+            {formatTime(clock.now)} (virtual)
           </a>
         ) : null}
         <span class={`live ${liveState}`} role="status" aria-live="polite">

@@ -4,9 +4,21 @@ import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { describeError, type Api, type Session } from './api.js';
 import type { LiveEvents } from './live.js';
 
+export interface ClockJob {
+  job: string;
+  due: number;
+  ranAt?: number;
+  outcome?: string;
+  summary?: string;
+}
+
+/** `GET /_cellgate/clock` (and the `POST` answer, which adds what ran). */
 export interface ClockState {
   now: number;
   iso: string;
+  nextJobs?: ClockJob[];
+  ran?: ClockJob[];
+  ranCount?: number;
 }
 
 export interface ConsoleContext {

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { formatTime } from '../api.js';
-import { Field, OutcomeText, Section, useAction, useConsole, type ClockState } from '../ui.js';
+import { Field, OutcomeText, Section, useAction, useConsole, type ClockJob, type ClockState } from '../ui.js';
 
 const STEPS = [
   { label: '+1 hour', ms: 3_600_000 },
@@ -17,8 +17,13 @@ export function ClockPage() {
   const { api, clock, setClock } = useConsole();
   const action = useAction();
   const [to, setTo] = useState('');
+  const [ran, setRan] = useState<{ jobs: ClockJob[]; count: number } | null>(null);
   const move = (what: string, body: { advance: number } | { to: number }): void => {
-    void action.run(what, async () => setClock(await api.post<ClockState>('/_cellgate/clock', body)));
+    void action.run(what, async () => {
+      const moved = await api.post<ClockState>('/_cellgate/clock', body);
+      setClock(moved);
+      setRan({ jobs: moved.ran ?? [], count: moved.ranCount ?? 0 });
+    });
   };
   return (
     <>
@@ -50,6 +55,40 @@ export function ClockPage() {
           </button>
         </form>
       </Section>
+      {ran ? (
+        <Section title="What ran on the way">
+          {ran.count === 0 ? <p>No job fell due.</p> : null}
+          <JobTable jobs={ran.jobs} label="Jobs that ran" />
+          {ran.count > ran.jobs.length ? <p class="muted">… and {ran.count - ran.jobs.length} more.</p> : null}
+        </Section>
+      ) : null}
+      <Section title="Next jobs">
+        {clock?.nextJobs?.length ? <JobTable jobs={clock.nextJobs} label="Next jobs" /> : <p>No job is waiting.</p>}
+      </Section>
     </>
+  );
+}
+
+function JobTable({ jobs, label }: { jobs: ClockJob[]; label: string }) {
+  if (jobs.length === 0) return null;
+  return (
+    <table class="grid" aria-label={label}>
+      <thead>
+        <tr>
+          <th scope="col">Due</th>
+          <th scope="col">Job</th>
+          <th scope="col">Outcome</th>
+        </tr>
+      </thead>
+      <tbody>
+        {jobs.map((j, i) => (
+          <tr key={i}>
+            <td>{formatTime(j.due)}</td>
+            <td>{j.job}</td>
+            <td>{j.outcome ? `${j.outcome}${j.summary ? `: ${j.summary}` : ''}` : ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
