@@ -16,6 +16,7 @@ import { isDialectName, startSimulatedModem } from '../simulator/index.js';
 import { ApiClient, provisionGateway, provisionOperator, readStackState, stackImei, writeStackState, type StackState } from './stack-provision.js';
 import { parseCommandLine } from '../common/command-line.js';
 import { parseIsoInstant } from '../platform/domain/time-travel.js';
+import { readPlatformConfigFile, type PlatformFileConfig } from '../platform/config-file.js';
 
 const usage = `usage: cellgate up [options]      (npm start)
 
@@ -33,7 +34,8 @@ Ctrl-C stops everything; a restart with the same --data-dir keeps the data.
   --clock real|virtual the platform's rules on the wall clock (default) or on a virtual clock
                        moved by \`cellgate clock advance\` (env CELLGATE_CLOCK; gateways keep
                        real time, docs/time-control.md)
-  --start <iso>        where a virtual clock starts in a new data dir (default now)`;
+  --start <iso>        where a virtual clock starts in a new data dir (default now)
+  --config <file>      the platform's config file: clock, business calendars (docs/platform.md)`;
 
 function intOption(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -61,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
       'health-port': { type: 'string' },
       clock: { type: 'string' },
       start: { type: 'string' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -69,7 +72,15 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   let port: number, mqttPort: number, count: number, healthPort: number | undefined, speed: number;
   const dialect = (values.dialect as string | undefined) ?? 'bg96';
-  const clockMode = (values.clock as string | undefined) ?? process.env.CELLGATE_CLOCK ?? 'real';
+  let fileConfig: PlatformFileConfig;
+  try {
+    fileConfig = readPlatformConfigFile((values.config as string | undefined) ?? process.env.CELLGATE_PLATFORM_CONFIG);
+  } catch (error) {
+    console.error(`cellgate up: ${(error as Error).message}`);
+    return 2;
+  }
+  const clockMode = (values.clock as string | undefined) ?? process.env.CELLGATE_CLOCK ?? fileConfig.clock?.mode ?? 'real';
+  const startText = (values.start as string | undefined) ?? fileConfig.clock?.start;
   let start: number | undefined;
   try {
     port = intOption(values.port as string | undefined, 8080, 'port', 0, 65535);
@@ -80,8 +91,8 @@ export async function run(argv: string[]): Promise<number> {
     if (!Number.isFinite(speed) || speed < 0) throw new Error(`--speed must be a number ≥ 0, got '${String(values.speed)}'`);
     if (!isDialectName(dialect)) throw new Error(`--dialect must be one of generic, bg95, bg96, sim7080, got '${dialect}'`);
     if (clockMode !== 'real' && clockMode !== 'virtual') throw new Error(`--clock must be real or virtual, got '${clockMode}'`);
-    if (values.start !== undefined) {
-      start = parseIsoInstant(values.start as string);
+    if (startText !== undefined) {
+      start = parseIsoInstant(startText);
       if (start === undefined || clockMode !== 'virtual') throw new Error('--start needs --clock virtual and an ISO 8601 date-time with a zone');
     }
   } catch (error) {
@@ -108,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
       logger: fileLogger('platform'),
       http: { port },
       mqtt: { port: mqttPort },
+      config: { businessCalendars: fileConfig.calendars },
       ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
     });
     const api = new ApiClient(platform.url);

@@ -2,6 +2,7 @@ import { createLogger } from '../common/log.js';
 import { startPlatform } from './index.js';
 import { parseCommandLine } from '../common/command-line.js';
 import { parseIsoInstant } from './domain/time-travel.js';
+import { readPlatformConfigFile, withCalendarFlags, type PlatformFileConfig } from './config-file.js';
 
 const HELP = `usage: cellgate platform [--data-dir DIR] [--port N] [--host HOST] [--clock real|virtual [--start ISO]] ...
 
@@ -25,6 +26,13 @@ Runs the platform core: store, scheduler and HTTP API.
                    (env CELLGATE_CLOCK; see docs/time-control.md)
   --start ISO      where a virtual clock starts in a new data dir (env CELLGATE_CLOCK_START,
                    default now); a data dir resumes its saved virtual time
+  --config FILE    YAML/JSON with clock and calendars (env CELLGATE_PLATFORM_CONFIG); flags win
+  --time-zone-g ZONE, --time-zone-jp ZONE
+                   business time zone of a coverage type (defaults UTC, Asia/Tokyo)
+  --holidays-g LIST, --holidays-jp LIST
+                   its holidays, comma-separated: YYYY-MM-DD, MM-DD (yearly), A..B ranges,
+                   japan-public-holidays (defaults: g 01-01,12-25; jp
+                   japan-public-holidays,12-29..01-03; docs/transfers-and-esim.md)
 `;
 
 /** `cellgate platform`: runs until SIGINT / SIGTERM, printing the API URL. */
@@ -39,6 +47,11 @@ export async function run(argv: string[]): Promise<number> {
       'network-token': { type: 'string' },
       clock: { type: 'string' },
       start: { type: 'string' },
+      config: { type: 'string' },
+      'time-zone-g': { type: 'string' },
+      'time-zone-jp': { type: 'string' },
+      'holidays-g': { type: 'string' },
+      'holidays-jp': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,8 +76,17 @@ export async function run(argv: string[]): Promise<number> {
     ? { externalUrl: mqttUrl, ...(values['mosquitto-dir'] ? { mosquittoDir: values['mosquitto-dir'] } : {}), ...(mosquittoPid ? { mosquittoPid } : {}) }
     : { port: mqttPort, host: values.host ?? '127.0.0.1' };
   const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
-  const clockMode = values.clock ?? process.env.CELLGATE_CLOCK ?? 'real';
-  const startText = values.start ?? process.env.CELLGATE_CLOCK_START;
+  let fileConfig: PlatformFileConfig;
+  let businessCalendars: PlatformFileConfig['calendars'];
+  try {
+    fileConfig = readPlatformConfigFile(values.config ?? process.env.CELLGATE_PLATFORM_CONFIG);
+    businessCalendars = withCalendarFlags(fileConfig.calendars, values);
+  } catch (error) {
+    console.error(`cellgate platform: ${(error as Error).message}`);
+    return 2;
+  }
+  const clockMode = values.clock ?? process.env.CELLGATE_CLOCK ?? fileConfig.clock?.mode ?? 'real';
+  const startText = values.start ?? process.env.CELLGATE_CLOCK_START ?? fileConfig.clock?.start;
   const start = startText === undefined ? undefined : parseIsoInstant(startText);
   if ((clockMode !== 'real' && clockMode !== 'virtual') || (startText !== undefined && (start === undefined || clockMode !== 'virtual'))) {
     console.error(`cellgate platform: --clock must be real or virtual, and --start an ISO 8601 date-time with a zone (2026-01-01T00:00:00Z) used with --clock virtual`);
@@ -79,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
       mqtt,
       ...(networkToken ? { networkToken } : {}),
       ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
-      ...(feeScheduleDir ? { config: { feeScheduleDir } } : {}),
+      config: { businessCalendars, ...(feeScheduleDir ? { feeScheduleDir } : {}) },
     });
   } catch (error) {
     if ((error as Error).name !== 'FeeScheduleLoadError' && (error as Error).name !== 'VirtualTimeError') throw error;

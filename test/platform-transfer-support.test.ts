@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PlatformConfig } from '../platform/app/context.js';
+import { DEFAULT_CALENDAR_SPECS } from '../platform/domain/transfer/calendar-config.js';
 import { VirtualClock } from '../common/clock.js';
 import { STREAMS } from '../platform/app/context.js';
 import { startPlatform } from '../platform/index.js';
@@ -10,7 +12,7 @@ let api: Api | undefined;
 afterEach(async () => api?.platform.close());
 
 /** A platform whose virtual clock starts at `start` (the seed's dates are in 2025). */
-async function apiAt(start: number, config = {}): Promise<Api> {
+async function apiAt(start: number, config: Partial<PlatformConfig> = {}): Promise<Api> {
   const clock = new VirtualClock(start);
   const platform = await startPlatform({ dataDir: ':memory:', clock, config });
   const call: Api['call'] = (method, url, opts = {}) => {
@@ -206,7 +208,7 @@ describe('support-assisted transfer rules and refusals', () => {
 
   it('business days follow the configured time zone and holidays', async () => {
     // Sent Mon 2026-03-02; with Tue 03-03 a holiday the 5th business day is Tue 03-10, so the deadline is 03-11 00:00.
-    const a = await apiAt(at('2026-03-02'), { businessHolidays: ['2026-03-03'] });
+    const a = await apiAt(at('2026-03-02'), { businessCalendars: { g: { timeZone: 'UTC', holidays: ['2026-03-03'] }, jp: DEFAULT_CALENDAR_SPECS.jp } });
     const source = await account(a);
     const dest = await account(a);
     const sim = await activeSim(a, source);

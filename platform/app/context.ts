@@ -4,6 +4,8 @@ import type { Clock } from '../../common/clock.js';
 import { DEFAULT_SESSION_IDLE_TIMEOUT_MS } from '../domain/session.js';
 import { DEFAULT_TERMINATED_RETENTION_MS } from '../domain/status-rules.js';
 import type { DomainEvent } from '../domain/events.js';
+import type { CoverageType } from '../domain/ids.js';
+import { DEFAULT_CALENDAR_SPECS, type CalendarSpec } from '../domain/transfer/calendar-config.js';
 import type { PlatformStore, StoreTx } from '../store/port.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -27,10 +29,13 @@ export interface PlatformConfig {
    * `platform/fees/`. CLI `--fee-schedule-dir`, env `CELLGATE_FEE_SCHEDULE_DIR`.
    */
   feeScheduleDir?: string;
-  /** Support-assisted transfer business days (SPEC §1.4 [choice]): IANA time zone, default UTC. */
-  businessTimeZone: string;
-  /** Holidays (`YYYY-MM-DD` in the business time zone) that are not business days. */
-  businessHolidays: string[];
+  /**
+   * Business calendar per coverage type (SPEC §1.4 [choice], docs/transfers-and-esim.md): the
+   * time zone the 5 business days, the 25th and the transfer's 00:00 are judged in, and the
+   * holidays. Defaults: `jp` Asia/Tokyo with Japanese public holidays and 12-29..01-03; `g` UTC
+   * with 01-01 and 12-25. CLI `--config`, `--time-zone-<cov>`, `--holidays-<cov>`.
+   */
+  businessCalendars: Record<CoverageType, CalendarSpec>;
   /** SM-DP+ address of eSIM profiles (activation code `LPA:1$<smdp>$<matchingId>`). */
   smdpAddress: string;
   /** Emulated eSIM provisioning delays [choice: 5 s, then 10 s per profile]. */
@@ -43,8 +48,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   terminatedRetentionMs: DEFAULT_TERMINATED_RETENTION_MS,
   defaultTokenTimeoutSeconds: 86_400,
   maxTokenTimeoutSeconds: 172_800,
-  businessTimeZone: 'UTC',
-  businessHolidays: [],
+  businessCalendars: { g: DEFAULT_CALENDAR_SPECS.g, jp: DEFAULT_CALENDAR_SPECS.jp },
   smdpAddress: 'smdp.cellgate.local',
   esimProvisioningStartDelayMs: 5_000,
   esimProvisioningPerProfileMs: 10_000,

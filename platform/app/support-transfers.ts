@@ -2,7 +2,9 @@ import { PlatformError, domainError, unwrap, type DomainError } from '../domain/
 import type { DomainEvent } from '../domain/events.js';
 import { closeSession } from '../domain/session-close.js';
 import { defaultSpeedClass, isSubscription, type Subscriber } from '../domain/subscriber.js';
-import { businessCalendar, type BusinessCalendar } from '../domain/transfer/business-calendar.js';
+import type { BusinessCalendar } from '../domain/transfer/business-calendar.js';
+import { calendarFromSpec } from '../domain/transfer/calendar-config.js';
+import type { CoverageType } from '../domain/ids.js';
 import {
   cancelUnansweredSupportTransfer,
   executeSupportTransfer,
@@ -27,9 +29,15 @@ import { loadSubscribers, stamp, transferOperator } from './transfer-support.js'
 export const SUPPORT_TRANSFER_KIND = 'support-transfer';
 export const SUPPORT_TRANSFER_JOBS = { step: 'support-transfer-step' } as const;
 
-/** The business calendar of platform config (time zone + holidays, SPEC §1.4 [choice]). */
-export function calendarOf(ctx: AppContext): BusinessCalendar {
-  return businessCalendar({ timeZone: ctx.config.businessTimeZone, holidays: ctx.config.businessHolidays });
+const calendars = new WeakMap<AppContext, Map<CoverageType, BusinessCalendar>>();
+
+/** The business calendar of a coverage type from platform config (time zone + holidays, SPEC §1.4 [choice]). */
+export function calendarOf(ctx: AppContext, coverage: CoverageType): BusinessCalendar {
+  let byCoverage = calendars.get(ctx);
+  if (!byCoverage) calendars.set(ctx, (byCoverage = new Map()));
+  let calendar = byCoverage.get(coverage);
+  if (!calendar) byCoverage.set(coverage, (calendar = calendarFromSpec(ctx.config.businessCalendars[coverage])));
+  return calendar;
 }
 
 /** What the support desk checked at review, with its findings (`GET …/review`'s body). */
@@ -122,7 +130,7 @@ export async function reviewSupportAssistedTransfer(ctx: AppContext, operatorId:
       destinationGroupExists: t.destinationGroupId === null || (await tx.get<Group>(GROUP_KIND, t.destinationGroupId))?.operatorId === t.destinationOperatorId,
     };
     const subscribers = await loadSubscribers(tx, t.imsis);
-    const r = unwrap(reviewSupportTransfer({ transfer: t, subscribers, facts, calendar: calendarOf(ctx), now }));
+    const r = unwrap(reviewSupportTransfer({ transfer: t, subscribers, facts, calendar: calendarOf(ctx, t.coverageType), now }));
     await save(ctx, tx, r);
     return {
       transfer: r.transfer,
@@ -143,7 +151,7 @@ export async function reviewSupportAssistedTransfer(ctx: AppContext, operatorId:
 export async function replyToSupportAssistedTransfer(ctx: AppContext, replierOperatorId: string, id: string, accept: boolean): Promise<SupportTransfer> {
   return useCase(ctx, async (tx) => {
     const t = await loadAsParty(tx, id, replierOperatorId);
-    const r = unwrap(replyToSupportTransfer({ transfer: t, replierOperatorId, accept, calendar: calendarOf(ctx), now: ctx.clock.now() }));
+    const r = unwrap(replyToSupportTransfer({ transfer: t, replierOperatorId, accept, calendar: calendarOf(ctx, t.coverageType), now: ctx.clock.now() }));
     await save(ctx, tx, r);
     return r.transfer;
   });

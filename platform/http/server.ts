@@ -15,6 +15,7 @@ import { registerCellgateRoutes } from './routes/cellgate-routes.js';
 import { registerOperatorRoutes } from './routes/operator-routes.js';
 import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSandboxKnobRoutes } from './routes/sandbox-knob-routes.js';
+import { registerCalendarRoutes } from './routes/calendar-routes.js';
 import { registerSubscriberRoutes } from './routes/subscriber-routes.js';
 import { registerCellgateTransferEsimRoutes } from './routes/cellgate-transfer-esim-routes.js';
 import { registerEsimOrderRoutes } from './routes/esim-order-routes.js';
@@ -106,6 +107,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   registerOperatorRoutes(fastify, ctx);
   registerSandboxRoutes(fastify, ctx);
   registerSandboxKnobRoutes(fastify, ctx);
+  registerCalendarRoutes(fastify, ctx);
   registerBillingRoutes(fastify, ctx);
   registerPaymentRoutes(fastify, ctx);
   registerTransferRoutes(fastify, ctx);
