@@ -51,7 +51,7 @@ function daysBetween(from: string, to: string): string[] {
 }
 
 /** Expands one entry to `YYYY-MM-DD` days; throws with the entry quoted when it is malformed. */
-export function expandHolidayEntry(entry: string, years = CALENDAR_YEARS): string[] {
+export function expandHolidayEntry(entry: string, years: { from: number; to: number } = CALENDAR_YEARS): string[] {
   const e = entry.trim();
   if (e === JAPAN_PUBLIC_HOLIDAYS) {
     const out: string[] = [];
