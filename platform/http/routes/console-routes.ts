@@ -33,7 +33,7 @@ export function findConsoleDir(): string | null {
  * they show comes from the authenticated API.
  */
 export function registerConsoleRoutes(fastify: FastifyInstance, consoleDir: string | null): void {
-  const spec = (operationId: string) => ({ spec: { operationId, tag: 'Console', auth: 'public' as const } });
+  const spec = (operationId: string) => ({ spec: { operationId, tag: 'Cellgate', auth: 'public' as const } });
   const send = async (reply: FastifyReply, relative: string): Promise<FastifyReply> => {
     if (!consoleDir) {
       return reply.code(503).type('text/plain; charset=utf-8').send('The console is not built: run `npm run build` (npm start and npm test do).\n');
