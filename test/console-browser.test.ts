@@ -82,11 +82,29 @@ describe('the console in a real browser', () => {
       unixtime: now - 60,
       dataTrafficStatsMap: { 's1.standard': { uploadByteSizeTotal: 40_000_000, downloadByteSizeTotal: 80_000_000, uploadPacketSizeTotal: 1, downloadPacketSizeTotal: 1 } },
     });
-    // A SAM user of A who may work with SIMs and devices (and follow live events).
+    // A SAM user of A who may look at SIMs and devices, suspend and activate (and follow live events).
     await api.call('POST', `/v1/operators/${stack.operator.operatorId}/users/${sam.userName}`, {});
     await api.call('POST', `/v1/operators/${stack.operator.operatorId}/users/${sam.userName}/password`, { password: sam.password });
     await api.call('PUT', `/v1/operators/${stack.operator.operatorId}/users/${sam.userName}/permission`, {
-      permission: JSON.stringify({ statements: [{ effect: 'allow', api: ['Subscriber:*', 'Device:*', 'Group:*', 'Billing:*', 'Cellgate:streamCellgateEvents'] }] }),
+      permission: JSON.stringify({
+        statements: [
+          {
+            effect: 'allow',
+            api: [
+              'Subscriber:listSubscribers',
+              'Subscriber:getSubscriber',
+              'Subscriber:listSessionEvents',
+              'Subscriber:listCellgateSubscriberStatusHistory',
+              'Subscriber:suspendSubscriber',
+              'Subscriber:activateSubscriber',
+              'Device:*',
+              'Group:listGroups',
+              'Billing:*',
+              'Cellgate:streamCellgateEvents',
+            ],
+          },
+        ],
+      }),
     });
     // Operator B (with the sandbox's test card, so it may accept a transfer).
     const b = { email: `dest-${process.pid}@example.com`, password: 'destination-password' };
@@ -232,17 +250,25 @@ describe('the console in a real browser', () => {
     await logOut();
   }, 60_000);
 
-  it('gives a SAM user the SIMs but no payment: no menu entry, no page', async () => {
+  it('offers a SAM user only what its permission allows, and never payment: no menu entry, no page', async () => {
     await logIn({ operatorId: stack.operator.operatorId, ...sam });
     await page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`).waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['SIMs', 'Devices', 'eSIM', 'Transfers']);
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['SIMs', 'Devices']);
     expect(await page.getByText(/payment/i).count()).toBe(0);
     await page.goto(`${stack.platform.url}/console/#/billing`);
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.goto(`${stack.platform.url}/console/#/esim`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.goto(`${stack.platform.url}/console/#/sims/${stack.gateway.imsi}`);
+    const actions = page.getByRole('group', { name: 'Status' });
+    await actions.getByRole('button', { name: 'Suspend' }).waitFor();
+    expect(await actions.getByRole('button').allInnerTexts()).toEqual(['Activate', 'Suspend']);
+    expect(await page.getByRole('button', { name: 'Set tag' }).count()).toBe(0);
+    await page.getByRole('table', { name: 'Status history' }).waitFor();
+    await shot('sam-user');
     await page.goto(`${stack.platform.url}/console/#/sims`);
     await page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`).waitFor();
-    await shot('sam-user');
     await logOut();
   }, 60_000);
 });

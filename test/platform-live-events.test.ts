@@ -172,3 +172,32 @@ describe('SIM status history', () => {
     await expect(b.api.call('GET', `/_cellgate/subscribers/${sim}/status_history`)).rejects.toThrow(/404.*SEM0001/);
   });
 });
+
+describe('what the caller may do (GET /_cellgate/me)', () => {
+  it('answers root with everything, a SAM user with its permission, payment never', async () => {
+    const a = await operator('me-a');
+    const ask = '/_cellgate/me?api=Subscriber:suspendSubscriber&api=Subscriber:terminateSubscriber&api=Payment:getPaymentMethod';
+    expect(await a.api.call('GET', ask)).toEqual({
+      operatorId: a.creds.operatorId,
+      userName: null,
+      root: true,
+      allowed: { 'Subscriber:suspendSubscriber': true, 'Subscriber:terminateSubscriber': true, 'Payment:getPaymentMethod': true },
+    });
+    await a.api.call('POST', `/v1/operators/${a.creds.operatorId}/users/ops`, {});
+    await a.api.call('POST', `/v1/operators/${a.creds.operatorId}/users/ops/password`, { password: 'ops-password-1' });
+    await a.api.call('PUT', `/v1/operators/${a.creds.operatorId}/users/ops/permission`, {
+      permission: JSON.stringify({ statements: [{ effect: 'allow', api: '*' }, { effect: 'deny', api: ['Subscriber:terminateSubscriber'] }] }),
+    });
+    const ops = new ApiClient(platform.url);
+    ops.use(await ops.call<Creds>('POST', '/v1/auth', { operatorId: a.creds.operatorId, userName: 'ops', password: 'ops-password-1' }));
+    expect(await ops.call('GET', ask)).toMatchObject({
+      userName: 'ops',
+      root: false,
+      allowed: { 'Subscriber:suspendSubscriber': true, 'Subscriber:terminateSubscriber': false, 'Payment:getPaymentMethod': false },
+    });
+    // The answer is the rule every call passes: the denied call is refused.
+    const sim = await newSim(a.api);
+    await expect(ops.call('POST', `/v1/subscribers/${sim}/terminate`)).rejects.toThrow(/403.*AUM0005/);
+    await expect(ops.call('GET', '/_cellgate/me?api=not-an-api')).rejects.toThrow(/400/);
+  });
+});

@@ -27,6 +27,7 @@ import { registerNetworkRoutes, verifyNetworkToken } from './routes/network-rout
 import { findConsoleDir, registerConsoleRoutes } from './routes/console-routes.js';
 import { registerLiveEventRoutes } from './routes/live-event-routes.js';
 import { registerStatusHistoryRoutes } from './routes/status-history-routes.js';
+import { registerWhoamiRoutes } from './routes/whoami-routes.js';
 import type { DeviceService } from '../app/devices.js';
 import './types.js';
 
@@ -88,7 +89,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
     if (spec.auth === 'admin' && request.headers.authorization !== undefined) return verifyNetworkToken(request, reply, options.networkToken);
     const principal = await verifyToken(ctx, header(request.headers['x-soracom-api-key']), header(request.headers['x-soracom-token']));
     request.principal = principal;
-    if (principal.userName === null) return;
+    if (principal.userName === null || spec.auth === 'self') return;
     if (spec.auth === 'root' || spec.auth === 'admin') return sendError(reply, domainError('AUM0005'));
     if (ROOT_ONLY_TAGS.includes(spec.tag)) return sendError(reply, domainError('AUM0006'));
     if (!isAllowed(principal.permission, `${spec.tag}:${spec.operationId}`)) {
@@ -118,6 +119,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   registerGroupRoutes(fastify, ctx);
   registerMetadataRoutes(fastify, ctx);
   registerStatusHistoryRoutes(fastify, ctx);
+  registerWhoamiRoutes(fastify);
   registerLiveEventRoutes(fastify, ctx);
   registerConsoleRoutes(fastify, options.consoleDir === undefined ? findConsoleDir() : options.consoleDir);
   registerCellgateRoutes(fastify, { platform: options.platform, openApi: () => buildOpenApi(routes) });

@@ -12,9 +12,10 @@ export interface RouteSpec {
    * routes need the network token (`Authorization: Bearer`); `session` routes (the metadata
    * service) identify the SIM by the request's source address instead of credentials; `admin`
    * routes (the virtual clock) take either the network token (the platform admin: no principal)
-   * or a root user's API key and token.
+   * or a root user's API key and token; `self` routes need credentials but no SAM permission
+   * (the caller asks only about itself).
    */
-  auth?: 'public' | 'required' | 'root' | 'network' | 'session' | 'admin';
+  auth?: 'public' | 'required' | 'root' | 'network' | 'session' | 'admin' | 'self';
   summary?: string;
 }
 

@@ -70,11 +70,27 @@ export class SqliteStore implements PlatformStore {
   }
 }
 
+/**
+ * Prepared statements by SQL text, per database: preparing costs about as much as running a
+ * simple indexed query, and rating an account of 10,000 SIMs runs tens of thousands of them.
+ * Bounded: SQL with inlined limits varies, so the cache starts over past a few hundred texts.
+ */
+const prepared = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+const MAX_PREPARED = 500;
+
 class SqliteTx implements StoreTx {
   constructor(private readonly db: Database.Database) {}
 
+  private prepare(sql: string): Database.Statement {
+    let statements = prepared.get(this.db);
+    if (!statements || statements.size >= MAX_PREPARED) prepared.set(this.db, (statements = new Map()));
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
+  }
+
   async get<T>(kind: string, id: string): Promise<T | null> {
-    const row = this.db.prepare('SELECT body FROM documents WHERE kind = ? AND id = ?').get(kind, id) as Row | undefined;
+    const row = this.prepare('SELECT body FROM documents WHERE kind = ? AND id = ?').get(kind, id) as Row | undefined;
     return row ? (JSON.parse(row.body as string) as T) : null;
   }
 
@@ -85,7 +101,7 @@ class SqliteTx implements StoreTx {
   }
 
   async delete(kind: string, id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM documents WHERE kind = ? AND id = ?').run(kind, id).changes > 0;
+    return this.prepare('DELETE FROM documents WHERE kind = ? AND id = ?').run(kind, id).changes > 0;
   }
 
   async list<T>(kind: string, query: ListQuery = {}): Promise<T[]> {
@@ -100,12 +116,12 @@ class SqliteTx implements StoreTx {
       args.push(query.after);
     }
     const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
-    const rows = this.db.prepare(`SELECT body FROM documents WHERE ${where.join(' AND ')} ORDER BY id${limit}`).all(...args) as Row[];
+    const rows = this.prepare(`SELECT body FROM documents WHERE ${where.join(' AND ')} ORDER BY id${limit}`).all(...args) as Row[];
     return rows.map((r) => JSON.parse(r.body as string) as T);
   }
 
   async append<T>(stream: string, key: string, at: number, body: T): Promise<number> {
-    const info = this.db.prepare('INSERT INTO streams (stream, key, at, body) VALUES (?, ?, ?, ?)').run(stream, key, at, JSON.stringify(body));
+    const info = this.prepare('INSERT INTO streams (stream, key, at, body) VALUES (?, ?, ?, ?)').run(stream, key, at, JSON.stringify(body));
     return Number(info.lastInsertRowid);
   }
 
@@ -130,7 +146,7 @@ class SqliteTx implements StoreTx {
     }
     const order = query.descending ? 'DESC' : 'ASC';
     const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
-    const rows = this.db.prepare(`SELECT seq, stream, key, at, body FROM streams WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}`).all(...args) as Row[];
+    const rows = this.prepare(`SELECT seq, stream, key, at, body FROM streams WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}`).all(...args) as Row[];
     return rows.map((r) => ({ seq: r.seq as number, stream: r.stream as string, key: r.key as string, at: r.at as number, body: JSON.parse(r.body as string) as T }));
   }
 
@@ -141,21 +157,21 @@ class SqliteTx implements StoreTx {
   }
 
   async getJob(jobKey: string): Promise<ScheduledJob | null> {
-    const row = this.db.prepare('SELECT job_key, name, due, payload FROM jobs WHERE job_key = ?').get(jobKey) as Row | undefined;
+    const row = this.prepare('SELECT job_key, name, due, payload FROM jobs WHERE job_key = ?').get(jobKey) as Row | undefined;
     return row ? toJob(row) : null;
   }
 
   async deleteJob(jobKey: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM jobs WHERE job_key = ?').run(jobKey).changes > 0;
+    return this.prepare('DELETE FROM jobs WHERE job_key = ?').run(jobKey).changes > 0;
   }
 
   async dueJobs(until: number, limit = 100): Promise<ScheduledJob[]> {
-    const rows = this.db.prepare('SELECT job_key, name, due, payload FROM jobs WHERE due <= ? ORDER BY due, job_key LIMIT ?').all(until, limit) as Row[];
+    const rows = this.prepare('SELECT job_key, name, due, payload FROM jobs WHERE due <= ? ORDER BY due, job_key LIMIT ?').all(until, limit) as Row[];
     return rows.map(toJob);
   }
 
   async nextJobDue(): Promise<number | null> {
-    const row = this.db.prepare('SELECT MIN(due) AS due FROM jobs').get() as Row;
+    const row = this.prepare('SELECT MIN(due) AS due FROM jobs').get() as Row;
     return (row.due as number | null) ?? null;
   }
 }

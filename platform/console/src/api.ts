@@ -78,7 +78,7 @@ export async function logIn(
   const res = await fetch('/v1/auth', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
   if (!res.ok) throw await errorOf(res);
   const body = (await res.json()) as { apiKey: string; token: string; operatorId: string; userName?: string };
-  const loginName = 'email' in credentials ? credentials.email : `${credentials.userName} (${body.operatorId})`;
+  const loginName = 'email' in credentials ? credentials.email : credentials.userName;
   return { apiKey: body.apiKey, token: body.token, operatorId: body.operatorId, userName: body.userName ?? null, loginName, coverage };
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Api, ApiError, loadSession, saveSession, formatTime, type Coverage, type Session } from './api.js';
+import { OFFERED, type Offered } from './allowed.js';
 import { LiveEvents, type LiveState } from './live.js';
 import { href, useRoute } from './router.js';
 import { Console, type ClockState, type ConsoleContext } from './ui.js';
@@ -30,6 +31,18 @@ function Shell({ session, onSession }: { session: Session; onSession: (s: Sessio
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   const [clock, setClock] = useState<ClockState | null>(null);
   const isRoot = session.userName === null;
+  // What a SAM user may do, asked once; until the answer is in, nothing is offered.
+  const [allowed, setAllowed] = useState<Record<string, boolean> | null>(isRoot ? {} : null);
+  useEffect(() => {
+    if (isRoot) return;
+    const query = new URLSearchParams(Object.values(OFFERED).map((api) => ['api', api])).toString();
+    api.get<{ allowed: Record<string, boolean> }>(`/_cellgate/me?${query}`).then(
+      (me) => setAllowed(me.allowed),
+      // A platform that cannot say: offer everything and let the API's refusals speak.
+      () => setAllowed(Object.fromEntries(Object.values(OFFERED).map((a) => [a, true]))),
+    );
+  }, [api, isRoot]);
+  const can = (what: Offered): boolean => isRoot || allowed?.[OFFERED[what]] === true;
 
   useEffect(() => {
     const off = live.onState(setLiveState);
@@ -52,18 +65,18 @@ function Shell({ session, onSession }: { session: Session; onSession: (s: Sessio
     );
   }, [api, isRoot]);
 
-  const ctx: ConsoleContext = { api, session, live, isRoot, clock, setClock };
-  const page = route.path[0] ?? 'sims';
+  const ctx: ConsoleContext = { api, session, live, isRoot, can, clock, setClock };
   const nav: { path: string; label: string; show: boolean }[] = [
-    { path: 'sims', label: 'SIMs', show: true },
-    { path: 'devices', label: 'Devices', show: true },
-    { path: 'esim', label: 'eSIM', show: true },
-    { path: 'transfers', label: 'Transfers', show: true },
+    { path: 'sims', label: 'SIMs', show: can('listSims') },
+    { path: 'devices', label: 'Devices', show: can('listDevices') },
+    { path: 'esim', label: 'eSIM', show: can('listOrders') },
+    { path: 'transfers', label: 'Transfers', show: can('outbox') || can('issueToken') || can('listSupport') },
     // Payment and bills are root only: a SAM user sees no entry at all (SPEC §1.7).
     { path: 'billing', label: 'Billing and payment', show: isRoot },
     { path: 'clock', label: 'Clock', show: isRoot && clock !== null },
   ];
 
+  const page = route.path[0] ?? nav.find((n) => n.show)?.path ?? 'sims';
   const logOut = async (): Promise<void> => {
     await api.logOut().catch(() => undefined);
     onSession(null);
@@ -112,7 +125,13 @@ function Shell({ session, onSession }: { session: Session; onSession: (s: Sessio
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>
-        <Page path={route.path} query={route.query} isRoot={isRoot} hasClock={clock !== null} />
+        {allowed === null ? (
+          <p role="status">Loading your permissions…</p>
+        ) : nav.some((n) => n.path === page && !n.show) ? (
+          <NotFound />
+        ) : (
+          <Page path={route.path.length ? route.path : [page]} query={route.query} isRoot={isRoot} hasClock={clock !== null} />
+        )}
       </main>
     </Console.Provider>
   );

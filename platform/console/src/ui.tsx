@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { describeError, type Api, type Session } from './api.js';
+import type { Offered } from './allowed.js';
 import type { LiveEvents } from './live.js';
 
 export interface ClockJob {
@@ -26,6 +27,8 @@ export interface ConsoleContext {
   session: Session;
   live: LiveEvents;
   isRoot: boolean;
+  /** May this user make the API call behind a control? (Root: always; SAM: its permission.) */
+  can(what: Offered): boolean;
   /** The platform's virtual clock, or null when it runs on real time (or the user may not see it). */
   clock: ClockState | null;
   setClock(clock: ClockState | null): void;

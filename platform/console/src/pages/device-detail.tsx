@@ -27,7 +27,7 @@ interface CommandResult {
 
 /** One gateway: last status report, its events (live), and sending a command with its result. */
 export function DeviceDetailPage({ deviceId }: { deviceId: string }) {
-  const { api, live } = useConsole();
+  const { api, live, can } = useConsole();
   const path = `/_cellgate/devices/${encodeURIComponent(deviceId)}`;
   const device = useLoad(() => api.get<Device>(path), [deviceId]);
   const events = useLoad(() => api.get<DeviceEvent[]>(`${path}/events`, { limit: 1000 }), [deviceId]);
@@ -101,7 +101,7 @@ export function DeviceDetailPage({ deviceId }: { deviceId: string }) {
             <p>This device has not reported yet.</p>
           )}
         </Section>
-        <CommandSection path={path} />
+        {can('sendCommand') ? <CommandSection path={path} /> : null}
       </div>
       <Section title="Events">
         <ErrorText error={events.error} />

@@ -29,9 +29,9 @@ interface OrderedProfile {
 
 /** eSIM profile orders, their profiles, the deleted-but-not-terminated list, CSV downloads. */
 export function EsimPage() {
-  const { api } = useConsole();
+  const { api, can } = useConsole();
   const orders = useLoad(() => api.get<ProfileOrder[]>('/v1/sim_profile_orders', { limit: 100 }), []);
-  const deleted = useLoad(() => api.get<OrderedProfile[]>('/_cellgate/esim/deleted_profiles'), []);
+  const deleted = useLoad(() => (can('deletedProfiles') ? api.get<OrderedProfile[]>('/_cellgate/esim/deleted_profiles') : Promise.resolve(null)), []);
   const [open, setOpen] = useState<string | null>(null);
   const action = useAction();
   const [subscription, setSubscription] = useState('plan01s');
@@ -47,7 +47,7 @@ export function EsimPage() {
     <>
       <h1>eSIM</h1>
       <OutcomeText outcome={action.outcome} />
-      <Section title="New profile order">
+      {can('createOrder') ? <Section title="New profile order">
         <form
           class="inline-form"
           onSubmit={(e) => {
@@ -72,7 +72,7 @@ export function EsimPage() {
             Create order
           </button>
         </form>
-      </Section>
+      </Section> : null}
       <Section title="Profile orders">
         <ErrorText error={orders.error} />
         {orders.loading && !orders.data ? <Loading what="orders" /> : null}
@@ -105,24 +105,24 @@ export function EsimPage() {
                   <td class="buttons">
                     {o.status === 'DRAFT' ? (
                       <>
-                        <button type="button" class="small" disabled={action.busy} onClick={() => void act(`Order ${o.profileOrderId} confirmed`, () => api.post(`/v1/sim_profile_orders/${o.profileOrderId}/confirm`))}>
+                        {can('confirmOrder') ? <button type="button" class="small" disabled={action.busy} onClick={() => void act(`Order ${o.profileOrderId} confirmed`, () => api.post(`/v1/sim_profile_orders/${o.profileOrderId}/confirm`))}>
                           Confirm
-                        </button>
-                        <button type="button" class="small" disabled={action.busy} onClick={() => void act(`Order ${o.profileOrderId} cancelled`, () => api.delete(`/v1/sim_profile_orders/${o.profileOrderId}`))}>
+                        </button> : null}
+                        {can('cancelOrder') ? <button type="button" class="small" disabled={action.busy} onClick={() => void act(`Order ${o.profileOrderId} cancelled`, () => api.delete(`/v1/sim_profile_orders/${o.profileOrderId}`))}>
                           Cancel
-                        </button>
+                        </button> : null}
                       </>
                     ) : null}
                     <button type="button" class="small" aria-expanded={open === o.profileOrderId} onClick={() => setOpen(open === o.profileOrderId ? null : o.profileOrderId)}>
                       Profiles
                     </button>
-                    <button
+                    {can('profilesCsv') ? <button
                       type="button"
                       class="small"
                       onClick={() => void action.run(`CSV of ${o.profileOrderId} downloaded`, () => api.download(`/_cellgate/sim_profile_orders/${o.profileOrderId}/profiles.csv`, `${o.profileOrderId}-profiles.csv`))}
                     >
                       Download CSV
-                    </button>
+                    </button> : null}
                   </td>
                 </tr>
               ))}
@@ -131,12 +131,12 @@ export function EsimPage() {
         ) : null}
         {open ? <OrderProfiles orderId={open} /> : null}
       </Section>
-      <Section title="Deleted from the device, not terminated">
+      {can('deletedProfiles') ? <Section title="Deleted from the device, not terminated">
         <p class="muted">These profiles were deleted from their eUICC but their SIM is not terminated, so it is still billed. Terminate the SIM to stop the fees.</p>
         <ErrorText error={deleted.error} />
         {deleted.data?.length === 0 ? <p>None.</p> : null}
         {deleted.data?.length ? <ProfileTable profiles={deleted.data} label="Deleted profiles" /> : null}
-      </Section>
+      </Section> : null}
     </>
   );
 }

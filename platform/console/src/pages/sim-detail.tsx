@@ -4,14 +4,16 @@ import { href } from '../router.js';
 import { ErrorText, Field, Loading, OnlineBadge, OutcomeText, Section, StatusBadge, useAction, useConsole, useLoad } from '../ui.js';
 import type { Group, SessionEvent, StatusChange, Subscriber } from '../types.js';
 import { SPEED_CLASSES, imeiOf } from './sims.js';
+import type { Offered } from '../allowed.js';
 
 const STATUS_ACTIONS = [
-  { label: 'Activate', path: 'activate' },
-  { label: 'Deactivate', path: 'deactivate' },
-  { label: 'Standby', path: 'set_to_standby' },
-  { label: 'Suspend', path: 'suspend' },
-  { label: 'Terminate', path: 'terminate' },
-];
+  { label: 'Activate', path: 'activate', offer: 'activate' },
+  { label: 'Deactivate', path: 'deactivate', offer: 'deactivate' },
+  { label: 'Standby', path: 'set_to_standby', offer: 'standby' },
+  { label: 'Suspend', path: 'suspend', offer: 'suspend' },
+  { label: 'Terminate', path: 'terminate', offer: 'terminate' },
+] as const;
+const SIM_ACTIONS: Offered[] = ['activate', 'deactivate', 'standby', 'suspend', 'terminate', 'enableTermination', 'disableTermination', 'deleteSession', 'speedClass', 'setGroup', 'setExpiry'];
 const EXPIRY_ACTIONS = ['doNothing', 'deleteSession', 'deactivate', 'suspend', 'terminate'];
 
 /**
@@ -19,7 +21,7 @@ const EXPIRY_ACTIONS = ['doNothing', 'deleteSession', 'deactivate', 'suspend', '
  * does not guess the status rules: it sends the action and shows the platform's refusal in words.
  */
 export function SimDetailPage({ imsi }: { imsi: string }) {
-  const { api, live } = useConsole();
+  const { api, live, can } = useConsole();
   const base = `/v1/subscribers/${encodeURIComponent(imsi)}`;
   const sim = useLoad(() => api.get<Subscriber>(base), [imsi]);
   const history = useLoad(() => api.get<StatusChange[]>(`/_cellgate/subscribers/${encodeURIComponent(imsi)}/status_history`), [imsi]);
@@ -98,7 +100,7 @@ export function SimDetailPage({ imsi }: { imsi: string }) {
         </Section>
         <Section title="Actions">
           <div class="buttons" role="group" aria-label="Status">
-            {STATUS_ACTIONS.map((a) => (
+            {STATUS_ACTIONS.filter((a) => can(a.offer)).map((a) => (
               <button
                 key={a.path}
                 type="button"
@@ -113,16 +115,23 @@ export function SimDetailPage({ imsi }: { imsi: string }) {
             ))}
           </div>
           <div class="buttons">
-            <button type="button" disabled={action.busy} onClick={() => void act(s.terminationEnabled ? 'Protect from termination' : 'Allow termination', () => api.post(`${base}/${s.terminationEnabled ? 'disable_termination' : 'enable_termination'}`))}>
-              {s.terminationEnabled ? 'Protect from termination' : 'Allow termination'}
-            </button>
-            <button type="button" disabled={action.busy} onClick={() => void act('Delete session', () => api.post(`${base}/delete_session`))}>
-              Delete session
-            </button>
+            {can(s.terminationEnabled ? 'disableTermination' : 'enableTermination') ? (
+              <button type="button" disabled={action.busy} onClick={() => void act(s.terminationEnabled ? 'Protect from termination' : 'Allow termination', () => api.post(`${base}/${s.terminationEnabled ? 'disable_termination' : 'enable_termination'}`))}>
+                {s.terminationEnabled ? 'Protect from termination' : 'Allow termination'}
+              </button>
+            ) : null}
+            {can('deleteSession') ? (
+              <button type="button" disabled={action.busy} onClick={() => void act('Delete session', () => api.post(`${base}/delete_session`))}>
+                Delete session
+              </button>
+            ) : null}
           </div>
-          <SpeedClassForm sim={s} busy={action.busy} act={act} base={base} />
-          <GroupForm sim={s} busy={action.busy} act={act} base={base} />
-          <ExpiryForm sim={s} busy={action.busy} act={act} base={base} />
+          {can('speedClass') ? <SpeedClassForm sim={s} busy={action.busy} act={act} base={base} /> : null}
+          {can('setGroup') ? <GroupForm sim={s} busy={action.busy} act={act} base={base} /> : null}
+          {can('setExpiry') ? <ExpiryForm sim={s} busy={action.busy} act={act} base={base} /> : null}
+          {!SIM_ACTIONS.some(can) ? (
+            <p class="muted">Your permission allows no action on this SIM.</p>
+          ) : null}
         </Section>
       </div>
       <TagsSection sim={s} busy={action.busy} act={act} base={base} />
@@ -245,7 +254,7 @@ function GroupForm({ sim, busy, base, act }: FormProps) {
 }
 
 function ExpiryForm({ sim, busy, base, act }: FormProps) {
-  const { api } = useConsole();
+  const { api, can } = useConsole();
   const [when, setWhen] = useState(sim.expiryTime ? new Date(sim.expiryTime).toISOString().slice(0, 16) : '');
   const [what, setWhat] = useState(sim.expiryAction ?? 'doNothing');
   return (
@@ -270,15 +279,17 @@ function ExpiryForm({ sim, busy, base, act }: FormProps) {
       <button type="submit" disabled={busy}>
         Set expiry
       </button>
-      <button type="button" disabled={busy || !sim.expiryTime} onClick={() => void act('Remove expiry', () => api.post(`${base}/unset_expiry_time`))}>
-        Remove expiry
-      </button>
+      {can('unsetExpiry') ? (
+        <button type="button" disabled={busy || !sim.expiryTime} onClick={() => void act('Remove expiry', () => api.post(`${base}/unset_expiry_time`))}>
+          Remove expiry
+        </button>
+      ) : null}
     </form>
   );
 }
 
 function TagsSection({ sim, busy, base, act }: FormProps) {
-  const { api } = useConsole();
+  const { api, can } = useConsole();
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
   return (
@@ -287,14 +298,16 @@ function TagsSection({ sim, busy, base, act }: FormProps) {
         {Object.entries(sim.tags).map(([k, v]) => (
           <li key={k}>
             <code>{k}</code> = {v}{' '}
-            <button type="button" class="small" disabled={busy} aria-label={`Delete tag ${k}`} onClick={() => void act(`Delete tag ${k}`, () => api.delete(`${base}/tags/${encodeURIComponent(k)}`))}>
-              Delete
-            </button>
+            {can('deleteTag') ? (
+              <button type="button" class="small" disabled={busy} aria-label={`Delete tag ${k}`} onClick={() => void act(`Delete tag ${k}`, () => api.delete(`${base}/tags/${encodeURIComponent(k)}`))}>
+                Delete
+              </button>
+            ) : null}
           </li>
         ))}
         {Object.keys(sim.tags).length === 0 ? <li>No tags.</li> : null}
       </ul>
-      <form
+      {can('putTags') ? <form
         class="inline-form"
         onSubmit={(e) => {
           e.preventDefault();
@@ -313,7 +326,7 @@ function TagsSection({ sim, busy, base, act }: FormProps) {
         <button type="submit" disabled={busy}>
           Set tag
         </button>
-      </form>
+      </form> : null}
     </Section>
   );
 }

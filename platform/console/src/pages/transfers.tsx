@@ -52,10 +52,10 @@ const list = (text: string): string[] =>
  * the destination from the notice in its outbox) and support-assisted requests.
  */
 export function TransfersPage() {
-  const { api, session } = useConsole();
+  const { api, session, can } = useConsole();
   const action = useAction();
-  const incoming = useLoad(() => api.get<Notice[]>('/_cellgate/outbox', { kind: 'ready-transfer-request' }), []);
-  const support = useLoad(() => api.get<SupportTransfer[]>('/_cellgate/support/transfers'), []);
+  const incoming = useLoad(() => (can('outbox') ? api.get<Notice[]>('/_cellgate/outbox', { kind: 'ready-transfer-request' }) : Promise.resolve(null)), []);
+  const support = useLoad(() => (can('listSupport') ? api.get<SupportTransfer[]>('/_cellgate/support/transfers') : Promise.resolve(null)), []);
   // [choice] The API lists no issued tokens; the console keeps the ones issued in this browser tab.
   const [issued, setIssued] = useState<IssuedToken[]>(loadIssued);
   const remember = (next: IssuedToken[]): void => {
@@ -80,7 +80,7 @@ export function TransfersPage() {
     <>
       <h1>Transfers</h1>
       <OutcomeText outcome={action.outcome} />
-      <Section title="Issue a Ready transfer token">
+      {can('issueToken') ? <Section title="Issue a Ready transfer token">
         <p class="muted">Ready SIMs move to another operator when it accepts the token within 24 hours. Until then they are transferring.</p>
         <form
           onSubmit={(e) => {
@@ -130,7 +130,7 @@ export function TransfersPage() {
                   <td>{t.destination}</td>
                   <td>{t.imsis.join(', ')}</td>
                   <td>
-                    <button
+                    {can('cancelToken') ? <button
                       type="button"
                       class="small"
                       disabled={action.busy}
@@ -141,15 +141,15 @@ export function TransfersPage() {
                       }
                     >
                       Cancel token
-                    </button>
+                    </button> : null}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
         ) : null}
-      </Section>
-      <Section title="Incoming transfer requests">
+      </Section> : null}
+      {can('outbox') || can('acceptToken') ? <Section title="Incoming transfer requests">
         <ErrorText error={incoming.error} />
         {incoming.data?.length === 0 ? <p>No transfer request was sent to {session.operatorId}.</p> : null}
         {incoming.data?.length ? (
@@ -171,7 +171,7 @@ export function TransfersPage() {
                   <td>{(n.data.imsis ?? []).join(', ')}</td>
                   <td>{formatTime(n.data.expiryTime)}</td>
                   <td>
-                    <button
+                    {can('acceptToken') ? <button
                       type="button"
                       class="small"
                       disabled={action.busy || !n.data.token}
@@ -186,14 +186,14 @@ export function TransfersPage() {
                       }
                     >
                       Accept
-                    </button>
+                    </button> : null}
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
         ) : null}
-        <form
+        {can('acceptToken') ? <form
           class="inline-form"
           onSubmit={(e) => {
             e.preventDefault();
@@ -206,9 +206,9 @@ export function TransfersPage() {
           <button type="submit" disabled={action.busy}>
             Accept token
           </button>
-        </form>
-      </Section>
-      <Section title="Support-assisted transfers">
+        </form> : null}
+      </Section> : null}
+      {can('listSupport') || can('requestSupport') ? <Section title="Support-assisted transfers">
         <p class="muted">For SIMs in use (active, inactive, standby, suspended): the destination replies within 5 business days; the transfer runs on the planned date.</p>
         <ErrorText error={support.error} />
         {support.data?.length ? (
@@ -241,12 +241,12 @@ export function TransfersPage() {
                     <td>{formatTime(t.replyDeadline)}</td>
                     <td>{t.transferDate ?? '—'}</td>
                     <td class="buttons">
-                      {mine && t.state === 'requested' ? (
+                      {mine && t.state === 'requested' && can('reviewSupport') ? (
                         <button type="button" class="small" disabled={action.busy} onClick={() => void action.run('Request reviewed', () => api.post(`/_cellgate/support/transfers/${t.id}/review`)).then(reloadAll)}>
                           Review
                         </button>
                       ) : null}
-                      {!mine && t.state === 'awaiting-reply' ? (
+                      {!mine && t.state === 'awaiting-reply' && can('replySupport') ? (
                         <>
                           <button type="button" class="small" disabled={action.busy} onClick={() => void action.run('Transfer request accepted', () => api.post(`/_cellgate/support/transfers/${t.id}/reply`, { accept: true })).then(reloadAll)}>
                             Accept
@@ -265,7 +265,7 @@ export function TransfersPage() {
         ) : (
           <p>No support-assisted transfer.</p>
         )}
-        <form
+        {can('requestSupport') ? <form
           onSubmit={(e) => {
             e.preventDefault();
             void action
@@ -288,8 +288,8 @@ export function TransfersPage() {
           <button type="submit" disabled={action.busy}>
             Request transfer
           </button>
-        </form>
-      </Section>
+        </form> : null}
+      </Section> : null}
     </>
   );
 }
