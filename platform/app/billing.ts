@@ -43,7 +43,7 @@ import {
 } from '../domain/billing/index.js';
 import { PlatformError, domainError, unwrap, type Result } from '../domain/errors.js';
 import type { StatusChange } from '../domain/events.js';
-import type { StoreTx } from '../store/port.js';
+import type { StoreTx, StreamRecord } from '../store/port.js';
 import { decodeBigInts, encodeBigInts } from './bigint-json.js';
 import { STREAMS, type AppContext, type UsageRecord } from './context.js';
 import { loadFeeSchedules, type FeeSchedules } from './fee-schedules.js';
@@ -145,14 +145,30 @@ async function rateOperator(ctx: AppContext, tx: StoreTx, operatorId: string, co
   const take = (r: Result<BillLineItem[]>, only?: 'data'): void => {
     for (const i of unwrap(r)) if (i.operatorId === operatorId && (only === undefined ? i.feeKind !== 'data' : i.feeKind === 'data')) items.push(i);
   };
+  // Two reads for the whole account instead of two per SIM (an account of 10,000 SIMs made
+  // 20,000 queries per statement): the operator's SIM documents and the window's usage records.
+  const simIds = new Map<string, string | undefined>();
+  if (owned.size > 0) {
+    for (const sim of await tx.list<{ imsi: string; simId?: string }>(SUBSCRIBER_KIND, { partition: operatorId })) simIds.set(sim.imsi, sim.simId);
+  }
+  const usageFrom = from - 86_400_000;
+  const usageByImsi = new Map<string, StreamRecord<UsageRecord>[]>();
+  for (const u of owned.size > 0 ? await tx.readStream<UsageRecord>(STREAMS.usage, { fromTime: usageFrom, toTime: Math.min(to, asOf) }) : []) {
+    if (!owned.has(u.key)) continue;
+    let list = usageByImsi.get(u.key);
+    if (!list) usageByImsi.set(u.key, (list = []));
+    list.push(u);
+  }
   for (const imsi of owned) {
     const intervals = intervalsOf(byImsi.get(imsi)!);
-    const sim = await tx.get<{ simId?: string }>(SUBSCRIBER_KIND, imsi);
-    const history = { imsi, coverageType: coverage, intervals, ...(sim?.simId ? { simId: sim.simId } : {}) };
+    // A SIM that has since moved to another account is not in this operator's partition.
+    const simId = simIds.has(imsi) ? simIds.get(imsi) : (await tx.get<{ simId?: string }>(SUBSCRIBER_KIND, imsi))?.simId;
+    const history = { imsi, coverageType: coverage, intervals, ...(simId ? { simId } : {}) };
     take(rateSubscriber(schedule, history, [], window));
     // Data: at each record's speed class. [choice] usage before the SIM's first status (e.g.
     // sandbox stats back-dated before registration) has no owner and is not rated.
-    const usage = await tx.readStream<UsageRecord>(STREAMS.usage, { key: imsi, fromTime: Math.max(from - 86_400_000, intervals[0]!.from), toTime: Math.min(to, asOf) });
+    const firstOwned = Math.max(usageFrom, intervals[0]!.from);
+    const usage = (usageByImsi.get(imsi) ?? []).filter((u) => u.at >= firstOwned);
     const bySpeed = new Map<string, RatedUsage[]>();
     for (const u of usage) {
       const list = bySpeed.get(u.body.speedClass) ?? [];

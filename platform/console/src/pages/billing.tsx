@@ -62,7 +62,9 @@ export function BillingPage() {
           ))}
         </select>
       </div>
-      {month ? <Statement month={month} items={items.data?.find((b) => b.yearMonth === month) ?? null} /> : null}
+      {month ? (
+        <Statement month={month} items={items.data?.find((b) => b.yearMonth === month) ?? null} closed={history.data?.billList.find((b) => b.yearMonth === month) ?? null} />
+      ) : null}
       <Section title="Past statements">
         {history.data?.billList.length === 0 ? <p>No closed month yet.</p> : null}
         {history.data?.billList.length ? (
@@ -99,9 +101,14 @@ export function BillingPage() {
   );
 }
 
-function Statement({ month, items }: { month: string; items: Breakdown | null }) {
+/**
+ * One month. Its total comes from what the page already has (the closed month's bill in the
+ * history, or the sum of the open month's items) instead of one more statement computation.
+ */
+function Statement({ month, items, closed }: { month: string; items: Breakdown | null; closed: MonthlyBill | null }) {
   const { api } = useConsole();
-  const bill = useLoad(() => api.get<MonthlyBill>(`/v1/bills/${month}`), [month]);
+  const known = closed ?? (items ? { yearMonth: month, amount: sum(items.costBreakdownList.map((c) => c.amount)), currency: items.currency, state: 'open' } : null);
+  const bill = useLoad(() => (known ? Promise.resolve(known) : api.get<MonthlyBill>(`/v1/bills/${month}`)), [month, known === null]);
   const daily = useLoad(() => api.get<{ billList: { date: string; amount: number; currency: string }[] }>(`/v1/bills/${month}/daily`), [month]);
   const sims = useLoad(() => api.get<Breakdown[]>('/v1/bills/summaries/sims'), []);
   const perSim = sims.data?.find((b) => b.yearMonth === month);
@@ -192,6 +199,12 @@ function Statement({ month, items }: { month: string; items: Breakdown | null })
       ) : null}
     </Section>
   );
+}
+
+/** Adds decimal amounts as the API gives them, without float dust (0.1 + 0.2). */
+function sum(amounts: number[]): number {
+  const scale = 1_000_000;
+  return Math.round(amounts.reduce((s, a) => s + Math.round(a * scale), 0)) / scale;
 }
 
 /**
