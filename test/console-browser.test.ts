@@ -202,7 +202,9 @@ describe('the console in a real browser', () => {
     expect(await result.innerText()).toMatch(/^Reconnect: ok/);
     // The device's new session.online event arrives on the open page (SSE), no reload.
     await events.getByText('session.reconnected').waitFor();
-    await second.getByRole('region', { name: 'Last status report' }).getByText(/^up APN/).waitFor();
+    const report = second.getByRole('region', { name: 'Last status report' });
+    await report.getByText(/^up APN/).waitFor();
+    expect(await report.innerText()).toMatch(/Reconnects\s+1\b/);
     await second.screenshot({ path: join(SHOTS, 'device.png'), fullPage: true });
     await second.close();
 

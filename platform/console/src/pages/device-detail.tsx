@@ -54,6 +54,11 @@ export function DeviceDetailPage({ deviceId }: { deviceId: string }) {
   if (!device.data) return <Loading what={`device ${deviceId}`} />;
   const st = device.data.status;
   const newestFirst = [...(events.data ?? [])].reverse();
+  // [choice] "Online since" and "reconnects" come from the device's own events (the status
+  // report has neither): the last session.online / session.reconnected while the session is up.
+  const up = st?.session?.state === 'up';
+  const lastUp = up ? newestFirst.find((e) => e.type === 'session.online' || e.type === 'session.reconnected') : undefined;
+  const reconnects = newestFirst.filter((e) => e.type === 'session.reconnected').length;
   return (
     <>
       <p>
@@ -80,6 +85,10 @@ export function DeviceDetailPage({ deviceId }: { deviceId: string }) {
               <dd>
                 {st.session?.state ?? '—'} {st.session?.apn ? `APN ${st.session.apn}` : ''} {st.session?.ipAddress ?? ''}
               </dd>
+              <dt>Online since</dt>
+              <dd>{lastUp ? formatTime(lastUp.createdAt) : up ? '—' : 'offline'}</dd>
+              <dt>Reconnects</dt>
+              <dd>{reconnects}</dd>
               <dt>Signal</dt>
               <dd>
                 {st.signal
