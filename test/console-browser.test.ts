@@ -7,6 +7,7 @@
  * transfer and accept it as the other operator, a statement with its chart, a SAM user who sees
  * no payment, and the virtual clock. Screenshots land in test-artifacts/console/.
  */
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -334,4 +335,58 @@ describe('the console on a virtual clock', () => {
     expect(platform.app.ctx.clock.now()).toBe(Date.UTC(2026, 3, 6, 12));
     await ctx.close();
   }, 60_000);
+
+  it('passes axe-core’s WCAG 2 A and AA checks on every page and works from the keyboard alone', async () => {
+    const login = { email: 'clock@example.com', password: 'clock-password' };
+    const { context: ctx, page: p } = await newPage(clockBrowser);
+    const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    const violations = async (): Promise<string[]> => {
+      await p.addScriptTag({ path: axe });
+      return p.evaluate<string[]>(
+        "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }).then((r) => r.violations.flatMap((v) => v.nodes.map((n) => v.id + ' ' + n.target.join(' '))))",
+      );
+    };
+    const focused = (): Promise<string> => p.evaluate<string>("(document.activeElement && (document.activeElement.id || document.activeElement.textContent || '')).trim()");
+
+    await p.goto(`${platform.url}/console/`);
+    await p.getByRole('heading', { name: 'Log in' }).waitFor();
+    expect(await violations()).toEqual([]);
+    // Keyboard only: the account radios are one stop, then email, password; Enter submits.
+    await p.keyboard.press('Tab');
+    await p.keyboard.press('Tab');
+    expect(await focused()).toBe('login-email');
+    await p.keyboard.type(login.email);
+    await p.keyboard.press('Tab');
+    await p.keyboard.type(login.password);
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'SIMs' }).waitFor();
+    const imsi = await p.locator('tr[data-imsi]').first().getAttribute('data-imsi');
+    // The skip link is the first stop and moves the focus to the content, not to another page.
+    await p.keyboard.press('Tab');
+    expect(await focused()).toBe('Skip to content');
+    await p.keyboard.press('Enter');
+    expect(await focused()).toBe('main');
+    expect(await p.getByRole('heading', { name: 'SIMs' }).isVisible()).toBe(true);
+    // To Devices from the menu with Tab and Enter.
+    await p.getByRole('button', { name: 'Log out' }).focus();
+    for (let i = 0; i < 5 && (await focused()) !== 'Devices'; i++) await p.keyboard.press('Tab');
+    expect(await focused()).toBe('Devices');
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'Devices' }).waitFor();
+
+    for (const [hash, ready] of [
+      ['#/sims', () => p.locator('tr[data-imsi]').first().waitFor()],
+      [`#/sims/${imsi!}`, () => p.getByRole('table', { name: 'Status history' }).waitFor()],
+      ['#/devices', () => p.getByRole('heading', { name: 'Devices' }).waitFor()],
+      ['#/esim', () => p.getByRole('region', { name: 'Profile orders' }).waitFor()],
+      ['#/transfers', () => p.getByRole('region', { name: 'Support-assisted transfers' }).waitFor()],
+      ['#/billing', () => p.locator('svg.chart').waitFor()],
+      ['#/clock', () => p.getByRole('region', { name: 'Next jobs' }).waitFor()],
+    ] as const) {
+      await p.goto(`${platform.url}/console/${hash}`);
+      await ready();
+      expect([hash, await violations()]).toEqual([hash, []]);
+    }
+    await ctx.close();
+  });
 });

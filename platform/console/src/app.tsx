@@ -84,7 +84,15 @@ function Shell({ session, onSession }: { session: Session; onSession: (s: Sessio
 
   return (
     <Console.Provider value={ctx}>
-      <a class="skip" href="#main">
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          // The hash is the router's: move the focus instead of navigating to "#main".
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="top">
