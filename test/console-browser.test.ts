@@ -7,6 +7,7 @@
  * transfer and accept it as the other operator, a statement with its chart, a SAM user who sees
  * no payment, and the virtual clock. Screenshots land in test-artifacts/console/.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -335,6 +336,43 @@ describe('the console on a virtual clock', () => {
     expect(platform.app.ctx.clock.now()).toBe(Date.UTC(2026, 3, 6, 12));
     await ctx.close();
   }, 60_000);
+
+  it('orders eSIM profiles, sees them provisioned, and downloads their CSV', async () => {
+    const login = { email: 'clock@example.com', password: 'clock-password' };
+    const { context: ctx, page: p } = await newPage(clockBrowser);
+    await p.goto(`${platform.url}/console/`);
+    await p.getByLabel('Email', { exact: true }).fill(login.email);
+    await p.getByLabel('Password', { exact: true }).fill(login.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('link', { name: 'eSIM' }).click();
+    await p.getByLabel('Quantity', { exact: true }).fill('2');
+    await p.getByLabel('Description', { exact: true }).fill('bench gateways');
+    await p.getByRole('button', { name: 'Create order' }).click();
+    await p.getByRole('status').filter({ hasText: 'Order created (DRAFT)' }).waitFor();
+    const orders = p.getByRole('table', { name: 'Profile orders' });
+    const row = orders.getByRole('row').filter({ hasText: 'bench gateways' });
+    await row.getByText('DRAFT').waitFor();
+    await row.getByRole('button', { name: 'Confirm' }).click();
+    await p.getByRole('status').filter({ hasText: /confirmed$/ }).waitFor();
+    // Provisioning runs on the scheduler: move the platform's time past it, then look again.
+    const api = new ApiClient(platform.url);
+    await api.login(login);
+    await api.call('POST', '/_cellgate/clock', { advance: 60_000 });
+    await p.reload();
+    await row.getByText('COMPLETED').waitFor();
+    await row.getByRole('button', { name: 'Profiles' }).click();
+    const profiles = p.getByRole('table', { name: /^Profiles of / });
+    await profiles.getByRole('row').nth(2).waitFor(); // header + 2 profiles
+    const [download] = await Promise.all([p.waitForEvent('download'), row.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    expect(csv).toHaveLength(3);
+    expect(csv[0]).toMatch(/^SIM ID,IMSI,Subscription,/); // seed 002's columns
+    const shown = await profiles.locator('tbody tr td:nth-child(2)').allInnerTexts();
+    expect(shown).toHaveLength(2);
+    for (const imsi of shown) expect(csv.some((line) => line.includes(imsi))).toBe(true);
+    await p.screenshot({ path: join(SHOTS, 'esim.png'), fullPage: true });
+    await ctx.close();
+  });
 
   it('passes axe-core’s WCAG 2 A and AA checks on every page and works from the keyboard alone', async () => {
     const login = { email: 'clock@example.com', password: 'clock-password' };

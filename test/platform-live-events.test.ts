@@ -3,6 +3,9 @@
  * store streams, only the caller's operator's, only the kinds a SAM user may read, and a dropped
  * connection resumes with `Last-Event-ID` without losing anything.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../common/clock.js';
 import { startPlatform, type RunningPlatform } from '../platform/index.js';
@@ -153,6 +156,39 @@ describe('live events for the console', () => {
     expect(limited.events).toEqual([]);
     limited.close();
     root.close();
+  });
+});
+
+describe('live events with two platform instances on one store', () => {
+  it('a change committed by the other instance reaches a stream held by this one (from the store, not memory)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cellgate-live-two-'));
+    const first = await startPlatform({ dataDir, http: { port: 0 }, mqtt: false, consoleDir: null });
+    const second = await startPlatform({ dataDir, http: { port: 0 }, mqtt: false, consoleDir: null });
+    try {
+      const viaFirst = new ApiClient(first.url);
+      const creds = await viaFirst.call<Creds>('POST', '/v1/sandbox/init', { email: 'two-instances@example.com', password: 'two-instances-pw' });
+      viaFirst.use(creds);
+      const sim = await newSim(viaFirst);
+      const abort = new AbortController();
+      const res = await fetch(`${first.url}/_cellgate/events`, { headers: auth(creds), signal: abort.signal });
+      const reader = res.body!.getReader();
+      // The other instance (another process in production) changes the SIM; this one's in-process
+      // listeners never hear of it, so only reading the store can bring it.
+      const viaSecond = new ApiClient(second.url);
+      viaSecond.use(creds);
+      await viaSecond.call('POST', `/v1/subscribers/${sim}/activate`);
+      let text = '';
+      while (!text.includes('"status":"active"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text).toContain(`"imsi":"${sim}"`);
+      abort.abort();
+    } finally {
+      await second.close();
+      await first.close();
+    }
   });
 });
 

@@ -102,7 +102,8 @@ export function EsimPage() {
                   <td>{o.quantity}</td>
                   <td>{formatTime(o.orderedTime)}</td>
                   <td>{o.description ?? ''}</td>
-                  <td class="buttons">
+                  <td>
+<div class="buttons">
                     {o.status === 'DRAFT' ? (
                       <>
                         {can('confirmOrder') ? <button type="button" class="small" disabled={action.busy} onClick={() => void act(`Order ${o.profileOrderId} confirmed`, () => api.post(`/v1/sim_profile_orders/${o.profileOrderId}/confirm`))}>
@@ -123,7 +124,8 @@ export function EsimPage() {
                     >
                       Download CSV
                     </button> : null}
-                  </td>
+                  </div>
+</td>
                 </tr>
               ))}
             </tbody>

@@ -240,7 +240,8 @@ export function TransfersPage() {
                     </td>
                     <td>{formatTime(t.replyDeadline)}</td>
                     <td>{t.transferDate ?? '—'}</td>
-                    <td class="buttons">
+                    <td>
+<div class="buttons">
                       {mine && t.state === 'requested' && can('reviewSupport') ? (
                         <button type="button" class="small" disabled={action.busy} onClick={() => void action.run('Request reviewed', () => api.post(`/_cellgate/support/transfers/${t.id}/review`)).then(reloadAll)}>
                           Review
@@ -256,7 +257,8 @@ export function TransfersPage() {
                           </button>
                         </>
                       ) : null}
-                    </td>
+                    </div>
+</td>
                   </tr>
                 );
               })}
