@@ -374,6 +374,67 @@ describe('the console on a virtual clock', () => {
     await ctx.close();
   });
 
+  it('cancels a Ready transfer token, and runs a support-assisted transfer to its planned date', async () => {
+    const a = { email: 'clock@example.com', password: 'clock-password' };
+    const b = { email: 'clock-dest@example.com', password: 'clock-dest-password' };
+    const apiA = new ApiClient(platform.url);
+    await apiA.login(a);
+    const { operatorId: bId } = await new ApiClient(platform.url).call<{ operatorId: string }>('POST', '/v1/sandbox/init', b);
+    const ready = await apiA.call<{ imsi: string; registrationSecret: string }>('POST', '/v1/sandbox/subscribers/create', {});
+    await apiA.call('POST', `/v1/subscribers/${ready.imsi}/register`, { registrationSecret: ready.registrationSecret });
+    const active = (await apiA.call<{ imsi: string; simId: string; status: string }[]>('GET', '/v1/subscribers?status_filter=active'))[0]!;
+
+    const { context: ctx, page: p } = await newPage(clockBrowser);
+    p.setDefaultTimeout(15_000);
+    const logInAs = async (who: { email: string; password: string }): Promise<void> => {
+      await p.goto(`${platform.url}/console/`);
+      await p.evaluate('sessionStorage.clear()');
+      await p.reload();
+      await p.getByLabel('Email', { exact: true }).fill(who.email);
+      await p.getByLabel('Password', { exact: true }).fill(who.password);
+      await p.getByRole('button', { name: 'Log in' }).click();
+      await p.getByRole('heading', { name: 'SIMs' }).waitFor();
+    };
+    await logInAs(a);
+    await p.getByRole('link', { name: 'Transfers' }).click();
+    // A Ready token, then cancelled: the SIM is transferring, then ready again.
+    const issue = p.getByRole('region', { name: 'Issue a Ready transfer token' });
+    await issue.getByLabel('Destination operator email', { exact: true }).fill(b.email);
+    await issue.getByLabel('Destination operator ID', { exact: true }).fill(bId);
+    await issue.getByLabel('IMSIs to transfer', { exact: true }).fill(ready.imsi);
+    await issue.getByRole('button', { name: 'Issue token' }).click();
+    await p.getByRole('status').filter({ hasText: 'Transfer token issued' }).waitFor();
+    expect((await apiA.call<{ status: string }>('GET', `/v1/subscribers/${ready.imsi}`)).status).toBe('transferring');
+    await p.getByRole('table', { name: 'Issued tokens' }).getByRole('button', { name: 'Cancel token' }).click();
+    await p.getByRole('status').filter({ hasText: 'Transfer token cancelled' }).waitFor();
+    expect((await apiA.call<{ status: string }>('GET', `/v1/subscribers/${ready.imsi}`)).status).toBe('ready');
+
+    // Support-assisted: A requests and reviews, B accepts, the planned date shows on both sides.
+    const support = p.getByRole('region', { name: 'Support-assisted transfers' });
+    await support.getByLabel('Destination email', { exact: true }).fill(b.email);
+    await support.getByLabel('Destination operator ID', { exact: true }).fill(bId);
+    await support.getByLabel('SIM IDs', { exact: true }).fill(active.simId);
+    await support.getByRole('button', { name: 'Request transfer' }).click();
+    await p.getByRole('status').filter({ hasText: 'Support-assisted transfer requested' }).waitFor();
+    const requests = p.getByRole('table', { name: 'Support-assisted transfers' });
+    await requests.getByText('requested').waitFor();
+    await requests.getByRole('button', { name: 'Review' }).click();
+    await requests.getByText('awaiting-reply').waitFor();
+
+    await logInAs(b);
+    await p.getByRole('link', { name: 'Transfers' }).click();
+    const incoming = p.getByRole('table', { name: 'Support-assisted transfers' });
+    await incoming.getByText('awaiting-reply').waitFor();
+    await incoming.getByRole('button', { name: 'Accept' }).click();
+    await p.getByRole('status').filter({ hasText: 'Transfer request accepted' }).waitFor();
+    const row = incoming.getByRole('row').filter({ hasText: active.simId });
+    await row.getByText('scheduled').waitFor();
+    // The planned date is the 1st of a coming month (docs/transfers-and-esim.md).
+    expect(await row.innerText()).toMatch(/\b2026-0[5-6]-01\b/);
+    await p.screenshot({ path: join(SHOTS, 'transfers-support.png'), fullPage: true });
+    await ctx.close();
+  }, 60_000);
+
   it('passes axe-core’s WCAG 2 A and AA checks on every page and works from the keyboard alone', async () => {
     const login = { email: 'clock@example.com', password: 'clock-password' };
     const { context: ctx, page: p } = await newPage(clockBrowser);
