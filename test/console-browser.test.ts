@@ -435,6 +435,35 @@ describe('the console on a virtual clock', () => {
     await ctx.close();
   }, 60_000);
 
+  it('shows a declined monthly charge and pays it with Retry payment', async () => {
+    const a = { email: 'clock@example.com', password: 'clock-password' };
+    const api = new ApiClient(platform.url);
+    await api.login(a);
+    // The card declines the next charge (a sandbox knob), then behaves as the test card again.
+    await api.call('PUT', '/_cellgate/sandbox/payment_methods/current/charge_outcomes', { outcomes: ['card_declined'] });
+    await api.call('POST', '/_cellgate/clock', { to: '2026-05-01T00:30:00Z' }); // April closes and is charged
+    await api.login(a);
+
+    const { context: ctx, page: p } = await newPage(clockBrowser);
+    p.setDefaultTimeout(15_000);
+    await p.goto(`${platform.url}/console/`);
+    await p.getByLabel('Email', { exact: true }).fill(a.email);
+    await p.getByLabel('Password', { exact: true }).fill(a.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('link', { name: 'Billing and payment' }).click();
+    const payment = p.getByRole('region', { name: 'Payment' });
+    const april = payment.getByRole('table', { name: 'Charges' }).getByRole('row').filter({ hasText: '202604' });
+    await april.getByText(/failed/).waitFor();
+    expect(await april.innerText()).toMatch(/card_declined/);
+    await payment.getByRole('button', { name: 'Retry payment' }).click();
+    await p.getByRole('status').filter({ hasText: 'Payment retried' }).waitFor();
+    await april.getByRole('cell', { name: 'paid', exact: true }).waitFor();
+    const statement = p.getByRole('table', { name: 'Past statements' }).getByRole('row').filter({ hasText: '202604' });
+    await statement.getByRole('cell', { name: 'paid', exact: true }).waitFor();
+    await p.screenshot({ path: join(SHOTS, 'payment-retry.png'), fullPage: true });
+    await ctx.close();
+  }, 60_000);
+
   it('passes axe-core’s WCAG 2 A and AA checks on every page and works from the keyboard alone', async () => {
     const login = { email: 'clock@example.com', password: 'clock-password' };
     const { context: ctx, page: p } = await newPage(clockBrowser);

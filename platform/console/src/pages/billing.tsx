@@ -96,7 +96,7 @@ export function BillingPage() {
           </table>
         ) : null}
       </Section>
-      <Payment />
+      <Payment onPaid={history.reload} />
     </>
   );
 }
@@ -221,7 +221,7 @@ function everyDay(month: string, charged: { label: string; value: number }[]): {
   });
 }
 
-function Payment() {
+function Payment({ onPaid }: { onPaid: () => void }) {
   const { api } = useConsole();
   const method = useLoad(() => api.get<PaymentMethod>('/v1/payment_methods/current'), []);
   const charges = useLoad(() => api.get<Charge[]>('/_cellgate/payment_charges'), []);
@@ -251,6 +251,7 @@ function Payment() {
           void action.run('Payment retried', () => api.post('/v1/payment_methods/current/activate')).then(() => {
             method.reload();
             charges.reload();
+            onPaid(); // the statements' payment status
           })
         }
       >
