@@ -149,7 +149,9 @@ describe('value helpers', () => {
   });
 
   it('parses activation codes', () => {
-    expect(parseActivationCode('LPA:1$smdp.example.com$ABC-123')).toEqual({ smdpAddress: 'smdp.example.com', matchingId: 'ABC-123' });
+    expect(parseActivationCode('LPA:1$smdp.example.com$ABC-123')).toEqual({ smdpAddress: 'smdp.example.com', matchingId: 'ABC-123', confirmationCodeRequired: false });
+    expect(parseActivationCode('LPA:1$smdp.example.com:8443$ABC$1.2.3$1')).toEqual({ smdpAddress: 'smdp.example.com:8443', matchingId: 'ABC', smdpOid: '1.2.3', confirmationCodeRequired: true });
+    expect(errorCode(() => parseActivationCode('LPA:1$x$a_b'))).toBe('bad-value');
     expect(errorCode(() => parseActivationCode('LPA:2$x$y'))).toBe('bad-value');
   });
 });

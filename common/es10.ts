@@ -130,7 +130,12 @@ export function decodeEid(bytes: Uint8Array): string {
 /** An activation code `LPA:1$<smdp>$<matchingId>[$<oid>[$<confirmationCodeRequired>]]` (SGP.22 §4.1). */
 export interface ActivationCode {
   readonly smdpAddress: string;
+  /** AC_Token; may be empty (the SM-DP+ then looks for a default order for the EID). */
   readonly matchingId: string;
+  /** SM-DP+ OID, when the code carries one (4th field). */
+  readonly smdpOid?: string;
+  /** The 5th field is `1`: the download needs a confirmation code. */
+  readonly confirmationCodeRequired: boolean;
 }
 
 export function parseActivationCode(code: string): ActivationCode {
@@ -140,5 +145,10 @@ export function parseActivationCode(code: string): ActivationCode {
     throw new BerTlvError('bad-value', `not an activation code: ${code}`);
   }
   if (!/^[A-Za-z0-9.-]+(:[0-9]+)?$/.test(parts[1])) throw new BerTlvError('bad-value', `bad SM-DP+ address: ${parts[1]}`);
-  return { smdpAddress: parts[1], matchingId: parts[2] };
+  // SGP.22 §4.1: the AC_Token is letters, digits and '-' (lpac checks the same).
+  if (!/^[A-Za-z0-9-]*$/.test(parts[2])) throw new BerTlvError('bad-value', `bad matching ID: ${parts[2]}`);
+  const oid = parts[3];
+  if (oid && !/^\d+(\.\d+)+$/.test(oid)) throw new BerTlvError('bad-value', `bad SM-DP+ OID: ${oid}`);
+  if (parts[4] !== undefined && parts[4] !== '0' && parts[4] !== '1') throw new BerTlvError('bad-value', `bad confirmation code flag: ${parts[4]}`);
+  return { smdpAddress: parts[1], matchingId: parts[2], ...(oid ? { smdpOid: oid } : {}), confirmationCodeRequired: parts[4] === '1' };
 }
