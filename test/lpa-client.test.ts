@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTlv, encodeTlv, findPath, fromHex, toHex, valueOf } from '../common/ber-tlv.js';
 import { Euicc } from '../simulator/euicc/euicc.js';
-import { mockSignature } from '../simulator/euicc/es10-handlers.js';
+import { verifyRaw } from '../common/rsp/ecdsa.js';
+import { checkIssued } from '../common/rsp/x509.js';
 import type { ApduTransport } from '../agent/lpa/apdu-transport.js';
 import { decodeResponse, encodeRequest } from '../agent/lpa/es10-codec.js';
 import { LpaError } from '../agent/lpa/errors.js';
@@ -89,7 +90,7 @@ describe('LpaClient against the simulated eUICC', () => {
   });
 
   it('lists, retrieves and removes notifications; a notification stays until removed', async () => {
-    const { client } = setup();
+    const { client, card } = setup();
     await client.enableProfile({ iccid: ICCID_B });
     expect(await client.listNotifications()).toEqual([
       { seqNumber: 1, event: 'disable', notificationAddress: 'smdp.cellgate.invalid', iccid: ICCID_A },
@@ -100,10 +101,14 @@ describe('LpaClient against the simulated eUICC', () => {
     expect(all.map((n) => n.seqNumber)).toEqual([1, 2]);
     const [second] = await client.retrieveNotifications(2);
     expect(second).toMatchObject({ seqNumber: 2, event: 'enable', iccid: ICCID_B });
-    // The delivered object is the signed OtherSignedNotification; its signature covers the metadata.
+    // The delivered object is the OtherSignedNotification (SGP.22 §5.7.10): an ECDSA signature by the
+    // card's key over the metadata, and the card's certificate chain (eUICC → EUM → CI) to check it with.
     const tlv = decodeTlv(second!.encoded);
     const metadata = findPath(tlv, 0xbf2f)!;
-    expect(toHex(valueOf(findPath(tlv, 0x5f37)!))).toBe(toHex(mockSignature(EID, encodeTlv(metadata))));
+    const id = card.identity;
+    expect(verifyRaw(id.certificate.publicKey, valueOf(findPath(tlv, 0x5f37)!), encodeTlv(metadata))).toBe(true);
+    expect(checkIssued(id.certificate, id.eum, Date.now(), 'euicc')).toBeUndefined();
+    expect(id.certificate.subjectSerialNumber).toBe(EID);
     expect(Buffer.from(second!.base64, 'base64')).toEqual(Buffer.from(second!.encoded));
 
     expect(await client.removeNotification(1)).toEqual({ ok: true, code: 0, result: 'ok' });
@@ -218,9 +223,10 @@ describe('ES10 codec on SGP.22 encodings', () => {
   });
 
   it('reads EUICCInfo2 from the simulated card', async () => {
-    const { client } = setup();
+    const { client, card } = setup();
     const info = await client.getEuiccInfo2();
-    expect(info).toMatchObject({ svn: '2.2.2', installedApplications: 2, ciPkIdsForVerification: ['F54172BDF98A95D65CBEB88A38A1C11D800A85C3'] });
+    // The CI key identifiers are those of the CIs the card trusts (its identity), not a constant.
+    expect(info).toMatchObject({ svn: '2.2.2', installedApplications: 2, ciPkIdsForVerification: card.identity.verificationPkids.map((p) => toHex(p)) });
     expect((await client.getEuiccInfo1()).svn).toBe('2.2.2');
   });
 });

@@ -3,7 +3,6 @@
  * state. Each handler reads a decoded request and returns the response data object; changes to
  * the state are made in place and reported so the card can persist them and refresh the terminal.
  */
-import { createHmac } from 'node:crypto';
 import {
   BerTlvError,
   constructed,
@@ -14,8 +13,8 @@ import {
   decodeUtf8,
   encodeBitString,
   encodeInteger,
+  decodeTlv,
   encodeTlv,
-  encodeTlvs,
   encodeUtf8,
   findChild,
   fromHex,
@@ -35,7 +34,11 @@ import {
   ProfileStateCode,
   type NotificationEventName,
 } from '../../common/es10.js';
+import { encodeOid, readOnly } from '../../common/rsp/der.js';
+import { signRaw } from '../../common/rsp/ecdsa.js';
+import { encodeEuiccInfo1, encodeEuiccInfo2, encodeOtherSignedNotification, encodeNotificationMetadata, RspTag } from '../../common/rsp/messages.js';
 import type { EuiccNotification, EuiccProfile, EuiccState } from './euicc-state.js';
+import { authenticateServer, cancelSession, getEuiccChallenge, prepareDownload, type RspContext } from './rsp-download.js';
 
 /** Card-level behaviours a test can switch on. */
 export interface EuiccQuirks {
@@ -77,7 +80,8 @@ export const SW = {
 } as const;
 
 export interface Es10Outcome {
-  readonly response: Tlv;
+  /** A data object to encode, or bytes already encoded (signed structures). */
+  readonly response: Tlv | Uint8Array;
   /** The state changed and must be saved. */
   readonly changed: boolean;
   /** The enabled profile changed and the terminal was asked to refresh (refreshFlag set). */
@@ -86,8 +90,8 @@ export interface Es10Outcome {
   readonly switched: boolean;
 }
 
-export interface Es10Context {
-  readonly state: EuiccState;
+/** What a handler works on: the card's state (a draft, saved when `changed`), its identity and RAM. */
+export interface Es10Context extends RspContext {
   readonly quirks: EuiccQuirks;
 }
 
@@ -99,8 +103,21 @@ const result = (tag: number, code: number, extra: Partial<Es10Outcome> = {}): Es
   ...extra,
 });
 
-/** Dispatches one decoded ES10 request; an unknown tag is `6A88`. */
-export function handleEs10(ctx: Es10Context, request: Tlv): Es10Outcome {
+/**
+ * Dispatches one ES10 request (`raw` is its exact encoding, which the ES10b handlers need for
+ * signatures); an unknown tag is `6A88`.
+ */
+export function handleEs10(ctx: Es10Context, request: Tlv, raw: Uint8Array): Es10Outcome {
+  const rsp = rspHandlers[request.tag];
+  if (rsp) {
+    try {
+      const { response, changed } = rsp(ctx, raw);
+      return { response, changed, refresh: false, switched: false };
+    } catch (e) {
+      if (e instanceof BerTlvError) throw new ApduStatusError(SW.wrongData, e.message);
+      throw e;
+    }
+  }
   const handler = handlers[request.tag];
   if (!handler) throw new ApduStatusError(SW.referencedDataNotFound, `unsupported ES10 request ${request.tag.toString(16)}`);
   if (!isConstructed(request)) throw new ApduStatusError(SW.wrongData, 'ES10 request must be constructed');
@@ -108,6 +125,17 @@ export function handleEs10(ctx: Es10Context, request: Tlv): Es10Outcome {
 }
 
 type Handler = (ctx: Es10Context, request: Tlv) => Es10Outcome;
+type RspHandler = (ctx: Es10Context, raw: Uint8Array) => { response: Uint8Array; changed: boolean };
+
+/** ES10b functions of a download, which sign or verify exact encodings. */
+const rspHandlers: Record<number, RspHandler> = {
+  [RspTag.GetEuiccChallenge]: (ctx) => getEuiccChallenge(ctx),
+  [RspTag.AuthenticateServer]: (ctx, raw) => authenticateServer(ctx, readOnly(raw), encodeEuiccInfo2(euiccInfo2Of(ctx))),
+  [RspTag.PrepareDownload]: (ctx, raw) => prepareDownload(ctx, readOnly(raw)),
+  [RspTag.CancelSession]: (ctx, raw) => cancelSession(ctx, readOnly(raw)),
+  [Es10Tag.EuiccInfo1]: (ctx) => ({ response: encodeEuiccInfo1({ svn: SVN, ciPkidsForVerification: ctx.id.verificationPkids, ciPkidsForSigning: ctx.id.signingPkids }), changed: false }),
+  [Es10Tag.EuiccInfo2]: (ctx) => ({ response: encodeEuiccInfo2(euiccInfo2Of(ctx)), changed: false }),
+};
 
 const handlers: Record<number, Handler> = {
   [Es10Tag.ProfileInfoList]: profileInfoList,
@@ -115,8 +143,10 @@ const handlers: Record<number, Handler> = {
   [Es10Tag.DisableProfile]: disableProfile,
   [Es10Tag.DeleteProfile]: deleteProfile,
   [Es10Tag.GetEuiccData]: getEuiccData,
-  [Es10Tag.EuiccInfo1]: euiccInfo1,
-  [Es10Tag.EuiccInfo2]: euiccInfo2,
+  [RspTag.EuiccConfiguredAddresses]: configuredAddresses,
+  [RspTag.SetDefaultDpAddress]: setDefaultDpAddress,
+  [RspTag.GetRat]: getRat,
+  [RspTag.EuiccMemoryReset]: memoryReset,
   [Es10Tag.ListNotification]: listNotification,
   [Es10Tag.RetrieveNotificationsList]: retrieveNotificationsList,
   [Es10Tag.NotificationSent]: notificationSent,
@@ -201,7 +231,12 @@ function identifiedProfile(state: EuiccState, req: Tlv): { profile: EuiccProfile
   }
 }
 
-export function addNotification(state: EuiccState, event: NotificationEventName, p: EuiccProfile, transactionId?: string): EuiccNotification {
+/**
+ * Queues a notification for `event` on profile `p` — unless the profile's metadata asked for none
+ * of that kind (SGP.22 §5.5.3: only the operations listed in notificationConfigurationInfo).
+ */
+export function addNotification(state: EuiccState, event: NotificationEventName, p: EuiccProfile, transactionId?: string): EuiccNotification | undefined {
+  if (p.notificationEvents && !p.notificationEvents.includes(event)) return undefined;
   const n: EuiccNotification = {
     seqNumber: state.nextSeqNumber++,
     event,
@@ -287,43 +322,97 @@ function getEuiccData({ state }: Es10Context): Es10Outcome {
   };
 }
 
-/** The GSMA test CI's subject key identifier: the only CI this simulated card "trusts". */
-const TEST_CI_PKID = fromHex('F54172BDF98A95D65CBEB88A38A1C11D800A85C3');
-const version = (a: number, b: number, c: number): Uint8Array => Uint8Array.of(a, b, c);
+const SVN = [2, 2, 2] as const;
+/** A profile's share of the card's non-volatile memory as EUICCInfo2 reports it [choice]. */
+export const PROFILE_NVM_BYTES = 32 * 1024;
 
-function euiccInfo1(): Es10Outcome {
+/** EUICCInfo2 (SGP.22 §5.7.8) with the fields a real consumer / IoT eUICC reports. */
+export function euiccInfo2Of(ctx: Es10Context): Parameters<typeof encodeEuiccInfo2>[0] {
+  const free = Math.max(0, ctx.maxProfiles - ctx.state.profiles.length);
   return {
-    response: constructed(Es10Tag.EuiccInfo1, [
-      primitive(0x82, version(2, 2, 2)),
-      constructed(0xa9, [primitive(0x04, TEST_CI_PKID)]),
-      constructed(0xaa, [primitive(0x04, TEST_CI_PKID)]),
-    ]),
-    changed: false,
-    refresh: false,
-    switched: false,
-  };
+    profileVersion: [2, 3, 1],
+    svn: SVN,
+    firmwareVersion: [1, 2, 0],
+    installedApplications: ctx.state.profiles.length,
+    freeNvm: free * PROFILE_NVM_BYTES,
+    freeRam: 8 * 1024,
+    // usimSupport(1), isimSupport(2), akaMilenage(4), gbaAuthenUsim(10), javacard(14), berTlvFileSupport(19), getIdentity(22)
+    uiccCapability: [1, 2, 4, 10, 14, 19, 22],
+    ts102241Version: [9, 2, 0],
+    globalPlatformVersion: [2, 3, 0],
+    // additionalProfile(0) while memory is left, testProfileSupport(3)
+    rspCapability: free > 0 ? [0, 3] : [3],
+    ciPkidsForVerification: ctx.id.verificationPkids,
+    ciPkidsForSigning: ctx.id.signingPkids,
+    category: 2,
+    forbiddenProfilePolicyRules: undefined,
+    ppVersion: [0, 0, 1],
+    sasAccreditationNumber: 'CELLGATE-SIMULATED',
+  } as Parameters<typeof encodeEuiccInfo2>[0];
 }
 
-function euiccInfo2({ state }: Es10Context): Es10Outcome {
-  // extCardResource (ETSI TS 102 226 §8.2.1.3.2.1): 81 installed applications, 82 free NVM.
-  const ext = encodeTlvs([primitive(0x81, encodeInteger(state.profiles.length)), primitive(0x82, Uint8Array.of(0x00, 0x04, 0x00, 0x00))]);
-  return {
-    response: constructed(Es10Tag.EuiccInfo2, [
-      primitive(0x81, version(2, 3, 1)),
-      primitive(0x82, version(2, 2, 2)),
-      primitive(0x83, version(1, 0, 0)),
-      primitive(0x84, ext),
-      primitive(0x85, encodeBitString([])),
-      primitive(0x88, encodeBitString([0])),
-      constructed(0xa9, [primitive(0x04, TEST_CI_PKID)]),
-      constructed(0xaa, [primitive(0x04, TEST_CI_PKID)]),
-      primitive(0x04, version(0, 0, 1)),
-      primitive(0x0c, encodeUtf8('CELLGATE-SIMULATED')),
+const simple = (response: Tlv, changed = false): Es10Outcome => ({ response, changed, refresh: false, switched: false });
+
+/** ES10a.GetEuiccConfiguredAddresses (§5.7.3): the default SM-DP+ address and the root SM-DS. */
+function configuredAddresses({ state }: Es10Context): Es10Outcome {
+  return simple(
+    constructed(RspTag.EuiccConfiguredAddresses, [
+      ...(state.defaultDpAddress ? [primitive(0x80, encodeUtf8(state.defaultDpAddress))] : []),
+      primitive(0x81, encodeUtf8(ROOT_SMDS)),
     ]),
-    changed: false,
-    refresh: false,
-    switched: false,
-  };
+  );
+}
+
+/** The GSMA root SM-DS every consumer eUICC is configured with. */
+const ROOT_SMDS = 'lpa.ds.gsma.com';
+
+/** ES10a.SetDefaultDpAddress (§5.7.4); an empty address clears it. */
+function setDefaultDpAddress({ state }: Es10Context, req: Tlv): Es10Outcome {
+  let address: string;
+  try {
+    address = decodeUtf8(valueOf(findChild(req, 0x80) ?? primitive(0x80, [])));
+  } catch (e) {
+    if (e instanceof BerTlvError) throw new ApduStatusError(SW.wrongData, e.message);
+    throw e;
+  }
+  if (encodeUtf8(address).length > 255) return result(RspTag.SetDefaultDpAddress, 127);
+  if (address === '') delete state.defaultDpAddress;
+  else state.defaultDpAddress = address;
+  return result(RspTag.SetDefaultDpAddress, 0, { changed: true });
+}
+
+/** ES10b.GetRAT (§5.7.20): this card's Rules Authorisation Table allows PPR1 and PPR2 for any operator. */
+function getRat(): Es10Outcome {
+  // ProfilePolicyAuthorisationRule { pprIds [0], allowedOperators [1] { OperatorId { mccMnc 'EEEEEE' wildcard } }, pprFlags [2] }
+  const rule = constructed(0x30, [
+    primitive(0x80, encodeBitString([1, 2], 3)),
+    constructed(0xa1, [constructed(0x30, [primitive(0x80, [0xee, 0xee, 0xee])])]),
+    primitive(0x82, encodeBitString([], 1)),
+  ]);
+  return simple(constructed(RspTag.GetRat, [constructed(0xa0, [rule])]));
+}
+
+/**
+ * ES10c.eUICCMemoryReset (§5.7.19): resetOptions deleteOperationalProfiles(0),
+ * deleteFieldLoadedTestProfiles(1), resetDefaultSmdpAddress(2). [choice] No notifications are
+ * generated for the deleted profiles (SGP.22 defines none for a memory reset).
+ */
+function memoryReset({ state, quirks }: Es10Context, req: Tlv): Es10Outcome {
+  let bits: number[];
+  try {
+    bits = decodeBitString(valueOf(findChild(req, 0x82) ?? primitive(0x82, [0])));
+  } catch (e) {
+    if (e instanceof BerTlvError) throw new ApduStatusError(SW.wrongData, e.message);
+    throw e;
+  }
+  if (quirks.catBusy) return result(RspTag.EuiccMemoryReset, 5);
+  const doomed = state.profiles.filter((p) => (bits.includes(0) && p.profileClass === 'operational') || (bits.includes(1) && p.profileClass === 'test'));
+  const resetAddress = bits.includes(2) && state.defaultDpAddress !== undefined;
+  if (doomed.length === 0 && !resetAddress) return result(RspTag.EuiccMemoryReset, 1);
+  const switched = doomed.some((p) => p.state === 'enabled');
+  state.profiles = state.profiles.filter((p) => !doomed.includes(p));
+  if (bits.includes(2)) delete state.defaultDpAddress;
+  return result(RspTag.EuiccMemoryReset, 0, { changed: true, switched, refresh: switched });
 }
 
 // ---- notifications (SGP.22 §5.7.9 .. §5.7.11) ----
@@ -333,7 +422,7 @@ export function notificationMetadata(n: EuiccNotification): Tlv {
     primitive(0x80, encodeInteger(n.seqNumber)),
     primitive(0x81, encodeBitString([NotificationEventBit[n.event]])),
     primitive(Es10Field.notificationAddress, encodeUtf8(n.notificationAddress)),
-    primitive(Es10Field.iccid, encodeIccid(n.iccid)),
+    ...(n.iccid ? [primitive(Es10Field.iccid, encodeIccid(n.iccid))] : []),
   ]);
 }
 
@@ -360,36 +449,35 @@ function listNotification({ state }: Es10Context, req: Tlv): Es10Outcome {
   };
 }
 
+/** The smdpOid of install notifications made by the provisioning shortcut (no download, no SM-DP+ certificate). */
+export const SHORTCUT_SMDP_OID = '2.999.10';
+
 /**
- * The mock eUICC signature: HMAC-SHA-512 keyed with the EID over the signed data object — 64 bytes,
- * the size of an ECDSA P-256 r‖s, so sizes match a real card. No key pair, no certificate chain.
+ * A notification as RetrieveNotificationsList returns it (SGP.22 §5.7.10): the stored
+ * ProfileInstallationResult of a download as the card signed it then, or an
+ * OtherSignedNotification signed now with the card's key and carrying its certificate chain.
  */
-export function mockSignature(eid: string, signed: Uint8Array): Uint8Array {
-  return Uint8Array.from(createHmac('sha512', eid).update(signed).digest());
-}
-
-/** `2.999.10` (the ITU-T example arc): stands in for the SM-DP+ OID. */
-const MOCK_SMDP_OID = Uint8Array.of(0x88, 0x37, 0x0a);
-
-const mockCertificate = (what: string): Tlv => constructed(0x30, [primitive(0x0c, encodeUtf8(`cellgate mock ${what} certificate`))]);
-
-export function pendingNotification(eid: string, n: EuiccNotification): Tlv {
+export function pendingNotification(ctx: Es10Context, n: EuiccNotification): Uint8Array {
+  if (n.pir) return Uint8Array.from(Buffer.from(n.pir, 'base64'));
+  const key = ctx.id.identity.privateKey;
   if (n.event === 'install') {
-    // ProfileInstallationResult (BF37) → ProfileInstallationResultData (BF27) + euiccSignPIR (5F37).
-    const data = constructed(Es10Tag.ProfileInstallationResultData, [
-      primitive(0x80, fromHex(n.transactionId ?? '00'.repeat(16))),
-      notificationMetadata(n),
-      primitive(Es10Field.oid, MOCK_SMDP_OID),
-      constructed(0xa2, [constructed(0xa0, [primitive(Es10Field.isdpAid, fromHex(n.isdpAid)), primitive(Es10Field.octetString, [])])]),
-    ]);
-    return constructed(Es10Tag.ProfileInstallationResult, [data, primitive(Es10Field.signature, mockSignature(eid, encodeTlv(data)))]);
+    // Provisioning shortcut: the result a successful download would have left, signed the same way.
+    const data = encodeTlv(
+      constructed(Es10Tag.ProfileInstallationResultData, [
+        primitive(0x80, fromHex(n.transactionId ?? '00'.repeat(16))),
+        notificationMetadata(n),
+        primitive(Es10Field.oid, encodeOid(SHORTCUT_SMDP_OID)),
+        constructed(0xa2, [constructed(0xa0, [primitive(Es10Field.isdpAid, fromHex(n.isdpAid ?? '')), primitive(Es10Field.octetString, [])])]),
+      ]),
+    );
+    return encodeTlv(constructed(Es10Tag.ProfileInstallationResult, [decodeTlv(data), primitive(Es10Field.signature, signRaw(key, data))]));
   }
-  // OtherSignedNotification: SEQUENCE { tbsOtherNotification, euiccNotificationSignature, euiccCertificate, eumCertificate }.
-  const tbs = notificationMetadata(n);
-  return constructed(0x30, [tbs, primitive(Es10Field.signature, mockSignature(eid, encodeTlv(tbs))), mockCertificate('eUICC'), mockCertificate('EUM')]);
+  const tbs = encodeNotificationMetadata({ seqNumber: n.seqNumber, event: n.event, notificationAddress: n.notificationAddress, ...(n.iccid ? { iccid: n.iccid } : {}) });
+  return encodeOtherSignedNotification(tbs, signRaw(key, tbs), ctx.id.identity.certificate, ctx.id.identity.eumCertificate);
 }
 
-function retrieveNotificationsList({ state }: Es10Context, req: Tlv): Es10Outcome {
+function retrieveNotificationsList(ctx: Es10Context, req: Tlv): Es10Outcome {
+  const { state } = ctx;
   let list = state.notifications;
   let searched = false;
   try {
@@ -412,7 +500,7 @@ function retrieveNotificationsList({ state }: Es10Context, req: Tlv): Es10Outcom
     return { response: constructed(Es10Tag.RetrieveNotificationsList, [primitive(0x81, [1])]), changed: false, refresh: false, switched: false };
   }
   return {
-    response: constructed(Es10Tag.RetrieveNotificationsList, [constructed(0xa0, list.map((n) => pendingNotification(state.eid, n)))]),
+    response: constructed(Es10Tag.RetrieveNotificationsList, [constructed(0xa0, list.map((n) => decodeTlv(pendingNotification(ctx, n))))]),
     changed: false,
     refresh: false,
     switched: false,

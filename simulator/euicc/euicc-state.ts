@@ -6,6 +6,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NotificationEventName, ProfileClassName } from '../../common/es10.js';
+import type { StoredIdentity } from './euicc-identity.js';
 
 /** One profile in its ISD-P. */
 export interface EuiccProfile {
@@ -23,6 +24,14 @@ export interface EuiccProfile {
   notificationAddress: string;
   /** Profile policy rules (SGP.22 §2.9.2): PPR1 disable not allowed, PPR2 delete not allowed. */
   policy?: { disableNotAllowed?: boolean; deleteNotAllowed?: boolean };
+  /**
+   * Events the profile metadata asked notifications for (SGP.22 §5.5.3 notificationConfigurationInfo);
+   * absent (seed and shortcut profiles): every event.
+   */
+  notificationEvents?: NotificationEventName[];
+  /** Milenage K and OPc from the profile package (hex), kept as a card keeps them; unused by the simulated network. */
+  ki?: string;
+  opc?: string;
 }
 
 /** A notification waiting on the card until NotificationSent removes it (SGP.22 §3.5). */
@@ -30,10 +39,14 @@ export interface EuiccNotification {
   seqNumber: number;
   event: NotificationEventName;
   notificationAddress: string;
-  iccid: string;
-  isdpAid: string;
-  /** For an install: the transaction the (shortcut) download used, 32 hex characters. */
+  /** Absent only for a download that failed before the profile metadata was read. */
+  iccid?: string;
+  /** Absent for a failed download. */
+  isdpAid?: string;
+  /** For an install: the transaction the download used (hex). */
   transactionId?: string;
+  /** For an install from a real download: the signed ProfileInstallationResult (base64), kept as the card signed it. */
+  pir?: string;
 }
 
 export interface EuiccState {
@@ -45,6 +58,10 @@ export interface EuiccState {
   nextSeqNumber: number;
   /** The next ISD-P index used to derive a new ISD-P AID. */
   nextIsdpIndex: number;
+  /** Default SM-DP+ address (ES10a SetDefaultDpAddress). */
+  defaultDpAddress?: string;
+  /** A minted identity (certificate, key, EUM, trusted CIs) kept so the card stays the same card. */
+  identity?: StoredIdentity;
 }
 
 /** Where a card's state lives. */

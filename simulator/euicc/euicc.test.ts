@@ -34,6 +34,18 @@ function storeData(c: Euicc, ch: number, requestHex: string): string {
   return toHex(c.transmit(ch, Uint8Array.from([0x80 | ch, 0xe2, 0x91, 0x00, req.length, ...req, 0x00])));
 }
 
+/** STORE DATA, then GET RESPONSE while the card answers 61xx: the whole response, status word stripped. */
+function storeDataAll(c: Euicc, ch: number, requestHex: string): string {
+  let sw = storeData(c, ch, requestHex);
+  let data = '';
+  while (sw.slice(-4).startsWith('61')) {
+    data += sw.slice(0, -4);
+    sw = toHex(c.transmit(ch, Uint8Array.of(0x80 | ch, 0xc0, 0, 0, parseInt(sw.slice(-2), 16))));
+  }
+  expect(sw.slice(-4)).toBe('9000');
+  return data + sw.slice(0, -4);
+}
+
 const iccidTlv = (iccid: string): Tlv => primitive(0x5a, encodeIccid(iccid));
 const aidTlv = (aid: string): Tlv => primitive(0x4f, fromHex(aid));
 const hexOf = (tlv: Tlv): string => toHex(encodeTlv(tlv));
@@ -217,10 +229,12 @@ describe('notifications', () => {
     expect(metas.map((m) => toHex(valueOf(requireChild(m, 0x81))))).toEqual(['0520', '0640']);
     expect(Buffer.from(valueOf(requireChild(metas[0]!, 0x0c))).toString()).toBe('smdp.cellgate.invalid');
 
-    const one = decodeTlv(fromHex(storeData(c, ch, 'BF2B05A003800102').slice(0, -4)));
+    // OtherSignedNotification: metadata, a 64-byte r ‖ s ECDSA signature, the eUICC and EUM certificates.
+    const one = decodeTlv(fromHex(storeDataAll(c, ch, 'BF2B05A003800102')));
     const pending = requireChild(requireChild(one, 0xa0), 0x30);
     expect(toHex(valueOf(findPath(pending, 0xbf2f, 0x80)!))).toBe('02');
     expect(valueOf(requireChild(pending, 0x5f37))).toHaveLength(64);
+    expect(findChildren(pending, 0x30)).toHaveLength(2);
 
     expect(storeData(c, ch, 'BF3003800101')).toBe('BF30038001009000');
     expect(storeData(c, ch, 'BF3003800101')).toBe('BF30038001019000');

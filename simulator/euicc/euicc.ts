@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BerTlvError, decodeTlv, encodeTlv, toHex } from '../../common/ber-tlv.js';
+import { RealClock, type Clock } from '../../common/clock.js';
 import { ISD_R_AID, parseActivationCode, type ProfileClassName } from '../../common/es10.js';
 import type { SimCard } from '../modem/sim-card.js';
 import {
@@ -15,7 +16,9 @@ import {
   type EuiccState,
   type EuiccStore,
 } from './euicc-state.js';
-import { addNotification, ApduStatusError, defaultQuirks, handleEs10, SW, type EuiccQuirks } from './es10-handlers.js';
+import { addNotification, ApduStatusError, defaultQuirks, handleEs10, SW, type Es10Context, type EuiccQuirks } from './es10-handlers.js';
+import { loadStoredIdentity, mintIdentity, processTestEum, resolveIdentity, storeIdentity, type EuiccIdentitySource, type ResolvedIdentity } from './euicc-identity.js';
+import { isBppSegment, loadBoundProfilePackage, resetSession, type RspSession } from './rsp-download.js';
 
 /** A profile given when a card is created for the first time. */
 export interface EuiccProfileSeed {
@@ -40,6 +43,16 @@ export interface EuiccOptions {
   /** An explicit store (e.g. a shared `MemoryEuiccStore`); wins over `stateDir`. */
   store?: EuiccStore;
   quirks?: Partial<EuiccQuirks>;
+  /**
+   * Certificates and keys (SGP.22 §4.5.2): a full identity (e.g. SGP.26 test certificates), or an
+   * EUM to mint the eUICC certificate from (the platform's test PKI). Omitted: the identity saved
+   * with the card's state, else one minted from a test PKI generated once per process.
+   */
+  pki?: EuiccIdentitySource;
+  /** How many profiles fit in the card's memory [choice: 8]; a download beyond fails with insufficient memory. */
+  maxProfiles?: number;
+  /** Time for certificate validity when minting an identity (default: the wall clock). */
+  clock?: Clock;
 }
 
 /** Profile data delivered by the provisioning shortcut. */
@@ -79,7 +92,7 @@ interface ChannelState {
   pending: Uint8Array | undefined;
 }
 
-const isdpAidFor = (index: number): string => `A0000005591010FFFFFFFF89${(0x1000 + index * 0x100).toString(16).toUpperCase().padStart(8, '0')}`;
+export const isdpAidFor = (index: number): string => `A0000005591010FFFFFFFF89${(0x1000 + index * 0x100).toString(16).toUpperCase().padStart(8, '0')}`;
 
 /** The ISO 7816-4 logical channel a CLA byte addresses (first and further interindustry classes). */
 export function channelOfCla(cla: number): number {
@@ -102,15 +115,48 @@ export class Euicc implements SimCard {
   private readonly refreshListeners = new Set<() => void>();
   /** The profile the terminal sees: follows the enabled one at REFRESH or reset. */
   private activeIccid: string | undefined;
+  private readonly id: ResolvedIdentity;
+  /** Card RAM: the RSP session of a download in progress. Lost at reset. */
+  private readonly ram: { session?: RspSession } = {};
+  /** Profiles that fit in memory; mutable so a test can fill the card. */
+  maxProfiles: number;
+  private readonly clock: Clock;
 
   constructor(options: EuiccOptions) {
     this.quirks = { ...defaultQuirks(), ...options.quirks };
+    this.clock = options.clock ?? new RealClock();
+    this.maxProfiles = options.maxProfiles ?? 8;
     this.store = options.store ?? (options.stateDir ? new FileEuiccStore(options.stateDir, options.eid) : new MemoryEuiccStore());
     const saved = this.store.load();
     if (saved && saved.eid !== options.eid) throw new EuiccError('bad-profile-data', `saved state belongs to EID ${saved.eid}`);
     this.state = saved ?? this.freshState(options);
+    const pki = options.pki;
+    if (pki && 'identity' in pki) {
+      this.id = resolveIdentity(pki.identity, options.eid);
+      if (this.state.identity) {
+        delete this.state.identity;
+        this.store.save(this.state);
+      }
+    } else if (this.state.identity && (!pki || sameEum(this.state.identity.eumCertificate, pki.eum.certificate))) {
+      this.id = resolveIdentity(loadStoredIdentity(this.state.identity), options.eid);
+    } else {
+      const source = pki ?? processTestEum(this.clock.now());
+      const minted = mintIdentity(options.eid, source.eum, source.trustedCis, this.clock.now());
+      this.id = resolveIdentity(minted, options.eid);
+      this.state = { ...this.state, identity: storeIdentity(minted) };
+      this.store.save(this.state);
+    }
     if (!saved) this.store.save(this.state);
     this.activeIccid = this.enabledProfile()?.iccid;
+  }
+
+  /** This card's certificate chain and trust (for tests and tools). */
+  get identity(): ResolvedIdentity {
+    return this.id;
+  }
+
+  private context(state: EuiccState): Es10Context {
+    return { state, quirks: this.quirks, id: this.id, ram: this.ram, maxProfiles: this.maxProfiles, isdpAidFor, now: () => this.clock.now() };
   }
 
   private freshState(options: EuiccOptions): EuiccState {
@@ -188,7 +234,14 @@ export class Euicc implements SimCard {
    */
   reset(): void {
     this.channels.clear();
+    const draft = structuredClone(this.state);
+    if (resetSession(this.context(draft))) this.commit(draft);
     this.activeIccid = this.enabledProfile()?.iccid;
+  }
+
+  /** Whether a download session is open on the card (RAM). */
+  get downloadInProgress(): boolean {
+    return this.ram.session !== undefined;
   }
 
   /** Snapshot of the profiles (copies). */
@@ -329,8 +382,16 @@ export class Euicc implements SimCard {
       throw new ApduStatusError(SW.wrongData, 'request too large');
     }
     if (p1 === 0x11) return sw(SW.ok);
-    const request = Buffer.concat(ch.blocks);
+    const request = new Uint8Array(Buffer.concat(ch.blocks));
     ch.blocks = [];
+    const draft = structuredClone(this.state);
+    const ctx = this.context(draft);
+    if (isBppSegment(ctx, request)) {
+      // SGP.22 §2.5.5: a BPP arrives as segments that are not whole ES10 requests (`BF36 L` + BF23, `A1 L`, …).
+      const loaded = loadBoundProfilePackage(ctx, request);
+      if (loaded.changed) this.commit(draft);
+      return loaded.response.length > 0 ? this.respond(ch, loaded.response) : sw(SW.ok);
+    }
     let tlv;
     try {
       tlv = decodeTlv(request);
@@ -338,10 +399,9 @@ export class Euicc implements SimCard {
       if (e instanceof BerTlvError) throw new ApduStatusError(SW.wrongData, e.message);
       throw e;
     }
-    const draft = structuredClone(this.state);
-    const outcome = handleEs10({ state: draft, quirks: this.quirks }, tlv);
+    const outcome = handleEs10(ctx, tlv, request);
     if (outcome.changed) this.commit(draft);
-    const response = this.respond(ch, encodeTlv(outcome.response));
+    const response = this.respond(ch, outcome.response instanceof Uint8Array ? outcome.response : encodeTlv(outcome.response));
     if (outcome.switched && outcome.refresh && !this.quirks.needsSimPowerCycle) this.refreshTerminal();
     return response;
   }
@@ -386,6 +446,10 @@ function commandData(apdu: Uint8Array): { data: Uint8Array } {
 function checkProfileData(p: { iccid: string; imsi: string }): void {
   if (!/^[0-9]{18,20}$/.test(p.iccid)) throw new EuiccError('bad-profile-data', `ICCID must be 18..20 digits: ${p.iccid}`);
   if (!/^[0-9]{6,15}$/.test(p.imsi)) throw new EuiccError('bad-profile-data', `IMSI must be 6..15 digits: ${p.imsi}`);
+}
+
+function sameEum(storedPem: string, eum: Uint8Array): boolean {
+  return storedPem.replace(/\s+/g, '').includes(Buffer.from(eum).toString('base64'));
 }
 
 /** Convenience: a card from options (same as `new Euicc(options)`). */
