@@ -16,6 +16,10 @@ import type { Scheduler } from './app/scheduler.js';
 import { buildHttpApi } from './http/server.js';
 import type { PlatformStore } from './store/port.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { buildEs9Server } from './smdp/es9-server.js';
+import { loadOrCreateSmdpPki } from './smdp/smdp-pki.js';
+import { SmdpService, type SmdpConfig } from './smdp/smdp-service.js';
+import { toPem } from '../common/rsp/x509.js';
 
 export interface StartPlatformOptions {
   /** Directory of the SQLite database (`platform.sqlite`); `:memory:` for a throw-away store. */
@@ -47,6 +51,22 @@ export interface StartPlatformOptions {
   networkToken?: string;
   /** The built web console served at `/console` (default: `dist/console`; null: none). */
   consoleDir?: string | null;
+  /**
+   * The SM-DP+ (ES9+ over HTTPS): on by default whenever `http` is set, on a free port. Its address
+   * in activation codes is `config.smdpAddress` when given, else `localhost:<port>`. `false` turns it off.
+   */
+  smdp?: { port: number; host?: string; config?: Partial<SmdpConfig> } | false;
+}
+
+/** The running SM-DP+. */
+export interface RunningSmdp {
+  service: SmdpService;
+  /** `https://host:port` of ES9+ ('' when it does not listen). */
+  url: string;
+  /** The address in activation codes (`localhost:<port>`). */
+  address: string;
+  /** The CI certificate (PEM) a card or an LPA trusts; also `<data-dir>/smdp/ci.pem`. */
+  ciPem: string;
 }
 
 export interface RunningPlatform {
@@ -73,6 +93,8 @@ export interface RunningPlatform {
   hub: DeviceHub;
   /** Token a remote radio side sends as `Authorization: Bearer <token>` to `/_cellgate/network/*`. */
   networkToken: string;
+  /** The SM-DP+, when it runs. */
+  smdp?: RunningSmdp;
   close(): Promise<void>;
 }
 
@@ -93,6 +115,7 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
   // Hand-moved virtual time: devices, radio sides and brokers still live in real time.
   const ioClock = !options.clock && options.virtualTime ? wallClock : clock;
   const app = createPlatformApp({ store, clock, ioClock, logger, random: options.random, config: options.config });
+  const smdp = await startSmdp(app, options);
   const link = await startDeviceLink(app.ctx, options.mqtt, { ...(options.mqttPasswordIterations !== undefined ? { passwordIterations: options.mqttPasswordIterations } : {}) });
   // Hex, not base64url: a token is passed as a command-line argument, and one starting with `-`
   // would be read as an option.
@@ -125,7 +148,9 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
     devices: link.devices,
     hub: link.hub,
     networkToken,
+    ...(smdp ? { smdp: smdp.running } : {}),
     close: async () => {
+      await smdp?.server?.close();
       await http.close();
       await link.close();
       await app.stop();
@@ -134,7 +159,31 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
   };
 }
 
+/**
+ * Loads (or generates) the SM-DP+'s PKI in `<data-dir>/smdp`, listens for ES9+ and sets the SM-DP+
+ * address of new activation codes. Without `http`, only the in-process service (for tests) is made
+ * when `smdp` asks for it.
+ */
+async function startSmdp(app: PlatformApp, options: StartPlatformOptions) {
+  const wanted = options.smdp ?? (options.http ? { port: 0 } : false);
+  if (wanted === false) return undefined;
+  const host = wanted.host ?? '127.0.0.1';
+  const configured = options.config?.smdpAddress;
+  const pkiDir = options.dataDir === ':memory:' ? undefined : join(options.dataDir, 'smdp');
+  const pki = loadOrCreateSmdpPki(pkiDir, { hosts: [configured?.split(':')[0] ?? 'localhost', host], now: app.ctx.clock.now() });
+  const service = new SmdpService(app.ctx, pki, wanted.config);
+  app.ctx.smdp = service;
+  const server = await buildEs9Server(service, options.logger);
+  await server.listen({ port: wanted.port, host });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : wanted.port;
+  if (!configured) app.ctx.config.smdpAddress = `localhost:${port}`;
+  const running: RunningSmdp = { service, url: `https://${host}:${port}`, address: app.ctx.config.smdpAddress, ciPem: toPem('CERTIFICATE', pki.ci.certificate) };
+  return { running, server };
+}
+
 export { createPlatformApp } from './app/platform-app.js';
+export { SmdpService } from './smdp/smdp-service.js';
 export { PlatformNetworkGate } from './app/network-gate.js';
 export { Scheduler } from './app/scheduler.js';
 export { SqliteStore } from './store/sqlite-store.js';

@@ -8,6 +8,7 @@ import type { CoverageType } from '../domain/ids.js';
 import { DEFAULT_CALENDAR_SPECS, type CalendarSpec } from '../domain/transfer/calendar-config.js';
 import type { PlatformStore, StoreTx } from '../store/port.js';
 import type { Scheduler } from './scheduler.js';
+import type { SmdpPort } from './smdp-port.js';
 
 /** Cryptographically strong randomness; injectable so tests can make ids reproducible. */
 export interface RandomSource {
@@ -97,6 +98,8 @@ export interface AppContext {
   config: PlatformConfig;
   /** Listeners notified after a use case committed (never inside the transaction). */
   listeners: Set<EventListener>;
+  /** The SM-DP+, once started (it verifies the signed notifications of the profiles it delivered). */
+  smdp?: SmdpPort;
 }
 
 const STREAM_OF: Record<DomainEvent['type'], string | null> = {

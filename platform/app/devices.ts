@@ -200,9 +200,15 @@ export function deviceHubHandlers(ctx: AppContext, inbox: PlatformInboxStore): D
     onEsimNotification: async (deviceId: string, n: EsimNotification) => {
       const base = { deviceId, key: n.key, eid: n.eid, seqNumber: n.seqNumber, operation: n.operation, iccid: n.iccid ?? null, createdAt: n.createdAt, receivedAt: ctx.clock.now() };
       let record: StoredEsimNotification;
-      const r = n.iccid
-        ? await applyEsimNotification(ctx, { eid: n.eid, seqNumber: n.seqNumber, event: n.operation, iccid: n.iccid, at: n.createdAt })
-        : ({ outcome: 'refused', duplicate: false, error: { ...domainError('CGW0004', '(no iccid)') } } as const);
+      // A notification about a profile the SM-DP+ delivered is checked like an ES9+ HandleNotification:
+      // its eUICC signature and certificate chain, with the EID and ICCID taken from the signed data.
+      const pending = n.pendingNotification !== undefined ? new Uint8Array(Buffer.from(n.pendingNotification, 'base64')) : undefined;
+      const signed = pending !== undefined && ctx.smdp !== undefined && (await ctx.smdp.owns(n.iccid, pending));
+      const r = signed
+        ? await ctx.smdp!.handlePendingNotification(pending!)
+        : n.iccid
+          ? await applyEsimNotification(ctx, { eid: n.eid, seqNumber: n.seqNumber, event: n.operation, iccid: n.iccid, at: n.createdAt })
+          : ({ outcome: 'refused', duplicate: false, error: { ...domainError('CGW0004', '(no iccid)') } } as const);
       if (r.outcome === 'refused') {
         // A rule refusal is final: resending would be refused again, so it is recorded and acked.
         ctx.logger.warn({ deviceId, key: n.key, code: r.error.code }, 'eSIM notification refused');

@@ -5,4 +5,10 @@ export const ESIM_KINDS = {
   profile: 'esim-profile',
   /** EID + sequence number of every notification applied (dedupe, SGP.22 §3.5). */
   notification: 'esim-notification',
+  /** Matching ID → the profile it downloads (written when the profile is provisioned). */
+  matchingId: 'esim-matching-id',
+  /** The SM-DP+'s download state of each profile, by ICCID. */
+  download: 'smdp-download',
+  /** RSP sessions of the SM-DP+ (ES9+), by transaction id. */
+  session: 'smdp-session',
 } as const;

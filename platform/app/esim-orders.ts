@@ -209,6 +209,7 @@ async function provision(ctx: AppContext, order: ProfileOrder): Promise<string> 
         ...(order.orderPayment ? [] : outcome.events.filter((e) => e.imsi === s.imsi)),
       ]);
       await tx.put(ESIM_KINDS.profile, p.iccid, p, order.profileOrderId);
+      await tx.put(ESIM_KINDS.matchingId, p.matchingId, { iccid: p.iccid, profileOrderId: order.profileOrderId });
     }
     await saveOrder(ctx, tx, outcome.order);
     return outcome.order.status === 'FAILED' ? `FAILED (${outcome.order.failureReason})` : `${outcome.order.status}, ${outcome.profiles.length} profiles`;

@@ -1,0 +1,63 @@
+/**
+ * The SM-DP+'s test PKI in the platform's data dir (`<data-dir>/smdp/`): generated on first start
+ * (CI, EUM, DPauth, DPpb, DPtls), read on every later one. `ci.pem` is the certificate a card or a
+ * public LPA trusts; `eum.pem` + `eum.key.pem` let a simulated eUICC mint a certificate the
+ * platform accepts (`cellgate sim --euicc-pki <data-dir>/smdp`). Extra trusted CIs (e.g. the GSMA
+ * test CI of SGP.26) may be dropped in `trusted-ci/*.pem`.
+ */
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { certAndKeyFromPem, certAndKeyToPem, generateTestPki, issue, TEST_SMDP_OID, type CertAndKey, type SmdpPki } from '../../common/rsp/pki.js';
+import { fromPem, parseCertificate } from '../../common/rsp/x509.js';
+
+const FILES = { ci: 'ci', eum: 'eum', dpAuth: 'dp-auth', dpPb: 'dp-pb', dpTls: 'dp-tls' } as const;
+
+export interface LoadedSmdpPki extends SmdpPki {
+  /** CIs whose EUMs the SM-DP+ accepts: its own first, then `trusted-ci/*.pem`. */
+  readonly trustedCis: Uint8Array[];
+  /** Where the files are (undefined: in memory). */
+  readonly dir: string | undefined;
+}
+
+function write(dir: string, name: string, c: CertAndKey): void {
+  const pem = certAndKeyToPem(c);
+  writeFileSync(join(dir, `${name}.pem`), pem.certificate);
+  writeFileSync(join(dir, `${name}.key.pem`), pem.privateKey, { mode: 0o600 });
+  chmodSync(join(dir, `${name}.key.pem`), 0o600);
+}
+
+function read(dir: string, name: string): CertAndKey {
+  return certAndKeyFromPem(readFileSync(join(dir, `${name}.pem`), 'utf8'), readFileSync(join(dir, `${name}.key.pem`), 'utf8'));
+}
+
+const isIp = (h: string): boolean => /^\d+\.\d+\.\d+\.\d+$/.test(h);
+
+/**
+ * Loads the PKI from `dir` (undefined: a fresh one in memory), generating it when absent. The TLS
+ * certificate is reissued by the same CI when it does not cover every host (the address changed).
+ */
+export function loadOrCreateSmdpPki(dir: string | undefined, options: { hosts: string[]; now: number }): LoadedSmdpPki {
+  const hosts = [...new Set(['localhost', ...options.hosts.filter((h) => !isIp(h))])];
+  const ips = [...new Set(['127.0.0.1', ...options.hosts.filter(isIp)])];
+  if (!dir) {
+    const pki = generateTestPki({ hosts, ipAddresses: ips, now: options.now });
+    return { ...pki, trustedCis: [pki.ci.certificate], dir: undefined };
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let pki: SmdpPki;
+  if (!existsSync(join(dir, `${FILES.ci}.pem`))) {
+    pki = generateTestPki({ hosts, ipAddresses: ips, now: options.now });
+    for (const [k, name] of Object.entries(FILES)) write(dir, name, pki[k as keyof SmdpPki]);
+  } else {
+    pki = { ci: read(dir, FILES.ci), eum: read(dir, FILES.eum), dpAuth: read(dir, FILES.dpAuth), dpPb: read(dir, FILES.dpPb), dpTls: read(dir, FILES.dpTls) };
+    const tls = parseCertificate(pki.dpTls.certificate).x509;
+    if (hosts.some((h) => tls.checkHost(h) === undefined) || ips.some((ip) => tls.checkIP(ip) === undefined)) {
+      const smdpOid = parseCertificate(pki.dpAuth.certificate).registeredId ?? TEST_SMDP_OID;
+      pki = { ...pki, dpTls: issue('dp-tls', pki.ci, { organization: 'cellgate test', commonName: hosts[0]! }, options.now, { smdpOid, dnsNames: hosts, ipAddresses: ips }) };
+      write(dir, FILES.dpTls, pki.dpTls);
+    }
+  }
+  const extraDir = join(dir, 'trusted-ci');
+  const extra = existsSync(extraDir) ? readdirSync(extraDir).filter((f) => f.endsWith('.pem')).flatMap((f) => fromPem(readFileSync(join(extraDir, f), 'utf8'))) : [];
+  return { ...pki, trustedCis: [pki.ci.certificate, ...extra], dir };
+}
