@@ -40,9 +40,8 @@ export class LpaSession {
     private readonly segmentSize: number,
   ) {}
 
-  private exchange(request: Uint8Array): Promise<Uint8Array> {
-    return exchangeEs10(this.transport, this.channel, request, this.segmentSize);
-  }
+  /** Sends one ES10 request (any BER-TLV, or a BPP segment) and resolves with the response data. */
+  readonly exchange = (request: Uint8Array): Promise<Uint8Array> => exchangeEs10(this.transport, this.channel, request, this.segmentSize);
 
   async listProfiles(): Promise<ProfileInfo[]> {
     return decodeResponse.profileInfoList(await this.exchange(encodeRequest.profileInfoList()));
@@ -92,7 +91,7 @@ export class LpaSession {
   }
 }
 
-type SessionMethods = Omit<LpaSession, 'channel'>;
+type SessionMethods = Omit<LpaSession, 'channel' | 'exchange'>;
 
 /**
  * Opens the ISD-R for each operation (or for a batch with `withSession`) and closes it after, so
