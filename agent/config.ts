@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { DEVICE_ID_PATTERN } from '../platform/contract/topics.js';
-import type { AuthType, DialectId, RatPreference } from './modem/dialects.js';
+import { DIALECT_IDS, type AuthType, type DialectId, type RatPreference } from './modem/dialects.js';
 import { defaultReconnectConfig, type ReconnectConfig } from './session/reconnect-policy.js';
 import { defaultLiveness, defaultSessionTimings, type LivenessConfig, type SessionConfig, type SessionTimings } from './session/session-config.js';
 import { DEFAULT_LPA_CONFIG, type LpaServiceConfig } from './lpa/service.js';
@@ -64,7 +64,7 @@ export class ConfigError extends Error {
 
 const RATS: readonly RatPreference[] = ['lte-m', 'nb-iot', 'lte'];
 const AUTHS: readonly AuthType[] = ['none', 'pap', 'chap'];
-const DIALECTS: ReadonlyArray<DialectId | 'auto'> = ['auto', 'generic', 'bg95', 'bg96', 'sim7080'];
+const DIALECTS: ReadonlyArray<DialectId | 'auto'> = ['auto', ...DIALECT_IDS];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 const LPA_TRANSPORTS = ['auto', 'cgla', 'csim'] as const;

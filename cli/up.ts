@@ -12,7 +12,7 @@ import { createAgent, type Agent } from '../agent/agent.js';
 import { resolveConfig } from '../agent/config.js';
 import { createLogger } from '../common/log.js';
 import { startPlatform, type RunningPlatform } from '../platform/index.js';
-import { isDialectName, startSimulatedModem } from '../simulator/index.js';
+import { DIALECT_NAMES, isDialectName, startSimulatedModem } from '../simulator/index.js';
 import { ApiClient, provisionGateway, provisionOperator, readStackState, stackImei, writeStackState, type StackState } from './stack-provision.js';
 import { parseCommandLine } from '../common/command-line.js';
 import { parseIsoInstant } from '../platform/domain/time-travel.js';
@@ -89,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     healthPort = values['health-port'] === undefined ? undefined : intOption(values['health-port'] as string, 0, 'health-port', 0, 65535);
     speed = values.speed === undefined ? 0.2 : Number(values.speed);
     if (!Number.isFinite(speed) || speed < 0) throw new Error(`--speed must be a number ≥ 0, got '${String(values.speed)}'`);
-    if (!isDialectName(dialect)) throw new Error(`--dialect must be one of generic, bg95, bg96, sim7080, got '${dialect}'`);
+    if (!isDialectName(dialect)) throw new Error(`--dialect must be one of ${DIALECT_NAMES.join(', ')}, got '${dialect}'`);
     if (clockMode !== 'real' && clockMode !== 'virtual') throw new Error(`--clock must be real or virtual, got '${clockMode}'`);
     if (startText !== undefined) {
       start = parseIsoInstant(startText);

@@ -78,6 +78,7 @@ export class Channel implements AtChannel {
   private closed = false;
   private readonly urcHandlers = new Map<string, Set<UrcHandler>>();
   private readonly closeHandlers = new Set<(error?: Error) => void>();
+  private readonly echoHandlers = new Set<(line: string) => void>();
 
   constructor(
     private readonly transport: Transport,
@@ -140,6 +141,11 @@ export class Channel implements AtChannel {
   onClose(handler: (error?: Error) => void): () => void {
     this.closeHandlers.add(handler);
     return () => this.closeHandlers.delete(handler);
+  }
+
+  onEcho(handler: (line: string) => void): () => void {
+    this.echoHandlers.add(handler);
+    return () => this.echoHandlers.delete(handler);
   }
 
   async close(): Promise<void> {
@@ -248,6 +254,13 @@ export class Channel implements AtChannel {
     const active = this.active;
     switch (event.kind) {
       case 'echo':
+        for (const handler of [...this.echoHandlers]) {
+          try {
+            handler(event.line);
+          } catch (error) {
+            this.log.error({ err: error }, 'AT echo subscriber threw');
+          }
+        }
         return;
       case 'urc':
         this.dispatchUrc({ prefix: event.prefix, line: event.line, args: event.args, at: this.clock.now() });

@@ -80,6 +80,12 @@ export interface AtChannel {
   onUrc(prefix: string, handler: UrcHandler): () => void;
   /** Called once when the transport closes (device gone, USB re-enumeration, TCP reset). */
   onClose(handler: (error?: Error) => void): () => void;
+  /**
+   * Called with the echo of a command line the module sent back. After `ATE0` an echo means the
+   * module reset its settings — it rebooted, which u-blox SARA and Telit modules do without a boot
+   * URC (and an EC21 reboot shows the same: SeeedJP/WioLTEforArduino#5). Optional for test doubles.
+   */
+  onEcho?(handler: (line: string) => void): () => void;
   readonly isOpen: boolean;
   /** Rejects the command in flight and the queue with `AtPortClosedError`, then closes. */
   close(): Promise<void>;

@@ -5,10 +5,10 @@
 import type { AtCommand, AtResponse } from '../at/types.js';
 import { AtParseError } from '../at/errors.js';
 import { argsOf } from './args.js';
+import { parseRegistrationAnswer, type RegistrationDomain } from './registration.js';
 import {
   parseAti,
   parseCeer,
-  parseCereg,
   parseCesq,
   parseCgpaddr,
   parseCops,
@@ -22,6 +22,8 @@ import {
   type SignalQuality,
 } from './parsers.js';
 
+
+const REGISTRATION_PREFIX: Readonly<Record<RegistrationDomain, string>> = { cs: '+CREG', ps: '+CGREG', eps: '+CEREG', '5gs': '+C5GREG' };
 
 /** Builds a command from its text, its parser and its timeout. */
 export function atCommand<T>(text: string, parse: (response: AtResponse) => T, timeoutMs?: number): AtCommand<T> {
@@ -80,23 +82,29 @@ export const at = {
     atCommand('AT+CPIN?', (r) => parseInfo(r, '+CPIN', 'AT+CPIN?', parseCpin), timeoutMs),
   /** `AT+CEREG=2` location URCs; `=3` adds the reject cause (27.007 §10.1.22). */
   registrationReporting: (n: 2 | 3) => okCommand(`AT+CEREG=${n}`),
+  /** `AT+CREG=<n>` / `AT+CGREG=<n>` / `AT+CEREG=<n>` / `AT+C5GREG=<n>`. */
+  reportRegistration: (domain: RegistrationDomain, n: number) => okCommand(`AT${REGISTRATION_PREFIX[domain]}=${n}`),
   /**
-   * A `+CEREG` URC that arrives while `AT+CEREG?` is in flight carries the same prefix, so the
-   * channel hands it over as part of the answer (docs/at-channel.md). Each line is read in the
-   * form it has (read form `<n>,<stat>…`, URC form `<stat>…`) and the last one wins: it is the
-   * freshest state, and a registration reported just after a radio cycle is never lost.
+   * Reads `AT+CxREG?`. A URC of the same prefix that arrives while it is in flight is handed over
+   * as part of the answer (docs/at-channel.md): each line is read in the form it has (the answer
+   * starts with the `<n>` the agent set, a URC does not; registration.ts) and the last one is the
+   * freshest state, so a registration reported just after a radio cycle is never lost.
    */
-  registration: (): AtCommand<Registration> =>
-    atCommand('AT+CEREG?', (r) => {
-      const states = r.lines.flatMap((line) => {
-        const args = argsOf(line, '+CEREG');
-        const parsed = args === undefined ? undefined : parseCereg(args, 'auto');
-        return parsed ? [parsed] : [];
+  readRegistration: (domain: RegistrationDomain, expectedMode?: number): AtCommand<Registration> => {
+    const prefix = REGISTRATION_PREFIX[domain];
+    const text = `AT${prefix}?`;
+    return atCommand(text, (r) => {
+      const args = r.lines.flatMap((line) => {
+        const a = argsOf(line, prefix);
+        return a === undefined ? [] : [a];
       });
-      const latest = states.at(-1);
-      if (!latest) throw new AtParseError('cannot read the +CEREG answer', 'AT+CEREG?', r);
+      const latest = parseRegistrationAnswer(domain, args, expectedMode).at(-1);
+      if (!latest) throw new AtParseError(`cannot read the ${prefix} answer`, text, r);
       return latest;
-    }),
+    });
+  },
+  /** `AT+CEREG?` (the EPS registration). */
+  registration: (expectedMode?: number): AtCommand<Registration> => at.readRegistration('eps', expectedMode),
   /** `+CGEV` URCs buffered and flushed (27.007 §10.1.19). */
   packetEvents: () => okCommand('AT+CGEREP=2,1'),
   signal: (): AtCommand<SignalQuality> => atCommand('AT+CSQ', (r) => parseInfo(r, '+CSQ', 'AT+CSQ', parseCsq)),

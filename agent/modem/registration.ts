@@ -329,9 +329,15 @@ export function parseRegistrationAnswer(
  * capable module (EC25, SIM7600, SARA-U/R4 with fallback) attached on UTRAN reports `+CEREG: 0`
  * while `+CGREG` says registered. `+CREG` (circuit) decides only when the module reports no packet
  * domain at all: a circuit reject next to a packet registration (Quectel EP06 prints
- * `+CREG: 2,3` beside `+CEREG: 2,1,...`) does not stop data.
+ * `+CREG: 2,3` beside `+CEREG: 2,1,...`) does not stop data. `inUse` limits the decision to
+ * the reports a module has on (all by default).
  */
-export function effectiveRegistration(latest: Partial<Record<RegistrationDomain, Registration>>): Registration | undefined {
+export function effectiveRegistration(
+  all: Partial<Record<RegistrationDomain, Registration>>,
+  inUse?: readonly RegistrationDomain[],
+): Registration | undefined {
+  const latest: Partial<Record<RegistrationDomain, Registration>> = {};
+  for (const domain of inUse ?? (['cs', 'ps', 'eps', '5gs'] as const)) if (all[domain]) latest[domain] = all[domain];
   const packet = [latest.eps, latest['5gs'], latest.ps].filter((r): r is Registration => r !== undefined);
   const registered = packet.find((r) => isRegistered(r.stat));
   if (registered) return registered;

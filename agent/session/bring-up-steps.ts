@@ -3,8 +3,9 @@
  * configure (docs/agent.md, "States").
  */
 import { AtPortClosedError } from '../at/errors.js';
-import { at } from '../modem/commands.js';
-import { dialectById, pickDialect } from '../modem/dialects.js';
+import { at, okCommand } from '../modem/commands.js';
+import { chooseDialect, dialectById } from '../modem/dialects.js';
+import type { RegistrationDomain } from '../modem/registration.js';
 import type { SessionContext } from './session-context.js';
 import { StepFailure } from './step-failure.js';
 
@@ -23,8 +24,16 @@ export async function sync(ctx: SessionContext, signal: AbortSignal): Promise<vo
     }
   }
   if (!answered) throw new StepFailure({ kind: 'transient', step: 'sync', reason: 'module does not answer AT' });
+  ctx.modem.echoOff = false;
   await ctx.port.send(at.echoOff());
-  await ctx.port.send(at.verboseErrors());
+  ctx.modem.echoOff = true;
+  try {
+    await ctx.port.send(at.verboseErrors());
+  } catch (error) {
+    if (error instanceof AtPortClosedError) throw error;
+    // nRF91 refuses AT+CMEE=2 (vshymanskyy/TinyGSM#486): numeric +CME ERROR codes then.
+    await ctx.port.send(okCommand('AT+CMEE=1'));
+  }
 }
 
 /** Reads the module's identity, picks its dialect and runs the dialect's init script. */
@@ -40,11 +49,13 @@ export async function identify(ctx: SessionContext, signal: AbortSignal): Promis
     atiModel = ati?.model;
     model = atiModel;
   }
-  const dialect = ctx.config.dialect === 'auto' ? pickDialect(model, atiModel) : dialectById(ctx.config.dialect);
+  const { dialect, reason } = ctx.config.dialect === 'auto' ? chooseDialect(model, atiModel) : { dialect: dialectById(ctx.config.dialect), reason: 'configured' };
   ctx.modem.dialect = dialect;
   ctx.modem.needsResync = false;
+  ctx.modem.domains = [...dialect.registration];
+  ctx.modem.registrations = {};
   Object.assign(ctx.facts, { manufacturer, model, revision, imei, dialect: dialect.id });
-  ctx.log.info({ manufacturer, model, revision, imei, dialect: dialect.id }, 'modem identified');
+  ctx.log.info({ manufacturer, model, revision, imei, dialect: dialect.id, reason }, 'modem identified');
   await port.script(dialect.init, signal);
 }
 
@@ -81,12 +92,35 @@ export async function configure(ctx: SessionContext, signal: AbortSignal): Promi
   const dialect = ctx.modem.dialect!;
   await port.script(dialect.rat(ctx.config.rat), signal);
   await port.script(dialect.apn(ctx.config.apn), signal);
-  try {
-    await port.send(at.registrationReporting(ctx.config.ceregMode));
-  } catch (error) {
-    if (ctx.config.ceregMode !== 3 || error instanceof AtPortClosedError) throw error;
-    // Cause reporting (n=3) is optional in 27.007; fall back to location reporting.
-    await port.send(at.registrationReporting(2));
-  }
+  ctx.modem.domains = await enableRegistrationReports(ctx, dialect.registration);
   await port.script([{ command: at.packetEvents(), optional: true }], signal);
+}
+
+/**
+ * Turns on the registration URCs the dialect reads: `+CEREG` with reject causes (n=3, else 2),
+ * `+CGREG`/`+CREG` with locations (n=2). A report the module refuses is left out; when it refuses
+ * every packet one, `+CREG` is the last resort (docs/agent.md, "Registration").
+ */
+async function enableRegistrationReports(ctx: SessionContext, wanted: readonly RegistrationDomain[]): Promise<RegistrationDomain[]> {
+  const { port } = ctx;
+  const enabled: RegistrationDomain[] = [];
+  const tryReport = async (domain: RegistrationDomain, modes: readonly number[]): Promise<boolean> => {
+    for (const n of modes) {
+      try {
+        await port.send(at.reportRegistration(domain, n));
+        return true;
+      } catch (error) {
+        if (error instanceof AtPortClosedError) throw error;
+      }
+    }
+    return false;
+  };
+  for (const domain of wanted) {
+    // Cause reporting (n=3) is optional in 27.007; fall back to location reporting.
+    const modes = domain === 'eps' ? (ctx.config.ceregMode === 3 ? [3, 2] : [2]) : [2];
+    if (await tryReport(domain, modes)) enabled.push(domain);
+  }
+  if (enabled.length === 0 && (await tryReport('cs', [2]))) enabled.push('cs');
+  if (enabled.length === 0) throw new StepFailure({ kind: 'transient', step: 'configure', reason: 'the module refuses every registration report (+CEREG, +CGREG, +CREG)' });
+  return enabled;
 }

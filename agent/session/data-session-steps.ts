@@ -5,7 +5,7 @@
 import { AtError, AtPortClosedError, AtTimeoutError } from '../at/errors.js';
 import { classifyEmmCause, classifyEsmCause } from '../modem/causes.js';
 import { at } from '../modem/commands.js';
-import { isRegistered, type Registration } from '../modem/parsers.js';
+import { effectiveRegistration, isRegistered, type Registration } from '../modem/registration.js';
 import { registrationDenied, type Failure } from './machine.js';
 import type { ModemPort } from './modem-port.js';
 import type { SessionContext } from './session-context.js';
@@ -13,19 +13,15 @@ import { noteRegistration } from './session-status.js';
 import { StepFailure } from './step-failure.js';
 
 /**
- * Reads `AT+CEREG?` once, then waits: the `+CEREG` URC normally ends the wait (the machine moves
- * on and aborts `signal`); a slow poll covers a lost URC.
+ * Reads the registration of each domain in use (`AT+CEREG?`, and `AT+CGREG?` on 2G/3G modules)
+ * once, then waits: a registration URC normally ends the wait (the machine moves on and aborts
+ * `signal`); a slow poll covers a lost URC.
  */
 export async function register(ctx: SessionContext, signal: AbortSignal): Promise<void> {
   const { registrationTimeoutMs, registrationPollMs } = ctx.config.timings;
   const deadline = ctx.clock.now() + registrationTimeoutMs;
   for (;;) {
-    let registration: Registration | undefined;
-    try {
-      registration = await ctx.port.send(at.registration());
-    } catch (error) {
-      if (error instanceof AtPortClosedError) throw error;
-    }
+    const registration = await readRegistrations(ctx);
     if (signal.aborted) return;
     if (registration) {
       noteRegistration(ctx.facts, registration, ctx.config.rat);
@@ -36,6 +32,19 @@ export async function register(ctx: SessionContext, signal: AbortSignal): Promis
     if (left <= 0) throw new StepFailure({ kind: 'transient', step: 'register', reason: 'not registered in time' });
     await ctx.clock.sleep(Math.min(registrationPollMs, left), signal);
   }
+}
+
+/** Reads every registration report in use; the deciding one (registration.ts, effectiveRegistration). */
+async function readRegistrations(ctx: SessionContext): Promise<Registration | undefined> {
+  for (const domain of ctx.modem.domains) {
+    try {
+      const expectedMode = domain === 'eps' ? undefined : 2;
+      ctx.modem.registrations[domain] = await ctx.port.send(at.readRegistration(domain, expectedMode));
+    } catch (error) {
+      if (error instanceof AtPortClosedError) throw error;
+    }
+  }
+  return effectiveRegistration(ctx.modem.registrations, ctx.modem.domains);
 }
 
 /** Adopts a session that survived (a port blink), else activates and reads the address. */

@@ -5,13 +5,19 @@
  */
 import type { AtChannel } from '../at/types.js';
 import { dialects } from '../modem/dialects.js';
-import { isSessionLoss, parseCereg, parseCgev, parseCpin } from '../modem/parsers.js';
+import { isSessionLoss, parseCgev, parseCpin } from '../modem/parsers.js';
+import { effectiveRegistration, parseRegistration, type RegistrationDomain } from '../modem/registration.js';
 import type { SessionEvent } from './machine.js';
 import type { PortEvents } from './modem-port.js';
 import type { SessionContext } from './session-context.js';
 import { noteRegistration } from './session-status.js';
 
-const bootUrcs = [...new Set(dialects.map((d) => d.bootUrc))];
+const bootUrcs = [...new Set(dialects.flatMap((d) => (d.bootUrc ? [d.bootUrc] : [])))];
+const registrationPrefixes: ReadonlyArray<[string, RegistrationDomain]> = [
+  ['+CREG', 'cs'],
+  ['+CGREG', 'ps'],
+  ['+CEREG', 'eps'],
+];
 const lossUrcPrefixes = [...new Set(dialects.flatMap((d) => d.lossUrcs.map((u) => u.prefix)))];
 
 export class LossWatch implements PortEvents {
@@ -30,16 +36,27 @@ export class LossWatch implements PortEvents {
   opened(channel: AtChannel): Array<() => void> {
     const { ctx } = this;
     return [
-      channel.onUrc('+CEREG', (urc) => {
-        const registration = parseCereg(urc.args, 'auto');
-        if (!registration) return;
-        noteRegistration(ctx.facts, registration, ctx.config.rat);
-        this.emit({ type: 'registration', registration });
-      }),
+      ...registrationPrefixes.map(([prefix, domain]) =>
+        channel.onUrc(prefix, (urc) => {
+          const expectedMode = domain === 'eps' ? ctx.config.ceregMode : 2;
+          const registration = parseRegistration(domain, urc.args, { expectedMode });
+          if (!registration) {
+            ctx.log.warn({ urc: urc.line }, 'registration URC in no known shape, ignored');
+            return;
+          }
+          ctx.modem.registrations[domain] = registration;
+          // Only the reports in use decide (a circuit reject beside a packet registration does not).
+          if (!ctx.modem.domains.includes(domain)) return;
+          const effective = effectiveRegistration(ctx.modem.registrations, ctx.modem.domains);
+          if (!effective) return;
+          noteRegistration(ctx.facts, effective, ctx.config.rat);
+          this.emit({ type: 'registration', registration: effective });
+        }),
+      ),
       channel.onUrc('+CGEV', (urc) => {
         const event = parseCgev(urc.args);
-        // +CGEV numbers contexts as +CGDCONT does: the agent defines context 1 on every dialect.
-        if (!isSessionLoss(event, 1)) return;
+        // +CGEV numbers contexts as +CGDCONT does: the dialect says which one the session uses.
+        if (!isSessionLoss(event, ctx.modem.dialect?.pdpCid ?? 1, ctx.facts.ip)) return;
         const detach = event.kind === 'nw-detach' || event.kind === 'me-detach';
         this.emit({ type: 'loss', reason: detach ? 'detached' : 'pdp-deactivated' });
       }),
@@ -49,13 +66,21 @@ export class LossWatch implements PortEvents {
         ctx.modem.needsResync = true;
         this.emit({ type: 'loss', reason: 'sim-removed' });
       }),
+      ...(channel.onEcho
+        ? [
+            channel.onEcho((line) => {
+              if (!ctx.modem.echoOff) return;
+              // Echo is back on: the module rebooted (its settings are the defaults again).
+              ctx.modem.echoOff = false;
+              ctx.log.warn({ echo: line }, 'the module echoes commands again: it restarted');
+              this.restarted();
+            }),
+          ]
+        : []),
       ...bootUrcs.map((prefix) =>
         channel.onUrc(prefix, (urc) => {
           if (urc.args !== '') return;
-          ctx.counters.add('module_boots');
-          ctx.modem.needsResync = true;
-          this.wakeBootWaiters();
-          this.emit({ type: 'loss', reason: 'module-restarted' });
+          this.restarted();
         }),
       ),
       ...lossUrcPrefixes.map((prefix) =>
@@ -69,6 +94,14 @@ export class LossWatch implements PortEvents {
     ];
   }
 
+  private restarted(): void {
+    this.ctx.counters.add('module_boots');
+    this.ctx.modem.needsResync = true;
+    this.ctx.modem.echoOff = false;
+    this.wakeBootWaiters();
+    this.emit({ type: 'loss', reason: 'module-restarted' });
+  }
+
   closed(): void {
     this.wakeBootWaiters();
     this.emit({ type: 'loss', reason: 'port-closed' });
@@ -78,3 +111,4 @@ export class LossWatch implements PortEvents {
     for (const wake of this.bootWaiters.splice(0)) wake();
   }
 }
+

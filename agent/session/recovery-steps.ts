@@ -18,18 +18,35 @@ export interface ResetHooks {
   recordReset(): void;
 }
 
-/** The dialect's reset command, then the boot URC; a USB module's port may come back later. */
+/**
+ * The dialect's reset command, then the boot URC; a USB module's port may come back later. A
+ * module that prints no boot URC (u-blox SARA, Telit ME910) is given `resetSettleMs` to go down,
+ * then polled with `AT` until it answers.
+ */
 export async function resetModule(ctx: SessionContext, hooks: ResetHooks, signal: AbortSignal): Promise<void> {
   ctx.counters.add('module_resets');
   hooks.recordReset();
+  const dialect = ctx.modem.dialect;
   const booted = hooks.nextBoot();
   try {
-    await ctx.port.send(ctx.modem.dialect?.reset ?? at.reset());
+    await ctx.port.send(dialect?.reset ?? at.reset());
   } catch (error) {
     // A module that reboots at once may never say OK; the boot URC is what counts.
     ctx.log.debug({ err: error }, 'reset command ended without OK');
   }
-  const timeout = ctx.clock.sleep(ctx.config.timings.resetBootTimeoutMs, signal).then(() => 'timeout' as const);
+  const { resetBootTimeoutMs, resetSettleMs, portRetryMs } = ctx.config.timings;
+  const deadline = ctx.clock.now() + resetBootTimeoutMs;
+  if (dialect && dialect.bootUrc === undefined) {
+    await ctx.clock.sleep(resetSettleMs, signal);
+    for (;;) {
+      if (!ctx.port.isOpen) await ctx.port.open(signal);
+      const answered = await ctx.port.optional(at.ping(portRetryMs)).then(() => true, () => false);
+      if (answered) return;
+      if (ctx.clock.now() >= deadline) throw new StepFailure({ kind: 'transient', step: 'reset-module', reason: 'module does not answer AT after reset' });
+      await ctx.clock.sleep(portRetryMs, signal);
+    }
+  }
+  const timeout = ctx.clock.sleep(resetBootTimeoutMs, signal).then(() => 'timeout' as const);
   const outcome = await Promise.race([booted.then(() => 'booted' as const), timeout]);
   if (outcome === 'timeout') throw new StepFailure({ kind: 'transient', step: 'reset-module', reason: 'no boot URC after reset' });
   // USB modules re-enumerate on reset: the port may be gone; wait for it to come back.

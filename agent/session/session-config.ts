@@ -23,6 +23,8 @@ export interface SessionTimings {
   radioOffMs: number;
   /** How long a reset module may take to print its boot URC, ms. */
   resetBootTimeoutMs: number;
+  /** For modules without a boot URC: how long to let a reset module go down before polling `AT`, ms. */
+  resetSettleMs: number;
   /** How long to wait for the serial device (or TCP server) to come back, ms. */
   portOpenTimeoutMs: number;
   portRetryMs: number;
@@ -61,6 +63,7 @@ export const defaultSessionTimings: SessionTimings = {
   addressPollMs: 1_000,
   radioOffMs: 2_000,
   resetBootTimeoutMs: 30_000,
+  resetSettleMs: 3_000,
   portOpenTimeoutMs: 60_000,
   portRetryMs: 1_000,
   shutdownTimeoutMs: 5_000,

@@ -5,6 +5,7 @@
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { Dialect } from '../modem/dialects.js';
+import type { Registration, RegistrationDomain } from '../modem/registration.js';
 import type { Counters } from './counters.js';
 import type { ModemPort } from './modem-port.js';
 import type { SessionConfig } from './session-config.js';
@@ -16,6 +17,14 @@ export interface ModemMemory {
   dialect: Dialect | undefined;
   /** The module rebooted or lost its SIM outside an attempt: the next one must start from sync. */
   needsResync: boolean;
+  /**
+   * The registration reports in use (the dialect's, less those the module refused at configure),
+   * and the latest state each reported: `effectiveRegistration` decides from them.
+   */
+  domains: RegistrationDomain[];
+  /** `ATE0` took effect: from now on an echoed command means the module reset its settings. */
+  echoOff: boolean;
+  registrations: Partial<Record<RegistrationDomain, Registration>>;
 }
 
 export interface SessionContext {

@@ -71,7 +71,7 @@ export class SessionDriver {
   private readonly policy: ReconnectPolicy;
   private readonly counters = new Counters();
   private readonly facts: SessionFacts = {};
-  private readonly modem: ModemMemory = { dialect: undefined, needsResync: false };
+  private readonly modem: ModemMemory = { dialect: undefined, needsResync: false, domains: ['eps'], registrations: {}, echoOff: false };
   private readonly port: ModemPort;
   private readonly context: SessionContext;
   private readonly lossWatch: LossWatch;

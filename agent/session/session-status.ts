@@ -11,7 +11,7 @@ import type { Failure, LossReason, Phase, Plan, SessionState } from './machine.j
 export interface SessionStatus {
   readonly state: Phase;
   readonly online: boolean;
-  readonly registration?: { stat: number; tac?: number; cellId?: number; act?: number; rejectCause?: number };
+  readonly registration?: { stat: number; domain?: string; tac?: number; cellId?: number; act?: number; rejectCause?: number };
   readonly rat?: 'lte' | 'lte-m' | 'nb-iot';
   readonly operator?: string;
   readonly ip?: string;
@@ -54,15 +54,18 @@ export function statusSnapshot(facts: SessionFacts, state: SessionState, counter
   };
 }
 
-/** Records a `+CEREG` answer or URC; the AcT also tells the RAT in use (docs/agent.md [choice]). */
+/** Records the deciding registration (`+CEREG`, or `+CGREG` on 2G/3G); the AcT also tells the RAT in use (docs/agent.md [choice]). */
 export function noteRegistration(facts: SessionFacts, registration: Registration, preference: RatPreference): void {
-  const { stat, tac, cellId, act, rejectCause } = registration;
+  const { stat, domain, tac, cellId, act, rejectCause } = registration;
   facts.registration = {
     stat,
+    ...(domain !== undefined ? { domain } : {}),
     ...(tac !== undefined ? { tac } : {}),
     ...(cellId !== undefined ? { cellId } : {}),
     ...(act !== undefined ? { act } : {}),
     ...(rejectCause !== undefined ? { rejectCause } : {}),
   };
-  if (act !== undefined) facts.rat = act === 9 ? 'nb-iot' : act === 8 || preference === 'lte-m' ? 'lte-m' : 'lte';
+  // E-UTRAN AcTs only: on UTRAN/GERAN (a 2G/3G fallback) the LTE flavour says nothing.
+  if (act === 7 || act === 8 || act === 9) facts.rat = act === 9 ? 'nb-iot' : act === 8 || preference === 'lte-m' ? 'lte-m' : 'lte';
+  else if (act !== undefined) delete facts.rat;
 }

@@ -17,6 +17,7 @@ export const CONTROL_HELP = [
   'garbage [inject|replace|off]  noise before answers, instead of answers, or none (default replace)',
   'reboot                     power-cycle the module (RDY..., unregistered, echo on)',
   'coverage off|on            lose / regain coverage',
+  'rat utran|eutran           a 2G/3G capable module falls back to UTRAN (+CREG/+CGREG registered, +CEREG 0) or returns',
   'deact [cid]                the network deactivates a PDP context (all when omitted)',
   'sim out|in                 remove / insert the SIM',
   'reject <cause>|off         reject registration with an EMM cause (e.g. 15), or stop rejecting',
@@ -66,6 +67,11 @@ export function executeControl(modem: SimulatedModem, line: string): string {
       if (args[0] !== 'on' && args[0] !== 'off') return 'error: coverage takes on or off';
       f.coverage(args[0] === 'on');
       return `ok: coverage ${args[0]}`;
+    case 'rat': {
+      if (args[0] !== 'utran' && args[0] !== 'eutran') return 'error: rat takes utran or eutran';
+      if (!modem.setServingRat(args[0])) return `error: the ${modem.dialect.name} profile has no 2G/3G fallback`;
+      return `ok: serving on ${args[0] === 'utran' ? 'UTRAN' : 'E-UTRAN'}`;
+    }
     case 'deact': {
       const cid = args[0] === undefined ? undefined : Number(args[0]);
       if (cid !== undefined && !(Number.isInteger(cid) && cid >= 1 && cid <= 16)) return 'error: deact takes a cid (1-16)';

@@ -25,7 +25,9 @@ describe('Quectel BG96 transcript', () => {
     expect(await term.at('AT+COPS?')).toEqual(['+COPS: 0,0,"NTT DOCOMO",8', 'OK']);
     expect(await term.at('AT+CSQ')).toEqual(['+CSQ: 24,99', 'OK']);
     expect(await term.at('AT+CESQ')).toEqual(['+CESQ: 99,99,255,255,20,49', 'OK']);
-    expect(await term.at('AT+QCSQ')).toEqual(['+QCSQ: "CAT-M",-65,-92,175,-10', 'OK']);
+    // BG96MAR02A10M1G: +QCSQ: "NOSERVICE","GSM","CAT-M1","CAT-NB1" (FreeRTOS/FreeRTOS-Cellular-Interface#25).
+    expect(await term.at('AT+QCSQ=?')).toEqual(['+QCSQ: "NOSERVICE","GSM","CAT-M1","CAT-NB1"', 'OK']);
+    expect(await term.at('AT+QCSQ')).toEqual(['+QCSQ: "CAT-M1",-65,-92,175,-10', 'OK']);
     expect(await term.at('AT+CNACT?')).toEqual(['ERROR']);
   });
 

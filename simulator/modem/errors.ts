@@ -69,6 +69,9 @@ const CME_TEXT: Readonly<Record<number, string>> = {
   134: 'service option temporarily out of order',
   148: 'unspecified GPRS error',
   149: 'PDP authentication failure',
+  // Telit: +CME ERROR: activation failed (pastebin.com/UYDQzQ5u); nRF91: not allowed in active state.
+  518: 'not allowed in active state',
+  555: 'activation failed',
 };
 
 export function cmeText(code: number): string {

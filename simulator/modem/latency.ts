@@ -38,6 +38,31 @@ export const LATENCY_PROFILES: Readonly<Record<DialectName, LatencyProfile>> = {
     query: 25, sim: 60, apdu: 900, channel: 400, config: 50, radioOff: 1200, radioOn: 500,
     registration: 8000, pdpActivate: 1500, pdpDeactivate: 700, boot: 6000, bootSim: 2000,
   },
+  // EG25-G: RDY about 10 s after power-on, +CPIN/+CFUN the same second (Pine64-Arch#206).
+  ec25: {
+    query: 20, sim: 50, apdu: 100, channel: 120, config: 40, radioOff: 700, radioOn: 300,
+    registration: 4000, pdpActivate: 1500, pdpDeactivate: 500, boot: 10000, bootSim: 500,
+  },
+  sim7600: {
+    query: 20, sim: 50, apdu: 150, channel: 150, config: 40, radioOff: 800, radioOn: 300,
+    registration: 5000, pdpActivate: 1500, pdpDeactivate: 500, boot: 12000, bootSim: 1500,
+  },
+  'sara-r4': {
+    query: 30, sim: 80, apdu: 200, channel: 200, config: 60, radioOff: 1500, radioOn: 500,
+    registration: 10000, pdpActivate: 3000, pdpDeactivate: 1000, boot: 5000, bootSim: 1000,
+  },
+  'sara-r5': {
+    query: 30, sim: 80, apdu: 200, channel: 200, config: 60, radioOff: 1500, radioOn: 500,
+    registration: 8000, pdpActivate: 2500, pdpDeactivate: 800, boot: 5000, bootSim: 1000,
+  },
+  me910: {
+    query: 25, sim: 60, apdu: 150, channel: 150, config: 50, radioOff: 1000, radioOn: 400,
+    registration: 8000, pdpActivate: 2000, pdpDeactivate: 700, boot: 6000, bootSim: 1000,
+  },
+  nrf91: {
+    query: 10, sim: 40, apdu: 100, channel: 100, config: 30, radioOff: 500, radioOn: 200,
+    registration: 6000, pdpActivate: 500, pdpDeactivate: 300, boot: 800, bootSim: 200,
+  },
 };
 
 export const ZERO_LATENCY: LatencyProfile = {

@@ -7,6 +7,16 @@ import type { ModemQuirks } from './modem-quirks.js';
 import type { LastFailure, PersistentSettings, VolatileSettings } from './modem-state.js';
 import type { SimCard } from './sim-card.js';
 
+/** How a reset looks from the serial side. */
+export interface ResetOptions {
+  /** Printed before the module goes silent (`POWERED DOWN`, `NORMAL POWER DOWN`). */
+  powerDownLine?: string;
+  /** The module stays off this long before it boots (a power-down whose circuit restarts it). */
+  powerOffFor?: number;
+  /** The serial device vanishes this long (USB re-enumeration, a powered-off module). */
+  dropPortMs?: number;
+}
+
 /** What the command handlers may see and do on a modem (implemented by `SimulatedModem`). */
 export interface ModemContext {
   readonly dialect: DialectProfile;
@@ -23,6 +33,8 @@ export interface ModemContext {
   readonly simState: 'ready' | 'absent' | 'no-profile';
   readonly card: SimCard | undefined;
   readonly bootEpoch: number;
+  /** Registered on UTRAN (a 2G/3G fallback, the `rat utran` control) rather than E-UTRAN. */
+  readonly onUtran: boolean;
   /** Waits a latency (or ms) on the modem clock; false when the module reset meanwhile. */
   wait(kind: LatencyKind | number): Promise<boolean>;
   urc(line: string): void;
@@ -32,6 +44,6 @@ export interface ModemContext {
   /** Powers the SIM down and up (UICC reset): the card shows its enabled profile, identity re-read. */
   powerCycleSim(): void;
   waitForRegistration(timeoutMs: number): Promise<RegistrationStat | undefined>;
-  reset(options?: { powerOffFor?: number; dropPortMs?: number; poweredDownUrc?: boolean }): void;
+  reset(options?: ResetOptions): void;
   later(ms: number, fn: () => void): void;
 }

@@ -6,6 +6,16 @@ export interface PersistentSettings {
   cmnb: number;
   cncfg: Map<number, { ipType: number; apn: string; user: string; password: string; auth: number }>;
   qsimdet: [number, number];
+  /** u-blox `+URAT` list, `+UMNOPROF`, PSD profile → context (`+UPSD=<p>,100,<cid>`). */
+  urat: string;
+  mnoProfile: number;
+  psdProfiles: Map<number, number>;
+  /** Telit `#WS46`. */
+  ws46: number;
+  /** nRF91 `%XSYSTEMMODE` (LTE-M, NB-IoT, GNSS, preference). */
+  systemMode: [number, number, number, number];
+  /** SIM7600 socket stack opened with `AT+NETOPEN`. */
+  netOpen: boolean;
 }
 
 export interface PdpContextDefinition {
@@ -26,11 +36,13 @@ export interface VolatileSettings {
   ceregN: number;
   cgerepMode: number;
   cgerepBfr: number;
+  /** `AT+COPS=3,<format>`: 0 long, 1 short, 2 numeric operator names in `AT+COPS?`. */
+  copsFormat: number;
 }
 
-export function defaultPersistent(): PersistentSettings {
+export function defaultPersistent(firstCid = 1): PersistentSettings {
   return {
-    contexts: new Map([[1, { pdpType: 'IP', apn: '', authType: 0, user: '', password: '' }]]),
+    contexts: new Map([[firstCid, { pdpType: 'IP', apn: '', authType: 0, user: '', password: '' }]]),
     qcfg: new Map([
       ['iotopmode', '2'],
       ['nwscanseq', '020301'],
@@ -41,11 +53,17 @@ export function defaultPersistent(): PersistentSettings {
     cmnb: 3,
     cncfg: new Map([0, 1, 2, 3].map((i) => [i, { ipType: 0, apn: '', user: '', password: '', auth: 0 }])),
     qsimdet: [0, 0],
+    urat: '7',
+    mnoProfile: 100,
+    psdProfiles: new Map(),
+    ws46: 0,
+    systemMode: [1, 0, 0, 0],
+    netOpen: false,
   };
 }
 
-export function defaultVolatile(cmee: 0 | 1 | 2): VolatileSettings {
-  return { echo: true, cmee, cfun: 1, cregN: 0, cgregN: 0, ceregN: 0, cgerepMode: 0, cgerepBfr: 0 };
+export function defaultVolatile(cmee: 0 | 1 | 2, cfun: 0 | 1 = 1): VolatileSettings {
+  return { echo: true, cmee, cfun, cregN: 0, cgregN: 0, ceregN: 0, cgerepMode: 0, cgerepBfr: 0, copsFormat: 0 };
 }
 
 /** Why the last call, attach or session failed, as `AT+CEER` reports it. */

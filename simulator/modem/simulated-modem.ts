@@ -15,7 +15,8 @@ import {
   type PersistentSettings,
   type VolatileSettings,
 } from './modem-state.js';
-import type { ModemContext } from './modem-context.js';
+import type { ModemContext, ResetOptions } from './modem-context.js';
+import { activate } from './commands/packet.js';
 import { resolveQuirks, type ModemQuirks } from './modem-quirks.js';
 import { registrationUrcs } from './registration-format.js';
 import type { SimCard } from './sim-card.js';
@@ -98,7 +99,7 @@ export class SimulatedModem implements ModemContext {
   /** @internal */ readonly clock: Clock;
   /** @internal */ readonly latency: LatencyModel;
   /** @internal */ readonly channels: ChannelRelay;
-  /** @internal */ persistent: PersistentSettings = defaultPersistent();
+  /** @internal */ persistent: PersistentSettings;
   /** @internal */ settings: VolatileSettings;
   /** @internal */ lastFailure: LastFailure;
   /** @internal */ simIdentity: { imsi: string; iccid: string } | undefined;
@@ -117,6 +118,7 @@ export class SimulatedModem implements ModemContext {
   private readonly lines: string[] = [];
   private processing = false;
   private deviceDetach = false;
+  private utran = false;
   private readonly outputListeners = new Set<(chunk: Buffer) => void>();
   private readonly portListeners = new Set<(present: boolean) => void>();
   private readonly registrationWaiters = new Set<(stat: RegistrationStat) => void>();
@@ -125,12 +127,13 @@ export class SimulatedModem implements ModemContext {
 
   constructor(private readonly options: SimulatedModemOptions) {
     this.dialect = DIALECTS[options.dialect];
+    this.persistent = defaultPersistent(this.dialect.contextIds[0]);
     this.quirks = resolveQuirks(this.dialect, options.quirks);
     this.imei = options.imei;
     this.clock = options.clock;
     this.logger = options.logger;
     this.latency = new LatencyModel(options.latency, options.speed, options.random);
-    this.settings = defaultVolatile(this.dialect.defaultCmee);
+    this.settings = defaultVolatile(this.dialect.defaultCmee, this.dialect.bootCfun);
     this.channels = new ChannelRelay(() => this.sim);
     this.radio = new RadioLink({
       gate: options.gate,
@@ -245,6 +248,24 @@ export class SimulatedModem implements ModemContext {
     return epoch === this.epoch && !this.closed;
   }
 
+  /** @internal Registered on UTRAN (2G/3G fallback) rather than E-UTRAN. */
+  get onUtran(): boolean {
+    return this.utran;
+  }
+
+  /**
+   * Moves a 2G/3G capable module between E-UTRAN and UTRAN (the `rat` control): the registration
+   * reports change as a real module's do (registration-format.ts). False when the profile has no
+   * fallback.
+   */
+  setServingRat(rat: 'eutran' | 'utran'): boolean {
+    if (rat === 'utran' && !this.dialect.utranFallback) return false;
+    if (this.utran === (rat === 'utran')) return true;
+    this.utran = rat === 'utran';
+    if (this.power === 'on') for (const line of registrationUrcs(this)) this.urc(line);
+    return true;
+  }
+
   /** @internal Current epoch: bumped by every reset, so late async work can tell it is stale. */
   get bootEpoch(): number {
     return this.epoch;
@@ -304,8 +325,8 @@ export class SimulatedModem implements ModemContext {
     });
   }
 
-  /** @internal Reset by `AT+CFUN=1,1`, `AT+QPOWD`, or the reboot fault. */
-  reset(options: { powerOffFor?: number; dropPortMs?: number; poweredDownUrc?: boolean } = {}): void {
+  /** @internal Reset by `AT+CFUN=1,1`, a vendor reset or power-down, or the reboot fault. */
+  reset(options: ResetOptions = {}): void {
     void this.powerCycle(options);
   }
 
@@ -445,7 +466,8 @@ export class SimulatedModem implements ModemContext {
     this.epoch++;
     const epoch = this.epoch;
     this.power = 'booting';
-    this.settings = defaultVolatile(this.dialect.defaultCmee);
+    this.settings = defaultVolatile(this.dialect.defaultCmee, this.dialect.bootCfun);
+    this.utran = false;
     this.lastFailure = undefined;
     this.inputBuffer = '';
     this.lines.length = 0;
@@ -458,19 +480,19 @@ export class SimulatedModem implements ModemContext {
     this.power = 'on';
     for (const urc of this.dialect.bootUrcs) this.urc(urc);
     if (!(await this.wait('bootSim')) || epoch !== this.epoch) return;
-    if (this.sim) {
-      this.urc('+CPIN: READY');
+    // Modules that announce the SIM at boot (their profile lists +CPIN: READY) also say when it is missing.
+    if (this.sim && !(this.dialect.simOffInCfun0 && this.settings.cfun === 0)) {
       for (const urc of this.dialect.simReadyUrcs) this.urc(urc);
-    } else {
+    } else if (!this.sim && this.dialect.simReadyUrcs.includes('+CPIN: READY')) {
       this.urc('+CPIN: NOT READY');
     }
     this.startSearching();
     this.pump();
   }
 
-  private async powerCycle(options: { powerOffFor?: number; dropPortMs?: number; poweredDownUrc?: boolean }): Promise<void> {
+  private async powerCycle(options: ResetOptions): Promise<void> {
     if (this.closed) return;
-    if (options.poweredDownUrc) this.urc('POWERED DOWN');
+    if (options.powerDownLine) this.urc(options.powerDownLine);
     this.epoch++;
     this.clearTimers();
     this.power = 'off';
@@ -545,6 +567,14 @@ export class SimulatedModem implements ModemContext {
   private onRadioEvent(event: RadioEvent): void {
     if (event.type === 'registration') {
       for (const waiter of [...this.registrationWaiters]) waiter(event.stat);
+      // nRF91: the default bearer (context 0) comes up with the attach, no command needed.
+      const bearer = this.dialect.defaultBearerCid;
+      if (bearer !== undefined && (event.stat === 1 || event.stat === 5) && !this.radio.session(bearer)) {
+        const epoch = this.epoch;
+        this.later(0, () => {
+          if (epoch === this.epoch) void activate(this, bearer);
+        });
+      }
       if (event.stat === 3 && event.emmCause !== undefined) this.lastFailure = { kind: 'emm', cause: event.emmCause };
       const lostService = event.stat !== 1 && event.stat !== 5;
       for (const line of registrationUrcs(this)) this.urc(line);
@@ -553,8 +583,20 @@ export class SimulatedModem implements ModemContext {
       return;
     }
     if (this.settings.cgerepMode > 0) this.urc(`+CGEV: NW PDN DEACT ${event.cid}`);
-    if (this.dialect.families.includes('quectel')) this.urc(`+QIURC: "pdpdeact",${event.cid}`);
-    if (this.dialect.families.includes('simcom')) this.urc(`+APP PDP: ${event.cid - 1},DEACTIVE`);
+    if (event.cid === this.dialect.defaultBearerCid) {
+      // Without its default bearer an LTE UE is not attached: the module registers again (and the bearer comes back).
+      const epoch = this.epoch;
+      void this.radio.detach().then(() => {
+        if (epoch === this.epoch) this.startSearching();
+      });
+    }
+    // The vendor stack's own loss report for the context (docs/modems.md).
+    const families = this.dialect.families;
+    if (families.includes('quectel')) this.urc(`+QIURC: "pdpdeact",${event.cid}`);
+    if (families.includes('simcom-cnact')) this.urc(`+APP PDP: ${event.cid - 1},DEACTIVE`);
+    if (families.includes('ublox-psd')) {
+      for (const [profile, cid] of this.persistent.psdProfiles) if (cid === event.cid) this.urc(`+UUPSDD: ${profile}`);
+    }
   }
 
   private wasRegistered = false;
@@ -609,7 +651,7 @@ export class SimulatedModem implements ModemContext {
         this.attachSim(card);
         this.readSimIdentity();
         if (this.power !== 'on') return;
-        this.urc('+CPIN: READY');
+        if (!this.dialect.simReadyUrcs.includes('+CPIN: READY')) this.urc('+CPIN: READY');
         for (const urc of this.dialect.simReadyUrcs) if (urc !== 'APP RDY') this.urc(urc);
         this.startSearching();
       },

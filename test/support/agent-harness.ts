@@ -7,10 +7,10 @@ import { VirtualClock } from '../../common/clock.js';
 import { createLogger, silentLogger } from '../../common/log.js';
 import { createAgent, type Agent } from '../../agent/agent.js';
 import { resolveConfig, type AgentConfig } from '../../agent/config.js';
-import { LocalNetworkGate, startSimulatedModem } from '../../simulator/index.js';
+import { LocalNetworkGate, startSimulatedModem, type DialectName } from '../../simulator/index.js';
 
 export type Exposure = 'pty' | 'tcp' | 'in-process';
-export type Dialect = 'generic' | 'bg95' | 'bg96' | 'sim7080';
+export type Dialect = DialectName;
 
 export interface Pair {
   agent: Agent;

@@ -21,7 +21,7 @@ export const basic: Record<string, CommandSpec> = {
     kind: 'query',
     run: (m, c) => {
       const v = c.args[0] === undefined ? 0 : int(c.args[0]);
-      if (v !== 0) return error();
+      if (v !== 0 || m.dialect.atiLines === null) return error();
       return ok(m.dialect.atiLines.map((l) => l.replace('{imei}', m.imei)), undefined);
     },
   },
@@ -31,7 +31,7 @@ export const basic: Record<string, CommandSpec> = {
     kind: 'config',
     run: (m) => {
       const cfun = m.settings.cfun;
-      m.settings = { ...m.settings, echo: true, cmee: m.dialect.defaultCmee, cregN: 0, cgregN: 0, ceregN: 0, cgerepMode: 0, cgerepBfr: 0, cfun };
+      m.settings = { ...m.settings, echo: true, cmee: m.dialect.defaultCmee, cregN: 0, cgregN: 0, ceregN: 0, cgerepMode: 0, cgerepBfr: 0, copsFormat: 0, cfun };
       return ok();
     },
   },
@@ -48,6 +48,8 @@ export const basic: Record<string, CommandSpec> = {
       if (c.form === 'test') return ok(['+CMEE: (0-2)']);
       const v = c.form === 'exec' ? 0 : int(c.args[0]);
       if (v !== 0 && v !== 1 && v !== 2) return badArgs();
+      // nRF91 refuses AT+CMEE=2 with a plain ERROR (vshymanskyy/TinyGSM#486).
+      if (!m.dialect.cmeeModes.includes(v)) return error();
       m.settings.cmee = v;
       return ok();
     },
@@ -56,7 +58,7 @@ export const basic: Record<string, CommandSpec> = {
   '+GMI': identity((m) => m.dialect.manufacturer),
   '+CGMM': identity((m) => m.dialect.model),
   '+GMM': identity((m) => m.dialect.model),
-  '+CGMR': identity((m) => (m.dialect.families.includes('simcom') ? `Revision:${m.dialect.revision}` : m.dialect.revision)),
+  '+CGMR': identity((m) => m.dialect.cgmrLine.replace('{revision}', m.dialect.revision)),
   '+GMR': identity((m) => m.dialect.revision),
   '+GSN': identity((m) => m.imei),
   '+CGSN': {

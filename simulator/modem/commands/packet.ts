@@ -38,6 +38,12 @@ export function address(m: ModemContext, cid: number): string | undefined {
   return m.radio.session(cid)?.ueIpAddress;
 }
 
+/** `<cid>` within the profile's range (nRF91 0..10 with 0 the default bearer; most modules 1..15). */
+export function validCid(m: ModemContext, cid: number | undefined): cid is number {
+  const [min, max] = m.dialect.contextIds;
+  return inRange(cid, min, max);
+}
+
 export const packet: Record<string, CommandSpec> = {
   '+CGDCONT': {
     kind: 'config',
@@ -47,7 +53,7 @@ export const packet: Record<string, CommandSpec> = {
         return ok([...m.persistent.contexts.entries()].sort(([a], [b]) => a - b).map(([cid, d]) => `+CGDCONT: ${cid},"${d.pdpType}","${d.apn}","${address(m, cid) ?? '0.0.0.0'}",0,0`));
       }
       const cid = int(c.args[0]);
-      if (c.form !== 'set' || !inRange(cid, 1, 15)) return badArgs();
+      if (c.form !== 'set' || !validCid(m, cid)) return badArgs();
       if (c.args.length === 1) {
         if (m.radio.session(cid)) return cme(CME.notAllowed);
         m.persistent.contexts.delete(cid);
@@ -70,7 +76,7 @@ export const packet: Record<string, CommandSpec> = {
       }
       const cid = int(c.args[0]);
       const authType = c.args[1] === undefined ? 0 : int(c.args[1]);
-      if (c.form !== 'set' || !inRange(cid, 1, 15) || !inRange(authType, 0, 3)) return badArgs();
+      if (c.form !== 'set' || !validCid(m, cid) || !inRange(authType, 0, 3)) return badArgs();
       const d = m.persistent.contexts.get(cid) ?? { pdpType: 'IP', apn: '', authType: 0, user: '', password: '' };
       m.persistent.contexts.set(cid, { ...d, authType, user: c.args[2] ?? '', password: c.args[3] ?? '' });
       return ok();
@@ -99,10 +105,12 @@ export const packet: Record<string, CommandSpec> = {
       const state = int(c.args[0]);
       if (c.form !== 'set' || !inRange(state, 0, 1)) return badArgs();
       const cids = c.args.slice(1).map(int);
-      if (cids.some((cid) => !inRange(cid, 1, 15))) return badArgs();
+      if (cids.some((cid) => !validCid(m, cid))) return badArgs();
       const targets = (cids.length > 0 ? (cids as number[]) : [...m.persistent.contexts.keys()]).filter((cid) => state === 0 || m.persistent.contexts.has(cid));
       if (state === 1 && targets.length === 0) return badArgs();
       for (const cid of targets) {
+        // The default bearer cannot be activated or deactivated by command (Nordic, +CGACT set command).
+        if (cid === m.dialect.defaultBearerCid) return cme(CME.notAllowed);
         if (state === 0) {
           await deactivate(m, cid);
           continue;
@@ -120,7 +128,7 @@ export const packet: Record<string, CommandSpec> = {
       if (c.form === 'test') return ok([`+CGPADDR: (${defined.join(',')})`]);
       if (c.form === 'read') return error();
       const cids = c.form === 'exec' ? defined : c.args.map(int);
-      if (cids.some((cid) => !inRange(cid, 1, 15))) return badArgs();
+      if (cids.some((cid) => !validCid(m, cid))) return badArgs();
       return ok((cids as number[]).map((cid) => {
         const ip = address(m, cid);
         return ip ? `+CGPADDR: ${cid},"${ip}"` : `+CGPADDR: ${cid}`;

@@ -1,12 +1,14 @@
 /** Quectel family commands (BG95/BG96 AT manuals, TCP/IP application note). */
 import { activate, deactivate } from './packet.js';
-import { applyRatPreference, signal, sysmode } from './radio.js';
+import { applyRatPreference, quectelRatName, signal } from './radio.js';
 import { badArgs, cme, error, inRange, int, ok, type CommandSpec } from './reply.js';
 
-const QCFG_VALIDATORS: Record<string, (args: (string | undefined)[]) => string | undefined> = {
-  iotopmode: ([mode]) => (['0', '1', '2'].includes(mode ?? '') ? mode : undefined),
-  nwscanseq: ([seq]) => (seq !== undefined && /^(00|(0[1-3]){1,3})$/.test(seq) ? seq : undefined),
-  nwscanmode: ([mode]) => (['0', '1', '3'].includes(mode ?? '') ? mode : undefined),
+/** `AT+QCFG` keys per family: Cat-M/NB modules have `iotopmode` and `nwscanseq`; EC2x do not. */
+const QCFG_VALIDATORS: Record<string, (args: (string | undefined)[], iot: boolean) => string | undefined> = {
+  iotopmode: ([mode], iot) => (iot && ['0', '1', '2'].includes(mode ?? '') ? mode : undefined),
+  nwscanseq: ([seq], iot) => (iot && seq !== undefined && /^(00|(0[1-3]){1,3})$/.test(seq) ? seq : undefined),
+  // 0 auto, 1 GSM, 3 LTE on BG9x; EC2x add 2 WCDMA (EC2x AT manual).
+  nwscanmode: ([mode], iot) => ((iot ? ['0', '1', '3'] : ['0', '1', '2', '3']).includes(mode ?? '') ? mode : undefined),
   band: ([gsm, catm, nb]) =>
     [gsm, catm, nb].every((b) => b !== undefined && /^(0x)?[0-9a-f]{1,32}$/i.test(b)) ? [gsm, catm, nb].join(',') : undefined,
 };
@@ -24,8 +26,10 @@ export const quectel: Record<string, CommandSpec> = {
       const validate = key === undefined ? undefined : QCFG_VALIDATORS[key];
       if (!key || !validate) return badArgs();
       const values = c.args.slice(1);
+      const iot = m.dialect.families.includes('quectel-iot');
+      if ((key === 'iotopmode' || key === 'nwscanseq') && !iot) return badArgs();
       if (values.length === 0) return ok([`+QCFG: "${key}",${m.persistent.qcfg.get(key) ?? ''}`]);
-      const value = validate(values);
+      const value = validate(values, iot);
       if (value === undefined) return badArgs();
       m.persistent.qcfg.set(key, value);
       // The trailing <effect> of 1 applies at once; 0 at the next reboot. Both are kept in NV.
@@ -86,18 +90,6 @@ export const quectel: Record<string, CommandSpec> = {
       return ok();
     },
   },
-  '+QPOWD': {
-    kind: 'query',
-    family: 'quectel',
-    run: (m, c) => {
-      if (c.form === 'test') return ok(['+QPOWD: (0,1)']);
-      const mode = c.form === 'exec' ? 1 : int(c.args[0]);
-      if (!inRange(mode, 0, 1)) return badArgs();
-      const restart = 5_000;
-      if (mode === 0) return { lines: [], result: { kind: 'none' }, after: () => m.reset({ poweredDownUrc: true, powerOffFor: restart, dropPortMs: restart }) };
-      return ok([], () => m.reset({ poweredDownUrc: true, powerOffFor: restart, dropPortMs: restart }));
-    },
-  },
   '+QNWINFO': {
     kind: 'query',
     family: 'quectel',
@@ -106,20 +98,47 @@ export const quectel: Record<string, CommandSpec> = {
       if (c.form !== 'exec') return error();
       const cell = m.radio.cell;
       if (!m.radio.registered) return ok(['+QNWINFO: No Service']);
-      return ok([`+QNWINFO: "${sysmode(m)}","${cell.mcc}${cell.mnc}","LTE BAND ${cell.band}",${cell.earfcn}`]);
+      return ok([`+QNWINFO: "${quectelRatName(m, 'qnwinfo')}","${cell.mcc}${cell.mnc}","LTE BAND ${cell.band}",${cell.earfcn}`]);
     },
   },
   '+QCSQ': {
     kind: 'query',
     family: 'quectel',
     run: (m, c) => {
-      if (c.form === 'test') return ok(['+QCSQ: "NOSERVICE","GSM","CAT-M","NBIOT"']);
+      // The test form lists the modes the module prints: BG96 "NOSERVICE","GSM","CAT-M1","CAT-NB1"
+      // (FreeRTOS/FreeRTOS-Cellular-Interface#25), BG95 "eMTC","NBIoT", EC2x "LTE".
+      const names = m.dialect.quectelNames?.qcsq ?? ['eMTC', 'NBIoT'];
+      if (c.form === 'test') return ok([`+QCSQ: ${['NOSERVICE', 'GSM', ...new Set(names)].map((n) => `"${n}"`).join(',')}`]);
       if (c.form !== 'exec') return error();
       if (!signal(m) || !m.radio.registered) return ok(['+QCSQ: "NOSERVICE"']);
       const cell = m.radio.cell;
       // SINR is reported as 0..250 for -20..+30 dB (BG96 manual, AT+QCSQ).
       const sinr = Math.max(0, Math.min(250, Math.round((cell.sinr + 20) * 5)));
-      return ok([`+QCSQ: "${sysmode(m) === 'eMTC' ? 'CAT-M' : 'NBIOT'}",${cell.rssi},${cell.rsrp},${sinr},${cell.rsrq}`]);
+      return ok([`+QCSQ: "${quectelRatName(m, 'qcsq')}",${cell.rssi},${cell.rsrp},${sinr},${cell.rsrq}`]);
     },
+  },
+  '+QENG': {
+    kind: 'query',
+    family: 'quectel',
+    run: (m, c) => {
+      if (c.form === 'test') return ok(['+QENG: "servingcell","neighbourcell"']);
+      if (c.form !== 'set' || c.args[0]?.toLowerCase() !== 'servingcell') return badArgs();
+      if (!m.radio.registered) return ok([`+QENG: "servingcell","${m.radio.stat === 2 ? 'SEARCH' : 'LIMSRV'}"`]);
+      const cell = m.radio.cell;
+      const ci = cell.eci.toString(16).toUpperCase();
+      const tac = cell.tac.toString(16).toUpperCase();
+      const session = m.radio.sessions().length > 0 ? 'CONNECT' : 'NOCONN';
+      // <state>,<rat>,<is_tdd>,<MCC>,<MNC>,<cellID>,<PCID>,<earfcn>,<band>,<UL_bw>,<DL_bw>,<TAC>,<RSRP>,<RSRQ>,<RSSI>,<SINR>,<srxlev>
+      // (EC25 shape: koshev-msk/luci-app-modeminfo#45).
+      return ok([
+        `+QENG: "servingcell","${session}","${quectelRatName(m, 'qeng')}","FDD",${cell.mcc},${cell.mnc},${ci},${cell.pci},${cell.earfcn},${cell.band},3,3,${tac},${cell.rsrp},${cell.rsrq},${cell.rssi},${cell.sinr},-`,
+      ]);
+    },
+  },
+  '+QGMR': {
+    kind: 'query',
+    family: 'quectel',
+    // The full firmware build; AT+CGMR gives only the base (zephyr PR#93068).
+    run: (m, c) => (c.form === 'exec' ? ok([`${m.dialect.revision}_01.002.01.002`]) : c.form === 'test' ? ok() : error()),
   },
 };

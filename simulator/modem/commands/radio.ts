@@ -10,7 +10,7 @@ function registrationCommand(name: '+CREG' | '+CGREG' | '+CEREG', key: 'cregN' |
     kind: 'query',
     run: (m, c) => {
       if (c.form === 'test') return ok([`${name}: (0-${max})`]);
-      if (c.form === 'read') return ok([`${name}: ${m.settings[key]},${registrationTail(m, m.settings[key], name === '+CEREG')}`]);
+      if (c.form === 'read') return ok([`${name}: ${m.settings[key]},${registrationTail(m, m.settings[key], name)}`]);
       const n = c.form === 'exec' || c.args[0] === undefined ? 0 : int(c.args[0]);
       if (!inRange(n, 0, max)) return badArgs();
       m.settings[key] = n;
@@ -23,8 +23,10 @@ export function signal(m: ModemContext): boolean {
   return m.settings.cfun === 1 && m.radio.hasCoverage && m.simState !== 'absent';
 }
 
-export function sysmode(m: ModemContext): string {
-  return m.radio.radioType === 'nb-iot' ? 'NBIoT' : 'eMTC';
+/** The Quectel RAT name a command prints (`+QCSQ`, `+QNWINFO`, `+QENG`), per profile. */
+export function quectelRatName(m: ModemContext, command: 'qcsq' | 'qnwinfo' | 'qeng'): string {
+  const names = m.dialect.quectelNames?.[command] ?? ['eMTC', 'NBIoT'];
+  return m.radio.radioType === 'nb-iot' ? names[1] : names[0];
 }
 
 export function act(m: ModemContext): number {
@@ -32,17 +34,29 @@ export function act(m: ModemContext): number {
 }
 
 export function applyRatPreference(m: ModemContext): void {
-  if (m.dialect.families.includes('quectel')) m.radio.radioType = m.persistent.qcfg.get('iotopmode') === '1' ? 'nb-iot' : 'lte-m';
-  if (m.dialect.families.includes('simcom')) m.radio.radioType = m.persistent.cmnb === 2 ? 'nb-iot' : 'lte-m';
+  const f = m.dialect.families;
+  if (f.includes('quectel-iot')) m.radio.radioType = m.persistent.qcfg.get('iotopmode') === '1' ? 'nb-iot' : 'lte-m';
+  if (f.includes('simcom-cnact')) m.radio.radioType = m.persistent.cmnb === 2 ? 'nb-iot' : 'lte-m';
+  if (f.includes('ublox')) m.radio.radioType = m.persistent.urat.split(',')[0] === '8' ? 'nb-iot' : 'lte-m';
+  if (f.includes('telit')) m.radio.radioType = m.persistent.ws46 === 1 ? 'nb-iot' : 'lte-m';
+  if (f.includes('nordic')) m.radio.radioType = m.persistent.systemMode[0] === 1 ? 'lte-m' : 'nb-iot';
+}
+
+/** A reset as the dialect does it: a USB module re-enumerates (its port vanishes for a while). */
+export function resetLikeTheModule(m: ModemContext): void {
+  const usb = m.dialect.usbReenumerationMs;
+  m.reset(usb > 0 ? { dropPortMs: usb } : {});
 }
 
 async function setFunctionality(m: ModemContext, c: ParsedCommand): Promise<Reply> {
   const fun = int(c.args[0]);
   const rst = c.args[1] === undefined ? 0 : int(c.args[1]);
-  if (!(fun === 0 || fun === 1 || fun === 4) || !(rst === 0 || rst === 1)) return badArgs();
-  if (rst === 1) {
-    if (fun !== 1) return badArgs();
-    return ok([], () => m.reset());
+  const resets = m.dialect.cfunResetValues;
+  if (!(fun === 0 || fun === 1 || fun === 4 || (fun !== undefined && resets.includes(fun))) || !(rst === 0 || rst === 1)) return badArgs();
+  // AT+CFUN=1,1, or a vendor reset value (u-blox 15 / 16): OK, then the module reboots.
+  if (rst === 1 || resets.includes(fun)) {
+    if (rst === 1 && fun !== 1) return badArgs();
+    return ok([], () => resetLikeTheModule(m));
   }
   const previous = m.settings.cfun;
   if (fun === previous) return ok();
@@ -53,14 +67,15 @@ async function setFunctionality(m: ModemContext, c: ParsedCommand): Promise<Repl
     if (previous === 0) m.powerCycleSim();
     m.applyPendingRefresh();
     applyRatPreference(m);
-    const extra = m.dialect.families.includes('simcom') && previous === 0 && m.simState !== 'absent' ? ['+CPIN: READY', 'SMS Ready'] : [];
+    // SIMCom reads the SIM again when the radio comes back from CFUN 0 and says so.
+    const extra = m.dialect.families.includes('simcom') && previous === 0 && m.simState !== 'absent' ? m.dialect.simReadyUrcs : [];
     return ok([], () => {
       for (const line of extra) m.urc(line);
       m.startSearching();
     });
   }
   if (!(await m.wait('radioOff'))) return error();
-  m.settings.cfun = fun;
+  m.settings.cfun = fun as 0 | 4;
   await m.detach();
   return ok();
 }
@@ -70,7 +85,7 @@ export const radio: Record<string, CommandSpec> = {
     kind: 'query',
     run: (m, c) => {
       if (c.form === 'read') return ok([`+CFUN: ${m.settings.cfun}`]);
-      if (c.form === 'test') return ok(['+CFUN: (0,1,4),(0-1)']);
+      if (c.form === 'test') return ok([`+CFUN: (${[0, 1, 4, ...m.dialect.cfunResetValues].join(',')}),(0-1)`]);
       if (c.form !== 'set') return error();
       return setFunctionality(m, c);
     },
@@ -105,7 +120,11 @@ export const radio: Record<string, CommandSpec> = {
     run: async (m, c) => {
       const cell = m.radio.cell;
       if (c.form === 'read') {
-        return ok([m.radio.registered ? `+COPS: 0,0,"${cell.operatorName}",${act(m)}` : '+COPS: 0']);
+        if (!m.radio.registered) return ok(['+COPS: 0']);
+        // AT+COPS=3,<format> chose how the operator is named: 0/1 alphanumeric, 2 numeric.
+        const format = m.settings.copsFormat;
+        const name = format === 2 ? `${cell.mcc}${cell.mnc}` : cell.operatorName;
+        return ok([`+COPS: 0,${format},"${name}",${m.onUtran ? 2 : act(m)}`]);
       }
       if (c.form === 'test') {
         if (!(await m.wait('registration'))) return error();
@@ -114,6 +133,13 @@ export const radio: Record<string, CommandSpec> = {
       }
       const mode = c.form === 'exec' ? 0 : int(c.args[0]);
       if (!inRange(mode, 0, 4)) return badArgs();
+      if (mode === 3) {
+        // 27.007 §7.3: <mode> 3 only sets <format> for the read command.
+        const format = int(c.args[1]);
+        if (!inRange(format, 0, 2)) return badArgs();
+        m.settings.copsFormat = format;
+        return ok();
+      }
       if (mode === 2) {
         await m.detach();
         return ok();

@@ -1,4 +1,4 @@
-/** SIMCom family commands (SIM7080 AT manual). */
+/** SIMCom family commands (SIM7080 and SIM7600 AT manuals). */
 import { activate, address, deactivate } from './packet.js';
 import { applyRatPreference } from './radio.js';
 import { badArgs, error, inRange, int, ok, type CommandSpec } from './reply.js';
@@ -21,7 +21,7 @@ export const simcom: Record<string, CommandSpec> = {
   },
   '+CMNB': {
     kind: 'config',
-    family: 'simcom',
+    family: 'simcom-cnact',
     run: (m, c) => {
       if (c.form === 'read') return ok([`+CMNB: ${m.persistent.cmnb}`]);
       if (c.form === 'test') return ok(['+CMNB: (1-3)']);
@@ -34,7 +34,7 @@ export const simcom: Record<string, CommandSpec> = {
   },
   '+CNCFG': {
     kind: 'config',
-    family: 'simcom',
+    family: 'simcom-cnact',
     run: (m, c) => {
       if (c.form === 'test') return ok(['+CNCFG: (0-3),(0-3),<APN>,<username>,<password>,(0-3)']);
       if (c.form === 'read') {
@@ -50,7 +50,7 @@ export const simcom: Record<string, CommandSpec> = {
   },
   '+CNACT': {
     kind: 'query',
-    family: 'simcom',
+    family: 'simcom-cnact',
     run: (m, c) => {
       if (c.form === 'test') return ok(['+CNACT: (0-3),(0-2)']);
       if (c.form === 'read') {
@@ -96,9 +96,36 @@ export const simcom: Record<string, CommandSpec> = {
       const online = m.settings.cfun === 1 ? 'Online' : 'Low Power Mode';
       if (!m.radio.registered) return ok([`+CPSI: NO SERVICE,${online}`]);
       const cell = m.radio.cell;
-      const system = m.radio.radioType === 'nb-iot' ? 'LTE NB-IOT' : 'LTE CAT-M1';
+      const names = m.dialect.cpsiNames ?? ['LTE CAT-M1', 'LTE NB-IOT'];
+      const system = m.radio.radioType === 'nb-iot' ? names[1] : names[0];
       const tac = `0x${cell.tac.toString(16).toUpperCase().padStart(4, '0')}`;
       return ok([`+CPSI: ${system},${online},${cell.mcc}-${cell.mnc},${tac},${cell.eci},${cell.pci},EUTRAN-BAND${cell.band},${cell.earfcn},3,3,${cell.rsrq},${cell.rsrp},${cell.rssi},${cell.sinr}`]);
+    },
+  },
+  // SIM7600's socket stack (not the PDP context): OK, then +NETOPEN: <err>; closing a stack that
+  // is not open answers +NETCLOSE: 2 and ERROR (Xinyuan-LilyGO/LilyGo-Modem-Series#110).
+  '+NETOPEN': {
+    kind: 'query',
+    family: 'simcom-lte',
+    run: (m, c) => {
+      if (c.form === 'read') return ok([`+NETOPEN: ${m.persistent.netOpen ? 1 : 0}`]);
+      if (c.form !== 'exec') return error();
+      if (m.persistent.netOpen) return { lines: ['+IP ERROR: Network is already opened'], result: { kind: 'error' } };
+      const up = m.radio.sessions().length > 0;
+      return ok([], () => {
+        m.persistent.netOpen = up;
+        m.urc(`+NETOPEN: ${up ? 0 : 1}`);
+      });
+    },
+  },
+  '+NETCLOSE': {
+    kind: 'query',
+    family: 'simcom-lte',
+    run: (m, c) => {
+      if (c.form !== 'exec') return error();
+      if (!m.persistent.netOpen) return { lines: ['+NETCLOSE: 2'], result: { kind: 'error' } };
+      m.persistent.netOpen = false;
+      return ok(['+NETCLOSE: 0']);
     },
   },
 };
