@@ -80,8 +80,15 @@ describe('eSIM profile orders (SPEC §1.5) through the API', () => {
     await advance(24 * 3_600_000 - 1);
     expect((await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth })).json().status).toBe('DRAFT');
     await advance(1);
+    // Gone from the list, and the order names why: it expired (not "never existed").
     const res = await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth });
-    expect([res.statusCode, res.json().code]).toEqual([404, 'EPO0005']);
+    expect([res.statusCode, res.json().code]).toEqual([404, 'EPO0007']);
+    const confirm = await api.call('POST', `/v1/sim_profile_orders/${id}/confirm`, { auth });
+    expect([confirm.statusCode, confirm.json().code]).toEqual([404, 'EPO0007']);
+    expect(((await api.call('GET', '/v1/sim_profile_orders', { auth })).json() as { profileOrderId: string }[]).map((o) => o.profileOrderId)).not.toContain(id);
+    // Another operator still sees no such order.
+    const other = await newOperator(api);
+    expect((await api.call('GET', `/v1/sim_profile_orders/${id}`, { auth: other })).json().code).toBe('EPO0005');
   });
 
   it('provisions asynchronously: CONFIRMED → IN_PROGRESS → COMPLETED, each profile a ready subscriber, initial fee charged', async () => {

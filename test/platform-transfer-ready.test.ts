@@ -158,8 +158,9 @@ describe('Ready transfer (SPEC §1.3) through the API', () => {
     // API tokens live 24 h too: log in again.
     const login = async (c: { email: string; password: string }) => (await api.call('POST', '/v1/auth', { body: { email: c.email, password: c.password } })).json() as Creds;
     expect((await status(await login(source), sim.imsi)).status).toBe('ready');
+    // The refusal names the real reason: the token expired.
     const verify = await api.call('POST', '/v1/subscribers/transfer_token/verify', { auth: await login(dest), body: { token } });
-    expect([verify.statusCode, verify.json().code]).toEqual([404, 'TRN0010']);
+    expect([verify.statusCode, verify.json().code]).toEqual([400, 'TRN0011']);
   });
 
   it('a SIM that connects while transferring drops out; the others stay and still transfer', async () => {

@@ -101,6 +101,8 @@ describe('support-assisted transfer: seed 000 timing table through /_cellgate/su
     }
 
     await advanceTo(a, at(isoDate(reply!)));
+    // A speed class the transfer resets: `type` (the speed class, seed 003) must follow it.
+    expect((await a.call('POST', `/v1/subscribers/${sim.imsi}/update_speed_class`, { auth: await as(a, source), body: { speedClass: 's1.fast' } })).json()).toMatchObject({ speedClass: 's1.fast', type: 's1.fast' });
     const accepted = await a.call('POST', `/_cellgate/support/transfers/${id}/reply`, { auth: await as(a, dest), body: { accept: true } });
     expect(accepted.statusCode).toBe(200);
     expect(accepted.json()).toMatchObject({ state: 'scheduled', transferDate: isoDate(expected!) });
@@ -117,7 +119,7 @@ describe('support-assisted transfer: seed 000 timing table through /_cellgate/su
     expect(done).toMatchObject({ state: 'completed', transferredImsis: [sim.imsi] });
     expect(deleteOrders).toEqual([sim.imsi]);
     const moved = (await a.call('GET', `/v1/subscribers/${sim.imsi}`, { auth: await as(a, dest) })).json();
-    expect(moved).toMatchObject({ operatorId: dest.operatorId, status: 'active', groupId: destGroup, speedClass: 's1.standard', imeiLock: { imei: '860000000000001' } });
+    expect(moved).toMatchObject({ operatorId: dest.operatorId, status: 'active', groupId: destGroup, speedClass: 's1.standard', type: 's1.standard', imeiLock: { imei: '860000000000001' } });
     expect(moved.sessionStatus?.online ?? false).toBe(false);
     const fees = await a.platform.store.transaction((tx) => tx.readStream<{ fee: string; operatorId: string; at: number }>(STREAMS.fees, { key: sim.imsi }));
     expect(fees.map((f) => f.body)).toContainEqual(expect.objectContaining({ fee: 'sim-transfer', operatorId: source.operatorId, at: transferTime }));

@@ -47,9 +47,15 @@ function newOrderId(ctx: AppContext, now: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** A DRAFT deleted for want of confirmation leaves this behind, so later calls name the reason. */
+const EXPIRED_DRAFT_KIND = 'esim-order-expired-draft';
+
 async function loadOrder(tx: StoreTx, operatorId: string, id: string): Promise<ProfileOrder> {
   const order = await tx.get<ProfileOrder>(ESIM_KINDS.order, id);
-  if (!order || order.operatorId !== operatorId) throw new PlatformError(domainError('EPO0005'));
+  if (!order || order.operatorId !== operatorId) {
+    const expired = await tx.get<{ operatorId: string }>(EXPIRED_DRAFT_KIND, id);
+    throw new PlatformError(domainError(expired?.operatorId === operatorId ? 'EPO0007' : 'EPO0005'));
+  }
   return order;
 }
 
@@ -230,6 +236,7 @@ export function registerEsimJobs(ctx: AppContext): void {
       const expired = await useCase(ctx, async (tx) => {
         if (!expireDraftOrder({ order, now })) return false;
         await tx.delete(ESIM_KINDS.order, id);
+        await tx.put(EXPIRED_DRAFT_KIND, id, { operatorId: order.operatorId, expiredTime: now }, order.operatorId);
         return true;
       });
       return expired ? report('DRAFT not confirmed within 24 h, deleted') : undefined;

@@ -94,6 +94,38 @@ export async function deleteConfigurationParameter(ctx: AppContext, operatorId: 
   });
 }
 
+/** putGroupTags: each `{tagName, tagValue}` is set (merged into the group's tags). */
+export async function putGroupTags(ctx: AppContext, operatorId: string, groupId: string, tags: { tagName: string; tagValue: string }[]): Promise<Group> {
+  return changeGroup(ctx, operatorId, groupId, (g) => ({ ...g, tags: { ...g.tags, ...Object.fromEntries(tags.map((t) => [t.tagName, t.tagValue])) } }));
+}
+
+/** deleteGroupTag: GRP0004 when the group has no such tag. */
+export async function deleteGroupTag(ctx: AppContext, operatorId: string, groupId: string, tagName: string): Promise<void> {
+  await changeGroup(ctx, operatorId, groupId, (g) => {
+    if (!(tagName in g.tags)) throw new PlatformError(domainError('GRP0004'));
+    const { [tagName]: _removed, ...rest } = g.tags;
+    return { ...g, tags: rest };
+  });
+}
+
+/** deleteConfigurationNamespace: removes a whole namespace (GRP0003 when it is not set). */
+export async function deleteConfigurationNamespace(ctx: AppContext, operatorId: string, groupId: string, namespace: string): Promise<void> {
+  await changeGroup(ctx, operatorId, groupId, (g) => {
+    if (!(namespace in g.configuration)) throw new PlatformError(domainError('GRP0003'));
+    const { [namespace]: _removed, ...rest } = g.configuration;
+    return { ...g, configuration: rest };
+  });
+}
+
+async function changeGroup(ctx: AppContext, operatorId: string, groupId: string, change: (g: Group) => Group): Promise<Group> {
+  return ctx.store.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const next = { ...change(await loadGroup(tx, operatorId, groupId)), lastModifiedTime: now, lastModifiedAt: now };
+    await tx.put(GROUP_KIND, groupId, next, operatorId);
+    return next;
+  });
+}
+
 function isMetadataSettings(v: unknown): v is MetadataSettings {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;

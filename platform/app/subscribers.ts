@@ -24,6 +24,7 @@ import type { StoreTx } from '../store/port.js';
 import { STREAMS, useCase, type AppContext, type Emit, type UsageRecord } from './context.js';
 import { applySimTerminatedToProfile } from './esim-sim-terminated.js';
 import { randomDigits } from './ids.js';
+import { exportSubscribersCsv } from '../domain/subscriber-csv.js';
 
 export const SUBSCRIBER_KIND = 'subscriber';
 
@@ -49,6 +50,33 @@ export async function loadSubscriber(tx: StoreTx, imsi: string, scope: Scope): P
   return s;
 }
 
+/** Document kind mapping a SIM ID to its IMSI (the Sim API addresses SIMs by SIM ID). */
+export const SIM_ID_INDEX_KIND = 'sim-id';
+
+/** Records a new SIM's SIM ID (it never changes). */
+export async function indexSimId(tx: StoreTx, s: Subscriber): Promise<void> {
+  await tx.put(SIM_ID_INDEX_KIND, s.simId, { imsi: s.imsi });
+}
+
+/**
+ * The IMSI of a SIM ID, or null. SIMs stored before the index existed are found by a scan of
+ * `operatorId`'s SIMs (and of unregistered ones).
+ */
+export async function imsiOfSimId(tx: StoreTx, simId: string, operatorId: string): Promise<string | null> {
+  const ref = await tx.get<{ imsi: string }>(SIM_ID_INDEX_KIND, simId);
+  if (ref) return ref.imsi;
+  for (const partition of [operatorId, '']) {
+    for (let after: string | undefined; ; ) {
+      const batch = await tx.list<Subscriber>(SUBSCRIBER_KIND, { partition, after, limit: 500 });
+      const hit = batch.find((s) => s.simId === simId);
+      if (hit) return hit.imsi;
+      if (batch.length < 500) break;
+      after = batch.at(-1)!.imsi;
+    }
+  }
+  return null;
+}
+
 /** Writes a subscriber; unregistered SIMs live in the empty partition, others in their operator's. */
 export async function saveSubscriber(tx: StoreTx, s: Subscriber): Promise<void> {
   await tx.put(SUBSCRIBER_KIND, s.imsi, s, s.registered ? s.operatorId : '');
@@ -68,7 +96,9 @@ export async function commitSubscriberChange(
   events: DomainEvent[],
 ): Promise<void> {
   await saveSubscriber(tx, after);
-  await emit(events);
+  if (before === null) await indexSimId(tx, after);
+  // The Sim API's status history shows the speed class and group each change left the SIM with.
+  await emit(events.map((e) => (e.type === 'status-changed' && e.imsi === after.imsi ? { ...e, speedClass: after.speedClass, groupId: after.groupId } : e)));
   const { scheduler, config } = ctx;
   if (after.expiryTime !== before?.expiryTime || after.expiryAction !== before?.expiryAction) {
     if (after.expiryTime !== null) await scheduler.at(after.expiryTime, `expiry:${after.imsi}`, SUBSCRIBER_JOBS.expiry, { imsi: after.imsi, expiryTime: after.expiryTime }, tx);
@@ -128,6 +158,7 @@ export async function createSandboxSubscriber(
       now: ctx.clock.now(),
     });
     await saveSubscriber(tx, sim);
+    await indexSimId(tx, sim);
     return sim;
   });
 }
@@ -161,6 +192,8 @@ export interface SubscriberFilter {
   tagValueMatchMode?: 'exact' | 'prefix';
   statusFilter?: string[];
   speedClassFilter?: string[];
+  /** Only SIMs of this group (listSubscribersInGroup). */
+  groupId?: string;
   limit?: number;
   lastEvaluatedKey?: string;
 }
@@ -191,6 +224,7 @@ function matches(s: Subscriber, scope: Scope, f: SubscriberFilter): boolean {
   if (!s.registered || (scope.coverageType && s.coverageType !== scope.coverageType)) return false;
   if (f.statusFilter?.length && !f.statusFilter.includes(s.status)) return false;
   if (f.speedClassFilter?.length && !f.speedClassFilter.includes(s.speedClass)) return false;
+  if (f.groupId !== undefined && s.groupId !== f.groupId) return false;
   if (f.tagName !== undefined) {
     const v = s.tags[f.tagName];
     if (v === undefined) return false;
@@ -298,6 +332,18 @@ export async function insertSandboxUsage(
       await tx.append(STREAMS.usage, imsi, at, record);
     }
   });
+}
+
+/** `exportSubscribers`: every subscriber of the operator in the caller's coverage, as CSV. */
+export async function exportSubscribers(ctx: AppContext, scope: Scope): Promise<string> {
+  const all: Subscriber[] = [];
+  for (let key: string | undefined; ; ) {
+    const page = await listSubscribers(ctx, scope, { limit: 100, lastEvaluatedKey: key });
+    all.push(...page.items);
+    if (page.nextKey === null) break;
+    key = page.nextKey;
+  }
+  return exportSubscribersCsv(all);
 }
 
 /** Statuses an API caller may filter on (reference `status_filter`). */

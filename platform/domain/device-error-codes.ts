@@ -18,6 +18,7 @@ export const DEVICE_ERROR_CODES = {
   GRP0001: { kind: 'not-found', message: 'The specified group does not exist.' },
   GRP0002: { kind: 'invalid', message: 'The configuration parameters are invalid.' },
   GRP0003: { kind: 'not-found', message: 'The configuration parameter does not exist.' },
+  GRP0004: { kind: 'not-found', message: 'The group has no such tag.' },
   MDS0001: { kind: 'forbidden', message: 'The metadata service is only available to a device on a live data session.' },
   MDS0002: { kind: 'forbidden', message: "The metadata service is not enabled in the SIM's group." },
   MDS0003: { kind: 'not-found', message: "No user data is set in the SIM's group." },

@@ -18,6 +18,9 @@ export interface StatusChange {
   at: number;
   /** What caused it: an operator API call, the network, an expiry action, a transfer. */
   cause: 'operator' | 'network' | 'expiry' | 'registration' | 'transfer';
+  /** The SIM's speed class and group right after the change (recorded from 2026 on; older records lack them). */
+  speedClass?: string;
+  groupId?: string | null;
 }
 
 /** A one-off fee a status change incurred; billing prices it from the fee schedule. */

@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from './errors.js';
 import type { CoverageType } from './ids.js';
+import { publicModuleType } from './module-type.js';
 
 export type SubscriberStatus = 'ready' | 'active' | 'inactive' | 'standby' | 'suspended' | 'terminated' | 'transferring';
 export const SUBSCRIBER_STATUSES: readonly SubscriberStatus[] = [
@@ -220,8 +221,9 @@ export function toSubscriberJson(s: Subscriber): Record<string, unknown> {
     status: s.status,
     subscription: s.subscription,
     speedClass: s.speedClass,
-    type: s.type,
-    moduleType: s.moduleType,
+    // `type` is the speed class (seed 003's example); derived so it can never lag behind it.
+    type: s.speedClass,
+    moduleType: publicModuleType(s.moduleType),
     plan: s.plan,
     apn: s.apn,
     ipAddress: s.ipAddress,
@@ -232,13 +234,20 @@ export function toSubscriberJson(s: Subscriber): Record<string, unknown> {
     createdAt: s.createdTime,
     lastModifiedTime: s.lastModifiedTime,
     lastModifiedAt: s.lastModifiedTime,
+    ...optionalSubscriberFields(s),
   };
+  if (s.registeredTime !== null) json.registeredTime = s.registeredTime;
+  return json;
+}
+
+/** The fields the Subscriber and Sim views show only when set (nulls are left out). */
+export function optionalSubscriberFields(s: Subscriber): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
   if (s.groupId) json.groupId = s.groupId;
   if (s.expiryTime !== null) json.expiryTime = s.expiryTime;
   if (s.expiryAction !== null) json.expiryAction = s.expiryAction;
   if (s.imeiLock) json.imeiLock = s.imeiLock;
   if (s.previousSession) json.previousSession = s.previousSession;
-  if (s.registeredTime !== null) json.registeredTime = s.registeredTime;
   if (s.renewalFeeStatusSetTime !== null) json.renewalFeeStatusSetTime = s.renewalFeeStatusSetTime;
   return json;
 }

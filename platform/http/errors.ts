@@ -13,8 +13,12 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+/**
+ * `{code, message}` (reference `APICallErrorMessage`); a card refusal adds the card processor's
+ * code as `errorCode` (`card_declined`, …), the field name `getPaymentMethod` uses for it.
+ */
 export function sendError(reply: FastifyReply, error: DomainError, status = STATUS_OF[error.kind]): FastifyReply {
-  return reply.code(status).send({ code: error.code, message: error.message });
+  return reply.code(status).send({ code: error.code, message: error.message, ...(error.cardErrorCode ? { errorCode: error.cardErrorCode } : {}) });
 }
 
 /** Maps every failure to `{code, message}` with a registry code; internals are never leaked. */

@@ -278,9 +278,10 @@ export function verifyReadyTransfer<S extends TransferSubscriber>(input: {
   now: number;
 }): Result<ReadyTransferChange<S> & { transferredImsi: string[] }> {
   const { transfer, destination, now } = input;
-  if (!transfer || transfer.state !== 'pending') return fail('TRN0010');
+  // An expired token names the real reason (TRN0011), also once the expiry job ended it.
+  if (!transfer || (transfer.state !== 'pending' && transfer.state !== 'expired')) return fail('TRN0010');
   if (destination.operatorId !== transfer.destinationOperatorId) return fail('TRN0012');
-  if (now >= transfer.expiryTime) return fail('TRN0011');
+  if (transfer.state === 'expired' || now >= transfer.expiryTime) return fail('TRN0011');
   if (input.requestCoverageType !== transfer.coverageType) return fail('TRN0013');
   if (!hasRegisteredPaymentMethod(destination, transfer.coverageType)) return fail('TRN0014');
   const moving = stillTransferring(transfer, input.subscribers);

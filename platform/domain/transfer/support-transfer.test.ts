@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { businessCalendar } from './business-calendar.js';
 import {
   executeSupportTransfer,
+  resetForSupportTransfer,
   replyDeadlineFor,
   replyToSupportTransfer,
   requestSupportTransfer,
@@ -186,6 +187,8 @@ describe('executeSupportTransfer', () => {
       terminationEnabled: online.terminationEnabled,
     });
     expect(b).toMatchObject({ operatorId: DEST, status: 'suspended', speedClass: 's1.standard', groupId: 'group-dst' });
+    // A subscriber's `type` mirrors its speed class (seed 003) and follows the reset.
+    expect(resetForSupportTransfer({ ...offline, type: 's1.4xfast' }, { destinationOperatorId: DEST, destinationGroupId: null })).toMatchObject({ speedClass: 's1.standard', type: 's1.standard' });
     const types = r.value.events.map((e) => `${e.type}:${e.imsi}`);
     expect(types).toEqual([
       'session-delete-ordered:440100000000001',

@@ -336,6 +336,8 @@ export function resetForSupportTransfer<S extends TransferSubscriber>(
     ...s,
     operatorId: t.destinationOperatorId,
     speedClass: defaultSpeedClass(s.subscription) ?? s.speedClass,
+    // Subscriber `type` mirrors the speed class (seed 003); it must follow the reset too.
+    ...('type' in s ? { type: defaultSpeedClass(s.subscription) ?? s.speedClass } : {}),
     ...(s.eventHandlerIds !== undefined ? { eventHandlerIds: [] } : {}),
     groupId: t.destinationGroupId,
   };

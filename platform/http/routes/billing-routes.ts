@@ -14,7 +14,7 @@ import { PlatformError, domainError } from '../../domain/errors.js';
 
 const billing = (operationId: string) => ({ spec: { operationId, tag: 'Billing' } });
 
-const monthParams = { type: 'object', required: ['yyyy_mm'], properties: { yyyy_mm: { type: 'string' } } } as const;
+const monthParams = { type: 'object', required: ['yyyyMM'], properties: { yyyyMM: { type: 'string' } } } as const;
 /** Reference `export_mode`: `sync` (default) answers `{url}`, `async` `{exportedFileId, exportedFilePath}`. */
 export const exportQuery = { type: 'object', properties: { export_mode: { type: 'string', enum: ['async', 'sync'] } } } as const;
 
@@ -59,17 +59,17 @@ export function registerBillingRoutes(fastify: FastifyInstance, ctx: AppContext)
     const { operatorId, coverage } = who(request);
     return getBillingSummaryOfSims(ctx, operatorId, coverage);
   });
-  fastify.get('/v1/bills/:yyyy_mm', { schema: { params: monthParams }, config: billing('getBilling') }, async (request) => {
+  fastify.get('/v1/bills/:yyyyMM', { schema: { params: monthParams }, config: billing('getBilling') }, async (request) => {
     const { operatorId, coverage } = who(request);
-    return getBilling(ctx, operatorId, coverage, (request.params as { yyyy_mm: string }).yyyy_mm);
+    return getBilling(ctx, operatorId, coverage, (request.params as { yyyyMM: string }).yyyyMM);
   });
-  fastify.get('/v1/bills/:yyyy_mm/daily', { schema: { params: monthParams }, config: billing('getBillingPerDay') }, async (request) => {
+  fastify.get('/v1/bills/:yyyyMM/daily', { schema: { params: monthParams }, config: billing('getBillingPerDay') }, async (request) => {
     const { operatorId, coverage } = who(request);
-    return getBillingPerDay(ctx, operatorId, coverage, (request.params as { yyyy_mm: string }).yyyy_mm);
+    return getBillingPerDay(ctx, operatorId, coverage, (request.params as { yyyyMM: string }).yyyyMM);
   });
-  fastify.post('/v1/bills/:yyyy_mm/export', { schema: { params: monthParams, querystring: exportQuery }, config: billing('exportBilling') }, async (request) => {
+  fastify.post('/v1/bills/:yyyyMM/export', { schema: { params: monthParams, querystring: exportQuery }, config: billing('exportBilling') }, async (request) => {
     const { operatorId, coverage } = who(request);
-    const { yearMonth, csv } = await exportBilling(ctx, operatorId, coverage, (request.params as { yyyy_mm: string }).yyyy_mm);
+    const { yearMonth, csv } = await exportBilling(ctx, operatorId, coverage, (request.params as { yyyyMM: string }).yyyyMM);
     return answerExport(ctx, request, { tag: 'Billing', fileName: `billing-${coverage}-${yearMonth}.csv`, contentType: 'text/csv; charset=utf-8', body: csv });
   });
 

@@ -1,3 +1,4 @@
+import { setNextPage } from '../paging.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DeviceService } from '../../app/devices.js';
 import { PlatformError, domainError } from '../../domain/errors.js';
@@ -82,7 +83,7 @@ export function registerDeviceRoutes(fastify: FastifyInstance, devices: () => De
       const { device_id } = request.params as { device_id: string };
       const q = request.query as { limit?: number; last_evaluated_key?: string };
       const page = await service().eventsFor(operatorOf(request), device_id, { limit: q.limit, afterSeq: q.last_evaluated_key ? Number(q.last_evaluated_key) : undefined });
-      if (page.nextKey !== null) reply.header('x-soracom-next-key', String(page.nextKey));
+      setNextPage(request, reply, page.nextKey === null ? null : String(page.nextKey));
       return page.events;
     },
   );

@@ -1,3 +1,4 @@
+import { setNextPage } from '../paging.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import {
@@ -35,7 +36,7 @@ export function registerEsimOrderRoutes(fastify: FastifyInstance, ctx: AppContex
     async (request, reply) => {
       const q = request.query as { limit?: number; last_evaluated_key?: string };
       const page = await listEsimProfileOrders(ctx, operatorOf(request), { limit: q.limit, lastEvaluatedKey: q.last_evaluated_key });
-      if (page.nextKey) reply.header('x-soracom-next-key', page.nextKey);
+      setNextPage(request, reply, page.nextKey);
       return page.items.map(toProfileOrderResponse);
     },
   );

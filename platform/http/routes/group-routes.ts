@@ -1,6 +1,10 @@
+import { setNextPage } from '../paging.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
-import { createGroup, deleteConfigurationParameter, deleteGroup, getGroup, listGroups, putConfigurationParameters } from '../../app/groups.js';
+import { createGroup, deleteConfigurationNamespace, deleteConfigurationParameter, deleteGroup, deleteGroupTag, getGroup, listGroups, putConfigurationParameters, putGroupTags } from '../../app/groups.js';
+import { listSims } from '../../app/sims.js';
+import { toSimJson } from '../../domain/sim-view.js';
+import { TAG_UPDATES, scopeOf } from './subscriber-routes.js';
 
 const SPEC = (operationId: string) => ({ spec: { operationId, tag: 'Group', auth: 'required' as const } });
 const NAMESPACES = ['SoracomAir', 'SoracomBeam', 'SoracomEndorse', 'SoracomFlux', 'SoracomFunk', 'SoracomFunnel', 'SoracomHarvest', 'SoracomHarvestFiles', 'SoracomKrypton', 'SoracomOrbit', 'UnifiedEndpoint'];
@@ -39,7 +43,7 @@ export function registerGroupRoutes(fastify: FastifyInstance, ctx: AppContext): 
         });
       }
       const page = groups.slice(0, limit);
-      if (groups.length > limit) reply.header('x-soracom-next-key', page[page.length - 1]!.groupId);
+      setNextPage(request, reply, groups.length > limit ? page[page.length - 1]!.groupId : null);
       return page;
     },
   );
@@ -65,6 +69,40 @@ export function registerGroupRoutes(fastify: FastifyInstance, ctx: AppContext): 
     async (request) => {
       const { group_id, namespace } = request.params as { group_id: string; namespace: string };
       return putConfigurationParameters(ctx, operatorOf(request), group_id, namespace, request.body as { key: string; value: unknown }[]);
+    },
+  );
+
+  fastify.delete('/v1/groups/:group_id/configuration/:namespace', { schema: { params: NS_PARAMS }, config: SPEC('deleteConfigurationNamespace') }, async (request, reply) => {
+    const { group_id, namespace } = request.params as { group_id: string; namespace: string };
+    await deleteConfigurationNamespace(ctx, operatorOf(request), group_id, namespace);
+    return reply.code(204).send();
+  });
+
+  fastify.put('/v1/groups/:group_id/tags', { schema: { params: GROUP_PARAMS, body: TAG_UPDATES }, config: SPEC('putGroupTags') }, async (request) =>
+    putGroupTags(ctx, operatorOf(request), (request.params as { group_id: string }).group_id, request.body as { tagName: string; tagValue: string }[]),
+  );
+
+  fastify.delete(
+    '/v1/groups/:group_id/tags/:tag_name',
+    { schema: { params: { type: 'object', properties: { group_id: { type: 'string', maxLength: 64 }, tag_name: { type: 'string', minLength: 1 } } } }, config: SPEC('deleteGroupTag') },
+    async (request, reply) => {
+      const { group_id, tag_name } = request.params as { group_id: string; tag_name: string };
+      await deleteGroupTag(ctx, operatorOf(request), group_id, decodeURIComponent(tag_name));
+      return reply.code(204).send();
+    },
+  );
+
+  // The reference answers the group's SIMs as `Sim` objects, paged by SIM ID.
+  fastify.get(
+    '/v1/groups/:group_id/subscribers',
+    { schema: { params: GROUP_PARAMS, querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100 }, last_evaluated_key: { type: 'string', maxLength: 64 } } } }, config: SPEC('listSubscribersInGroup') },
+    async (request, reply) => {
+      const groupId = (request.params as { group_id: string }).group_id;
+      await getGroup(ctx, operatorOf(request), groupId);
+      const q = request.query as { limit?: number; last_evaluated_key?: string };
+      const page = await listSims(ctx, scopeOf(request), { groupId, limit: q.limit, lastEvaluatedKey: q.last_evaluated_key });
+      setNextPage(request, reply, page.nextKey);
+      return page.items.map(toSimJson);
     },
   );
 

@@ -72,6 +72,10 @@ export function registerSandboxRoutes(fastify: FastifyInstance, ctx: AppContext)
         apn: s.apn,
         createdAt: s.createdTime,
         imsi: s.imsi,
+        // [choice] Beyond the reference's response: the SIM ID and ICCID printed on a real card,
+        // so a sandbox SIM can be registered through the Sim API (`POST /sims/{sim_id}/register`).
+        simId: s.simId,
+        iccid: s.iccid,
         ipAddress: s.ipAddress,
         lastModifiedAt: s.lastModifiedTime,
         msisdn: s.msisdn,

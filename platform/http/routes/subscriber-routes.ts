@@ -1,3 +1,4 @@
+import { setNextPage } from '../paging.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import {
@@ -16,8 +17,10 @@ import {
   unsetExpiryTime,
   unsetSubscriberImeiLock,
   changeSpeedClass,
+  exportSubscribers,
   type Scope,
 } from '../../app/subscribers.js';
+import { answerExport } from './billing-routes.js';
 import type { SessionEventRecord } from '../../domain/events.js';
 import { ACTION_RULES, OPERATOR_ACTIONS } from '../../domain/status-rules.js';
 import { EXPIRY_ACTIONS, toSubscriberJson, type ExpiryAction } from '../../domain/subscriber.js';
@@ -43,10 +46,28 @@ const listQuery = {
   },
 } as const;
 
-const tagSet = { type: 'object', additionalProperties: { type: 'string' } } as const;
+export const tagSet = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+/** `registerSubscriber` / `registerSim` bodies (reference `RegisterSimRequest`). */
+export const REGISTER_BODY = { type: 'object', required: ['registrationSecret'], additionalProperties: false, properties: { registrationSecret: { type: 'string' }, groupId: { type: 'string' }, tags: tagSet } } as const;
+
+/** `TagUpdateRequest[]` bodies (putSubscriberTags, putSimTags, putGroupTags). */
+export const TAG_UPDATES = {
+  type: 'array',
+  items: { type: 'object', required: ['tagName', 'tagValue'], additionalProperties: false, properties: { tagName: { type: 'string', minLength: 1 }, tagValue: { type: 'string' } } },
+} as const;
+
+/**
+ * The reference's `ExpiryTime.expiryAction`: nullable (null = not set, works as `doNothing`).
+ * [choice] Its enum also lists the placeholder string `(null value)`, which a client generated
+ * from that enum may send: it is read as null.
+ */
+const NULL_VALUE = '(null value)';
+export const EXPIRY_ACTION_SCHEMA = { type: 'string', enum: [...EXPIRY_ACTIONS, NULL_VALUE, null], nullable: true } as const;
+export const expiryActionOf = (v: ExpiryAction | null | typeof NULL_VALUE | undefined): ExpiryAction | null => (v === undefined || v === null || v === NULL_VALUE ? null : v);
 
 /** Public shape of a session event (reference `SessionEvent`). */
-function toSessionEventJson(e: SessionEventRecord): Record<string, unknown> {
+export function toSessionEventJson(e: SessionEventRecord): Record<string, unknown> {
   const json: Record<string, unknown> = {
     imsi: e.imsi,
     operatorId: e.operatorId,
@@ -79,9 +100,18 @@ export function registerSubscriberRoutes(fastify: FastifyInstance, ctx: AppConte
       limit: q.limit as number | undefined,
       lastEvaluatedKey: q.last_evaluated_key as string | undefined,
     });
-    if (page.nextKey) reply.header('x-soracom-next-key', page.nextKey);
+    setNextPage(request, reply, page.nextKey);
     return page.items.map(toSubscriberJson);
   });
+
+  fastify.post(
+    '/v1/subscribers/export',
+    { schema: { querystring: { type: 'object', properties: { export_mode: { type: 'string', enum: ['async', 'sync'] } } } }, config: spec('exportSubscribers') },
+    async (request) => {
+      const csv = await exportSubscribers(ctx, scopeOf(request));
+      return answerExport(ctx, request, { tag: 'Subscriber', fileName: `subscribers-${request.coverageType}.csv`, contentType: 'text/csv; charset=utf-8', body: csv });
+    },
+  );
 
   fastify.get('/v1/subscribers/:imsi', { schema: { params: imsiParams }, config: spec('getSubscriber') }, async (request) =>
     toSubscriberJson(await getSubscriber(ctx, scopeOf(request), (request.params as { imsi: string }).imsi)),
@@ -92,7 +122,7 @@ export function registerSubscriberRoutes(fastify: FastifyInstance, ctx: AppConte
     {
       schema: {
         params: imsiParams,
-        body: { type: 'object', required: ['registrationSecret'], additionalProperties: false, properties: { registrationSecret: { type: 'string' }, groupId: { type: 'string' }, tags: tagSet } },
+        body: REGISTER_BODY,
       },
       config: spec('registerSubscriber'),
     },
@@ -127,14 +157,14 @@ export function registerSubscriberRoutes(fastify: FastifyInstance, ctx: AppConte
           type: 'object',
           required: ['expiryTime'],
           additionalProperties: false,
-          properties: { expiryTime: { type: 'integer', minimum: 0 }, expiryAction: { type: 'string', enum: [...EXPIRY_ACTIONS], nullable: true } },
+          properties: { expiryTime: { type: 'integer', minimum: 0 }, expiryAction: EXPIRY_ACTION_SCHEMA },
         },
       },
       config: spec('setExpiryTime'),
     },
     async (request) => {
-      const body = request.body as { expiryTime: number; expiryAction?: ExpiryAction | null };
-      return toSubscriberJson(await setExpiryTime(ctx, scopeOf(request), (request.params as { imsi: string }).imsi, body.expiryTime, body.expiryAction ?? null));
+      const body = request.body as { expiryTime: number; expiryAction?: ExpiryAction | null | typeof NULL_VALUE };
+      return toSubscriberJson(await setExpiryTime(ctx, scopeOf(request), (request.params as { imsi: string }).imsi, body.expiryTime, expiryActionOf(body.expiryAction)));
     },
   );
 
@@ -157,10 +187,7 @@ export function registerSubscriberRoutes(fastify: FastifyInstance, ctx: AppConte
     {
       schema: {
         params: imsiParams,
-        body: {
-          type: 'array',
-          items: { type: 'object', required: ['tagName', 'tagValue'], additionalProperties: false, properties: { tagName: { type: 'string', minLength: 1 }, tagValue: { type: 'string' } } },
-        },
+        body: TAG_UPDATES,
       },
       config: spec('putSubscriberTags'),
     },
@@ -222,7 +249,7 @@ export function registerSubscriberRoutes(fastify: FastifyInstance, ctx: AppConte
     async (request, reply) => {
       const q = request.query as { from?: number; to?: number; limit?: number; last_evaluated_key?: string };
       const page = await listSessionEvents(ctx, scopeOf(request), (request.params as { imsi: string }).imsi, { ...q, lastEvaluatedKey: q.last_evaluated_key });
-      if (page.nextKey) reply.header('x-soracom-next-key', page.nextKey);
+      setNextPage(request, reply, page.nextKey);
       return page.items.map(toSessionEventJson);
     },
   );
