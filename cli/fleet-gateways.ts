@@ -94,6 +94,20 @@ export function agentGatewayFactory(options: AgentGatewayOptions = {}): GatewayF
             off();
           };
         },
+        // The outbox's accepted and acknowledged keys, for the report's lost-event count.
+        onDelivery: (listener) => {
+          let closed = false;
+          let off: () => void = () => undefined;
+          if (input.link) {
+            void agent.whenLinked().then((link) => {
+              if (!closed) off = link.onDelivery(listener);
+            });
+          }
+          return () => {
+            closed = true;
+            off();
+          };
+        },
         onStateChange: (listener) =>
           agent.onStateChange((change) => listener({ online: change.status.online, at: change.at, attempts: change.status.counters.attempts ?? 0 })),
       };

@@ -17,6 +17,8 @@ import {
   mergeReports,
   parseScenario,
   parseShard,
+  renderHtmlReport,
+  renderJunitReport,
   runFleet,
   ScenarioError,
   type FleetReport,
@@ -27,17 +29,20 @@ import { agentGatewayFactory } from './fleet-gateways.js';
 import { parseCommandLine } from '../common/command-line.js';
 
 const USAGE = `usage:
-  cellgate fleet <scenario.yaml> [--report FILE] [--shard i/n] [--progress auto|bar|lines|none]
+  cellgate fleet <scenario.yaml> [--report FILE] [--html FILE] [--junit FILE] [--shard i/n]
+                 [--progress auto|bar|lines|none]
                  [--data-dir DIR] [--real-time] [--log-level LEVEL] [--mqtt in-process|tcp]
                  [--platform URL --network-token TOKEN]
-  cellgate fleet merge <report.json>... [--report FILE]
+  cellgate fleet merge <report.json>... [--report FILE] [--html FILE] [--junit FILE]
 
 Runs the scenario's gateways (simulated modem + the real agent) against an in-process platform
 on one clock (virtual unless the scenario says mode: real or --real-time is given), prints a
 summary and exits 1 when an expectation fails. With --platform the gateways run against that
 (shared) platform over HTTP and MQTT in real time: run one process per --shard i/n, then merge.
 --mqtt: how the agents reach the in-process platform's broker: in-process pipes (default, no
-open file per connection) or loopback TCP.`;
+open file per connection) or loopback TCP.
+--report writes the JSON report, --html a self-contained page with charts over simulated time,
+--junit JUnit XML (a test case per expectation and per shard) for CI systems.`;
 
 /** Entry used by `cli/main.ts`. */
 export async function run(argv: string[]): Promise<number> {
@@ -47,6 +52,8 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       report: { type: 'string' },
+      html: { type: 'string' },
+      junit: { type: 'string' },
       shard: { type: 'string' },
       progress: { type: 'string', default: 'auto' },
       'data-dir': { type: 'string', default: ':memory:' },
@@ -103,11 +110,22 @@ export async function run(argv: string[]): Promise<number> {
     ...(values.platform ? { remote: { url: values.platform.replace(/\/$/, ''), networkToken: values['network-token']! } } : {}),
   });
   console.log(formatSummary(report));
-  if (values.report) {
-    await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`  report: ${values.report}`);
-  }
+  await writeReports(report, values);
   return report.ok ? 0 : 1;
+}
+
+/** Writes the report in each form asked for (`--report` JSON, `--html`, `--junit`) and says where. */
+async function writeReports(report: FleetReport, files: { report?: string | undefined; html?: string | undefined; junit?: string | undefined }): Promise<void> {
+  const forms: Array<[string | undefined, string, () => string]> = [
+    [files.report, 'report', () => `${JSON.stringify(report, null, 2)}\n`],
+    [files.html, 'html', () => renderHtmlReport(report)],
+    [files.junit, 'junit', () => renderJunitReport(report)],
+  ];
+  for (const [path, name, render] of forms) {
+    if (!path) continue;
+    await writeFile(path, render());
+    console.log(`  ${name}: ${path}`);
+  }
 }
 
 /**
@@ -253,7 +271,7 @@ async function merge(argv: string[]): Promise<number> {
   const parsed = parseCommandLine('cellgate fleet merge', USAGE, {
     args: argv,
     allowPositionals: true,
-    options: { report: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { report: { type: 'string' }, html: { type: 'string' }, junit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if ('exit' in parsed) return parsed.exit;
   if (parsed.positionals.length === 0) {
@@ -269,6 +287,6 @@ async function merge(argv: string[]): Promise<number> {
     return 2;
   }
   console.log(formatSummary(merged));
-  if (parsed.values.report) await writeFile(parsed.values.report, `${JSON.stringify(merged, null, 2)}\n`);
+  await writeReports(merged, parsed.values);
   return merged.ok ? 0 : 1;
 }

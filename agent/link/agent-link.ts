@@ -20,7 +20,7 @@ import {
 } from '../../platform/contract/messages.js';
 import { MqttSession, type BackoffPolicy, type ConnectionState } from '../../platform/contract/mqtt-session.js';
 import { assertDeviceId, deviceTopics, type DeviceTopics } from '../../platform/contract/topics.js';
-import { Outbox, type OutboxPriority } from './outbox.js';
+import { Outbox, type OutboxKind, type OutboxPriority } from './outbox.js';
 
 /** The parts of the status snapshot the agent fills in; the link adds the rest. */
 export type StatusFields = Omit<StatusSnapshot, 'v' | 'deviceId' | 'online' | 'agentVersion' | 'time'>;
@@ -29,6 +29,15 @@ export type StatusFields = Omit<StatusSnapshot, 'v' | 'deviceId' | 'online' | 'a
 export type CommandOutcome = { status?: Extract<CommandResultStatus, 'ok' | 'error'>; result?: Record<string, unknown> } | void;
 
 export type CommandHandler<N extends CommandName = CommandName> = (command: Extract<Command, { name: N }>, meta: { commandId: string }) => Promise<CommandOutcome> | CommandOutcome;
+
+/**
+ * What became of one outbox entry: `accepted` (on disk, the agent's promise to deliver it),
+ * `acknowledged` (the platform's ack named its key: stored) or `rejected` (the platform refused
+ * it; it leaves the outbox undelivered). The fleet report counts lost events from these.
+ */
+export type DeliveryChange =
+  | { change: 'accepted'; key: string; kind: OutboxKind }
+  | { change: 'acknowledged' | 'rejected'; key: string };
 
 export interface AgentLinkOptions {
   /** Stable device id (IMEI or EID), also the MQTT username and client id. */
@@ -69,6 +78,7 @@ export class AgentLink {
   private readonly handlers = new Map<CommandName, CommandHandler>();
   private readonly inFlight = new Map<string, number>();
   private readonly stateListeners = new Set<(state: ConnectionState) => void>();
+  private readonly deliveryListeners = new Set<(change: DeliveryChange) => void>();
   private status: StatusFields = { registration: { state: 'unknown' } };
   private statusTime: number;
   private resendTimer: TimerHandle | undefined;
@@ -109,6 +119,12 @@ export class AgentLink {
   onStateChange(listener: (state: ConnectionState) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
+  }
+
+  /** Reports each entry the outbox accepts and each one that leaves it (see `DeliveryChange`). */
+  onDelivery(listener: (change: DeliveryChange) => void): () => void {
+    this.deliveryListeners.add(listener);
+    return () => this.deliveryListeners.delete(listener);
   }
 
   start(): void {
@@ -153,7 +169,8 @@ export class AgentLink {
    */
   emitEvent(type: string, data: Record<string, unknown>, options: { priority?: Exclude<OutboxPriority, 'critical'>; key?: string } = {}): string {
     const event: DeviceEvent = { ...this.base(options.key ?? `evt:${randomUUID()}`), type, data };
-    this.options.outbox.append({ key: event.key, kind: 'event', priority: options.priority ?? 'normal', payload: encodeMessage(event) });
+    const { duplicate } = this.options.outbox.append({ key: event.key, kind: 'event', priority: options.priority ?? 'normal', payload: encodeMessage(event) });
+    if (!duplicate) this.reportDelivery({ change: 'accepted', key: event.key, kind: 'event' });
     this.kick();
     return event.key;
   }
@@ -164,7 +181,8 @@ export class AgentLink {
    */
   sendEsimNotification(notification: Omit<EsimNotification, 'v' | 'key' | 'deviceId' | 'createdAt'>): string {
     const message: EsimNotification = { ...this.base(`esim:${notification.eid}:${notification.seqNumber}`), ...notification };
-    this.options.outbox.append({ key: message.key, kind: 'esim-notification', priority: 'critical', payload: encodeMessage(message) });
+    const { duplicate } = this.options.outbox.append({ key: message.key, kind: 'esim-notification', priority: 'critical', payload: encodeMessage(message) });
+    if (!duplicate) this.reportDelivery({ change: 'accepted', key: message.key, kind: 'esim-notification' });
     this.kick();
     return message.key;
   }
@@ -182,6 +200,10 @@ export class AgentLink {
         resolve();
       }
     });
+  }
+
+  private reportDelivery(change: DeliveryChange): void {
+    for (const listener of this.deliveryListeners) listener(change);
   }
 
   private base(key: string): { v: 1; key: string; deviceId: string; createdAt: number } {
@@ -222,9 +244,11 @@ export class AgentLink {
       return;
     }
     for (const r of ack.value.rejected ?? []) this.logger.error({ key: r.key, reason: r.reason }, 'platform rejected an outbox entry; dropped');
-    const keys = [...ack.value.keys, ...(ack.value.rejected ?? []).map((r) => r.key)];
+    const rejected = new Set((ack.value.rejected ?? []).map((r) => r.key));
+    const keys = [...ack.value.keys, ...rejected];
     for (const key of keys) this.inFlight.delete(key);
-    this.options.outbox.remove(keys);
+    const removed = this.options.outbox.remove(keys);
+    if (this.deliveryListeners.size > 0) for (const key of removed) this.reportDelivery({ change: rejected.has(key) ? 'rejected' : 'acknowledged', key });
     this.kick();
   }
 
@@ -265,7 +289,8 @@ export class AgentLink {
       }
       const outcome = await run();
       const result: CommandResult = { ...this.base(`res:${commandId}`), commandId, ...outcome };
-      this.options.outbox.appendCommandResult(commandId, { key: result.key, payload: encodeMessage(result) });
+      const { duplicate } = this.options.outbox.appendCommandResult(commandId, { key: result.key, payload: encodeMessage(result) });
+      if (!duplicate) this.reportDelivery({ change: 'accepted', key: result.key, kind: 'command-result' });
       this.logger.info({ commandId, command: result.command, status: result.status }, 'command answered');
       this.kick();
     }).catch((error: unknown) => {

@@ -11,7 +11,8 @@ import { silentLogger, type Logger } from '../../common/log.js';
 import type { NetworkGate } from '../../platform/contract/network-gate.js';
 import { InProcessRegistry, createInProcessBinding } from '../index.js';
 import { EsimSwitches } from './esim-enable.js';
-import { FleetTally, HOUR, type Gateway } from './fleet-gateway.js';
+import { FleetTally, HOUR, shouldBeOnline, type Gateway } from './fleet-gateway.js';
+import { noteGateways } from './gateway-notes.js';
 import type { GatewayFactory, GatewayHost } from './gateway-factory.js';
 import { launchGateway } from './gateway-launch.js';
 import { measureEsim, measureLink, readBills } from './measures.js';
@@ -20,7 +21,7 @@ import type { FleetProgress } from './progress.js';
 import { newEidPrefix, provisionCard, provisionFleet } from './provisioning.js';
 import { ReadyTransfers } from './ready-transfer.js';
 import { finishReport, type FleetReport } from './report.js';
-import type { Scenario } from './scenario.js';
+import { DEFAULT_RECOVERY_BOUNDS_MS, type Scenario } from './scenario.js';
 import { ActivityMeter, meteredClock, meteredGate, RealTimeDriver, runWhilePending, stopWhileRunning, VirtualTimeDriver, type TimeDriver } from './time-driver.js';
 import { TimelineExecutor } from './timeline.js';
 
@@ -52,7 +53,6 @@ export interface RunFleetOptions {
   concurrency?: number;
 }
 
-const ONLINE_STATUSES: readonly string[] = ['active', 'ready'];
 const TRAFFIC_PERIOD_MS = 15 * 60_000;
 
 /** Runs a scenario to its end and returns the report (`ok` false when an expectation failed). */
@@ -81,7 +81,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   process.on('uncaughtException', onCrash);
 
   const operator = new OperatorClient(platform.url);
-  const tally = new FleetTally();
+  const tally = new FleetTally(scenario.duration, { ...DEFAULT_RECOVERY_BOUNDS_MS, ...scenario.expect.recoveryTime });
   const actions: Record<string, number> = {};
   const refused = { count: 0 };
   const switches = new EsimSwitches();
@@ -111,6 +111,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     }
 
     const start = driver.now();
+    tally.begin(start);
     progress?.begin(start, scenario.duration, gateways.length);
     coldStart(gateways, sharedClock, scenario.gateways.startSpread);
     const stopTraffic = sendTraffic(gateways, sharedClock, scenario.gateways.trafficBytesPerHour);
@@ -136,7 +137,11 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     await driver.settle();
     const end = driver.now();
     sampleRss();
-    const linkFigures = await measureLink(operator, gateways, scenario.link, concurrency);
+    // The series and the faults stop here: the shutdown below is not part of the run.
+    const series = tally.series.finish();
+    const faults = tally.faults.finish(end);
+    const notable = noteGateways(gateways, start, end);
+    const linkFigures = await measureLink(operator, gateways, scenario.link, concurrency, gateways.every((g) => g.host.onDelivery !== undefined));
     const esimFigures = await measureEsim({
       operator, gateways, switches, orders: fleet.esimOrders,
       ...(platform.esimNotifications ? { notifications: () => platform.esimNotifications!() } : {}),
@@ -144,10 +149,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
 
     // 4. Measure.
     const online = gateways.filter((g) => g.host.online()).length;
-    const shouldBeOnline = gateways.filter((g) => ONLINE_STATUSES.includes(g.intendedStatus) && g.heldUntil <= end).length;
-    for (const gw of gateways) {
-      if (gw.pendingFault && gw.host.online()) tally.credit(gw);
-    }
+    const shouldBe = gateways.filter((g) => shouldBeOnline(g) && g.heldUntil <= end).length;
     const billing = await readBills(operator, start, end);
     const hostCrashes = gateways.flatMap((g) => g.host.crashes?.() ?? []);
 
@@ -156,7 +158,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     await stopWhileRunning(driver, gateways.map((g) => g.host.stop()));
 
     return finishReport({
-      version: 1,
+      version: 2,
       scenario: scenario.name,
       mode: scenario.mode,
       shards: options.shard ? [options.shard] : [],
@@ -166,13 +168,13 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
       hops: driver.hops,
       peakRssBytes: peakRss,
       attachTimesMs: tally.attachTimes,
-      online: { atEnd: online, shouldBeOnline },
+      online: { atEnd: online, shouldBeOnline: shouldBe },
       reconnects: {
         total: gateways.reduce((a, g) => a + g.reconnects, 0),
         attempts: gateways.reduce((a, g) => a + g.attempts, 0),
         maxAttemptsPerHour: Math.max(0, ...gateways.map((g) => g.maxPerHour)),
       },
-      faults: { injected: tally.injected, recovered: tally.recovered },
+      faults,
       operator: { calls: operator.calls + (transfers.destination?.calls ?? 0), actions, failed: refused.count },
       notifications: {
         available: esimFigures.gateways > 0 && scenario.link,
@@ -185,6 +187,8 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
       billing,
       crashes: crashMessages.length + hostCrashes.length,
       crashMessages: [...crashMessages, ...hostCrashes].slice(0, 20),
+      series,
+      notable,
       expect: scenario.expect,
     });
   } finally {

@@ -31,6 +31,15 @@ export interface HostStateChange {
   attempts: number;
 }
 
+/**
+ * An outbox entry of the host: `accepted` (durably, the host's promise to deliver it), then
+ * `acknowledged` (the platform acked its key: stored) or `rejected` (refused by the platform).
+ * The agent's `DeliveryChange`, restated here because the simulator never imports the agent.
+ */
+export type HostDelivery =
+  | { change: 'accepted'; key: string; kind: 'event' | 'esim-notification' | 'command-result' }
+  | { change: 'acknowledged' | 'rejected'; key: string };
+
 /** What runs on one gateway (the agent). */
 export interface GatewayHost {
   /** Starts attaching (cold start). */
@@ -43,6 +52,12 @@ export interface GatewayHost {
   onStateChange(listener: (change: HostStateChange) => void): () => void;
   /** eSIM notifications handed to the platform and acknowledged / still pending, when the host has an LPA link. */
   notifications?(): { delivered: number; pending: number };
+  /**
+   * Reports each outbox entry accepted and each one that leaves the outbox. With it the report
+   * counts lost device events (accepted, never stored by the platform) and draws deliveries
+   * over time; without it `lostEvents` is skipped.
+   */
+  onDelivery?(listener: (change: HostDelivery) => void): () => void;
   /** Errors the host caught that a real gateway would have died of. */
   crashes?(): string[];
   /**

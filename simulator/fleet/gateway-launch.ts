@@ -54,6 +54,7 @@ export async function launchGateway(ctx: LaunchContext, spec: GatewaySpec, link?
   });
   const gw = newGateway(spec, modem, host, link, card);
   unsubscribe.push(host.onStateChange((change) => ctx.tally.observe(gw, change)));
+  if (host.onDelivery) unsubscribe.push(host.onDelivery((change) => ctx.tally.delivery(gw, change, ctx.clock.now())));
   if (host.onBusyChange) unsubscribe.push(holdWhileBusy(host.onBusyChange.bind(host), meter));
   else if (host.busy) ctx.polled.push(host);
   return gw;

@@ -30,10 +30,18 @@ export async function readBills(operator: OperatorClient, from: number, to: numb
   return { available: true, total: Object.values(months).reduce((a, b) => a + b, 0), months };
 }
 
-/** The platform's view of the links: retained statuses and stored events (duplicates by key). */
-export async function measureLink(operator: OperatorClient, gateways: readonly Gateway[], enabled: boolean, concurrency: number): Promise<FleetReport['link']> {
+/**
+ * The platform's view of the links: retained statuses, stored events (duplicates by key), and
+ * lost events — keys an agent's outbox accepted that left it (acknowledged or rejected) but the
+ * platform never stored, compared per device by idempotency key. `deliveryTracked`: the hosts
+ * report their outboxes (else the lost figures stay 0 and `lostEvents` is skipped).
+ */
+export async function measureLink(operator: OperatorClient, gateways: readonly Gateway[], enabled: boolean, concurrency: number, deliveryTracked: boolean): Promise<FleetReport['link']> {
   const linked = gateways.filter((g) => g.link);
-  const figures: FleetReport['link'] = { enabled, devices: linked.length, statusOnline: 0, sessionAgrees: 0, events: 0, duplicateEvents: 0 };
+  const figures: FleetReport['link'] = {
+    enabled, devices: linked.length, statusOnline: 0, sessionAgrees: 0, events: 0, duplicateEvents: 0,
+    deliveryTracked, acceptedEvents: 0, lostEvents: 0, pendingEvents: 0, lostEventKeys: [],
+  };
   if (linked.length === 0) return figures;
   // Retained statuses travel over real sockets: give them (wall) time to land before reading.
   let statuses = new Map<string, { online: boolean; session?: { state: string } } | null>();
@@ -49,9 +57,21 @@ export async function measureLink(operator: OperatorClient, gateways: readonly G
     if ((status?.session?.state === 'up') === gw.host.online()) figures.sessionAgrees++;
   }
   await mapLimit(linked, concurrency, async (gw) => {
+    // The outbox's side first: whatever left it by now was stored before the ack, so the read
+    // below must see it; whatever is still pending may or may not be stored.
+    const left = [...gw.events.left];
+    const pending = gw.events.pending.size;
     const events = await operator.deviceEvents(gw.link!.deviceId);
+    const stored = new Set(events.map((e) => e.key));
     figures.events += events.length;
-    figures.duplicateEvents += events.length - new Set(events.map((e) => e.key)).size;
+    figures.duplicateEvents += events.length - stored.size;
+    figures.acceptedEvents += left.length + pending;
+    figures.pendingEvents += pending;
+    for (const key of left) {
+      if (stored.has(key)) continue;
+      figures.lostEvents++;
+      if (figures.lostEventKeys.length < 10) figures.lostEventKeys.push(`${gw.link!.deviceId} ${key}`);
+    }
   });
   return figures;
 }

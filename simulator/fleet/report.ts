@@ -1,21 +1,59 @@
 /**
  * The fleet run's report: the JSON document (`--report file.json`), the human summary, and the
- * merge of shard reports (`cellgate fleet merge`).
+ * merge of shard reports (`cellgate fleet merge`). The HTML and JUnit forms are rendered from
+ * this document (`report-html.ts`, `report-junit.ts`), so a merged report has them too.
  */
 import { formatDuration } from './duration.js';
-import type { Expectations } from './scenario.js';
+import { mergeFaultFigures, type FaultFigures } from './fault-ledger.js';
+import { mergeNotes, type GatewayNotes } from './gateway-notes.js';
+import { DEFAULT_RECOVERY_BOUNDS_MS, type Expectations } from './scenario.js';
+import { mergeSeries, type FleetSeries } from './series.js';
 
+/** How an expectation compares: `actual op expected`. */
+export type ExpectationOp = '<=' | '>=' | '==';
+
+/**
+ * One checked expectation as a structured value: `actual op expected` (e.g.
+ * `{ name: 'lostEvents', op: '<=', expected: 0, actual: 2, ok: false }`). Compound expectations
+ * of the scenario become one result per figure, named by dotted path (`billTotal.max`,
+ * `recoveryTime.reboot`, `allFaultsRecovered.coverage-loss`).
+ */
 export interface ExpectationResult {
   name: string;
-  expected: string;
-  actual: string;
+  op: ExpectationOp;
+  expected: number;
+  actual: number;
+  /** `ms`: both values are durations (text and HTML show them in readable units). */
+  unit?: 'ms';
   ok: boolean;
-  /** Not checked: the run had no way to measure it (e.g. no billing API). */
+  /** Not checked: the run had no way to measure it (e.g. no billing API); says why. */
   skipped?: string;
+  /** What the figures mean, in words. */
+  note?: string;
+}
+
+/** Per fault kind: how long recovered gateways took from the fault's end to online again. */
+export interface RecoverySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  max: number;
+}
+
+/** The outcome of one shard (or of the whole run when unsharded), one JUnit test case each. */
+export interface ShardResult {
+  /** `i/n`, or `all` for an unsharded run. */
+  shard: string;
+  gateways: number;
+  wallMs: number;
+  ok: boolean;
+  /** Names of the expectations that failed in this shard's own report. */
+  failed: string[];
 }
 
 export interface FleetReport {
-  version: 1;
+  /** 2: structured expectations, recovery, lost events, series, notable gateways (1 still merges). */
+  version: 2;
   scenario: string;
   mode: 'virtual' | 'real';
   shards: { index: number; count: number }[];
@@ -30,7 +68,14 @@ export interface FleetReport {
   attach: { attached: number; p50: number; p90: number; p99: number; max: number };
   online: { atEnd: number; shouldBeOnline: number };
   reconnects: { total: number; attempts: number; maxAttemptsPerHour: number };
-  faults: { injected: Record<string, number>; recovered: Record<string, number> };
+  /**
+   * Faults that hit online gateways, per kind: recovered (went down, back online after the
+   * fault's end), not observed (never took the gateway down), not recovered (still down at the
+   * end), each recovery time, and how long the unrecovered ones had been down past the fault.
+   */
+  faults: FaultFigures;
+  /** Recovery times per fault kind (from `faults.recoveryTimesMs`). */
+  recovery: Record<string, RecoverySummary>;
   operator: { calls: number; actions: Record<string, number>; failed: number };
   notifications: { available: boolean; delivered: number; lost: number };
   /** The agents' MQTT links as the platform saw them at the end. */
@@ -44,6 +89,16 @@ export interface FleetReport {
     /** Device events the platform stored, and how many of them repeat a key already stored. */
     events: number;
     duplicateEvents: number;
+    /** The hosts reported their outboxes (`GatewayHost.onDelivery`): the next four are measured. */
+    deliveryTracked: boolean;
+    /** Device events the agents' outboxes accepted (each a promise to deliver it). */
+    acceptedEvents: number;
+    /** Accepted, gone from the outbox (acknowledged or rejected), and not stored by the platform. */
+    lostEvents: number;
+    /** Accepted and still in an outbox at the end (not delivered yet, not lost). */
+    pendingEvents: number;
+    /** A few lost ones, `deviceId key`, to start looking. */
+    lostEventKeys: string[];
   };
   esim: {
     gateways: number;
@@ -57,10 +112,18 @@ export interface FleetReport {
   billing: { available: boolean; total: number; months: Record<string, number>; error?: string };
   crashes: number;
   crashMessages: string[];
+  /** The figures over simulated time (absent in reports of version 1). */
+  series?: FleetSeries;
+  /** The slowest and most troubled gateways, with their timelines. */
+  notable: GatewayNotes;
   expect: Expectations;
   expectations: ExpectationResult[];
+  shardResults: ShardResult[];
   ok: boolean;
 }
+
+/** What a run hands to `finishReport`: everything but what is derived. */
+export type ReportDraft = Omit<FleetReport, 'expectations' | 'ok' | 'attach' | 'recovery' | 'shardResults'> & { shardResults?: ShardResult[] };
 
 /** Nearest-rank percentile of `values` (0 when empty). */
 export function percentile(values: readonly number[], p: number): number {
@@ -73,94 +136,135 @@ export function attachSummary(times: readonly number[]): FleetReport['attach'] {
   return { attached: times.length, p50: percentile(times, 50), p90: percentile(times, 90), p99: percentile(times, 99), max: percentile(times, 100) };
 }
 
-const sum = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
+type Checked = Omit<FleetReport, 'expectations' | 'ok' | 'shardResults'>;
+
+const check = (name: string, op: ExpectationOp, expected: number, actual: number, extra: Partial<ExpectationResult> = {}): ExpectationResult => ({
+  name,
+  op,
+  expected,
+  actual,
+  ok: op === '<=' ? actual <= expected : op === '>=' ? actual >= expected : actual === expected,
+  ...extra,
+});
+
+const skip = (name: string, op: ExpectationOp, expected: number, actual: number, why: string, extra: Partial<ExpectationResult> = {}): ExpectationResult => ({
+  name, op, expected, actual, ok: true, skipped: why, ...extra,
+});
+
+/** Fault kinds that hit at least one online gateway, in a stable order. */
+const faultKinds = (report: Checked): string[] => Object.keys(report.faults.injected).filter((k) => (report.faults.injected[k] ?? 0) > 0).sort();
 
 /** Checks the scenario's expectations against the measured figures. */
-export function checkExpectations(report: Omit<FleetReport, 'expectations' | 'ok'>): ExpectationResult[] {
+export function checkExpectations(report: Checked): ExpectationResult[] {
   const x = report.expect;
   const out: ExpectationResult[] = [];
   if (x.online !== undefined) {
-    const want = x.online === 'all' ? report.online.shouldBeOnline : Math.ceil(x.online * report.online.shouldBeOnline);
-    out.push({
-      name: 'online',
-      expected: x.online === 'all' ? `all ${report.online.shouldBeOnline}` : `≥ ${want} (${x.online * 100}% of ${report.online.shouldBeOnline})`,
-      actual: `${report.online.atEnd}`,
-      ok: report.online.atEnd >= want,
-    });
+    const should = report.online.shouldBeOnline;
+    const want = x.online === 'all' ? should : Math.ceil(x.online * should);
+    out.push(check('online', '>=', want, report.online.atEnd, { note: x.online === 'all' ? `all ${should} that should be online` : `${x.online * 100}% of ${should} that should be online` }));
   }
   if (x.maxReconnectAttemptsPerHour !== undefined) {
-    out.push({
-      name: 'maxReconnectAttemptsPerHour',
-      expected: `≤ ${x.maxReconnectAttemptsPerHour}`,
-      actual: `${report.reconnects.maxAttemptsPerHour}`,
-      ok: report.reconnects.maxAttemptsPerHour <= x.maxReconnectAttemptsPerHour,
-    });
+    out.push(check('maxReconnectAttemptsPerHour', '<=', x.maxReconnectAttemptsPerHour, report.reconnects.maxAttemptsPerHour, { note: 'connection attempts of one device in any sliding hour' }));
   }
   if (x.lostNotifications !== undefined) {
-    const r: ExpectationResult = { name: 'lostNotifications', expected: `≤ ${x.lostNotifications}`, actual: `${report.notifications.lost}`, ok: true };
-    if (!report.notifications.available) r.skipped = 'no eSIM gateways with a link in this run';
-    else r.ok = report.notifications.lost <= x.lostNotifications;
-    out.push(r);
+    out.push(
+      report.notifications.available
+        ? check('lostNotifications', '<=', x.lostNotifications, report.notifications.lost, { note: 'eSIM notifications still on the cards' })
+        : skip('lostNotifications', '<=', x.lostNotifications, report.notifications.lost, 'no eSIM gateways with a link in this run'),
+    );
+  }
+  if (x.lostEvents !== undefined) {
+    const l = report.link;
+    out.push(
+      l.enabled && l.deliveryTracked
+        ? check('lostEvents', '<=', x.lostEvents, l.lostEvents, { note: `${l.acceptedEvents} device events accepted by the outboxes, ${l.events} stored, ${l.pendingEvents} still pending` })
+        : skip('lostEvents', '<=', x.lostEvents, l.lostEvents, l.enabled ? 'the gateways do not report their outboxes' : 'no MQTT link in this run'),
+    );
   }
   if (x.billTotal !== undefined) {
-    const { min, max } = x.billTotal;
-    const r: ExpectationResult = {
-      name: 'billTotal',
-      expected: [min !== undefined ? `≥ ${min}` : '', max !== undefined ? `≤ ${max}` : ''].filter(Boolean).join(' and '),
-      actual: `${report.billing.total}`,
-      ok: true,
-    };
-    if (!report.billing.available) {
-      if (report.billing.error) r.ok = false;
-      else r.skipped = 'the platform serves no billing API';
+    const b = report.billing;
+    for (const [bound, op] of [['min', '>='], ['max', '<=']] as const) {
+      const limit = x.billTotal[bound];
+      if (limit === undefined) continue;
+      const name = `billTotal.${bound}`;
+      if (b.available) out.push(check(name, op, limit, b.total, { note: `fees billed over ${Object.keys(b.months).length} month(s)` }));
+      else if (b.error) out.push({ name, op, expected: limit, actual: 0, ok: false, note: `bills unreadable: ${b.error}` });
+      else out.push(skip(name, op, limit, 0, 'the platform serves no billing API'));
     }
-    else r.ok = (min === undefined || report.billing.total >= min) && (max === undefined || report.billing.total <= max);
-    out.push(r);
   }
-  if (x.agentCrashes !== undefined) {
-    out.push({ name: 'agentCrashes', expected: `≤ ${x.agentCrashes}`, actual: `${report.crashes}`, ok: report.crashes <= x.agentCrashes });
-  }
+  if (x.agentCrashes !== undefined) out.push(check('agentCrashes', '<=', x.agentCrashes, report.crashes));
   if (x.statusOnline) {
     const l = report.link;
-    out.push({
-      name: 'statusOnline',
-      expected: `all ${l.devices} online, session as the agent sees it`,
-      actual: `${l.statusOnline} online, ${l.sessionAgrees} agree`,
-      ok: l.devices > 0 && l.statusOnline === l.devices && l.sessionAgrees === l.devices,
-    });
+    const none = l.devices === 0 ? { ok: false, note: 'no linked device to check' } : {};
+    out.push({ ...check('statusOnline', '==', l.devices, l.statusOnline, { note: 'retained statuses saying online' }), ...none });
+    out.push({ ...check('statusOnline.sessionAgrees', '==', l.devices, l.sessionAgrees, { note: 'retained session state agreeing with the agent' }), ...none });
   }
   if (x.noDuplicateEvents) {
     const l = report.link;
-    out.push({ name: 'noDuplicateEvents', expected: 'events > 0, 0 duplicates', actual: `${l.events} events, ${l.duplicateEvents} duplicates`, ok: l.events > 0 && l.duplicateEvents === 0 });
+    out.push(check('noDuplicateEvents', '==', 0, l.duplicateEvents, { note: 'stored device events repeating a key' }));
+    out.push(check('noDuplicateEvents.stored', '>=', 1, l.events, { note: 'device events stored (none means nothing was checked)' }));
   }
   if (x.esimNotificationsDelivered) {
     const e = report.esim;
-    const r: ExpectationResult = {
-      name: 'esimNotificationsDelivered',
-      expected: `0 pending, 0 applied twice, ${e.switches.sent} switches all ok and Activated`,
-      actual: `${e.notifications.delivered} delivered, ${e.notifications.pending} pending, ${e.notifications.appliedTwice} applied twice; switches ${e.switches.ok}/${e.switches.sent}, Activated ${e.activated.actual}/${e.activated.expected}`,
-      ok:
-        e.notifications.pending === 0 &&
-        e.notifications.appliedTwice === 0 &&
-        e.switches.failed === 0 &&
-        e.switches.ok === e.switches.sent &&
-        e.activated.actual === e.activated.expected,
-    };
-    if (!e.notifications.checked) r.actual += ' (applied-twice not checked: remote platform)';
-    out.push(r);
+    out.push(check('esimNotificationsDelivered.pending', '==', 0, e.notifications.pending, { note: `${e.notifications.delivered} delivered, these still on the cards` }));
+    out.push(
+      e.notifications.checked
+        ? check('esimNotificationsDelivered.appliedTwice', '==', 0, e.notifications.appliedTwice)
+        : skip('esimNotificationsDelivered.appliedTwice', '==', 0, 0, "the platform's notification log is not readable (remote platform)"),
+    );
+    out.push({ ...check('esimNotificationsDelivered.switches', '==', e.switches.sent, e.switches.ok, { note: 'enable-profile commands answered ok' }), ...(e.switches.failed > 0 ? { ok: false } : {}) });
+    out.push(check('esimNotificationsDelivered.activated', '==', e.activated.expected, e.activated.actual, { note: 'switched-to profiles ACTIVATION_SUCCEEDED' }));
   }
+  const kinds = faultKinds(report);
+  const f = report.faults;
+  const tookDown = (k: string): number => (f.injected[k] ?? 0) - (f.notObserved?.[k] ?? 0);
   if (x.allFaultsRecovered) {
-    const injected = sum(report.faults.injected);
-    const recovered = sum(report.faults.recovered);
-    out.push({ name: 'allFaultsRecovered', expected: `${injected}`, actual: `${recovered}`, ok: recovered >= injected });
+    if (kinds.length === 0) out.push(check('allFaultsRecovered', '==', 0, 0, { note: 'no fault hit an online gateway' }));
+    for (const k of kinds) {
+      out.push(check(`allFaultsRecovered.${k}`, '==', tookDown(k), f.recovered[k] ?? 0, { note: `of ${f.injected[k]} hit, ${f.notObserved?.[k] ?? 0} never took the gateway down (not observed)` }));
+    }
+  }
+  if (x.allFaultsObserved) {
+    for (const k of kinds) out.push(check(`allFaultsObserved.${k}`, '==', f.injected[k] ?? 0, tookDown(k), { note: 'faults that took their gateway down' }));
+  }
+  if (x.recoveryTime) {
+    for (const k of kinds) {
+      const bound = x.recoveryTime[k] ?? DEFAULT_RECOVERY_BOUNDS_MS[k];
+      if (bound === undefined) continue;
+      const name = `recoveryTime.${k}`;
+      const times = f.recoveryTimesMs?.[k] ?? [];
+      const worst = Math.max(0, ...times, f.stillDownMs?.[k] ?? 0);
+      if (tookDown(k) === 0) out.push(skip(name, '<=', bound, 0, 'no fault of this kind took a gateway down', { unit: 'ms' }));
+      else {
+        const still = f.notRecovered?.[k] ?? 0;
+        out.push(check(name, '<=', bound, worst, { unit: 'ms', note: `slowest of ${times.length} recovered${still ? `; ${still} still down at the end` : ''}` }));
+      }
+    }
   }
   return out;
 }
 
-export function finishReport(report: Omit<FleetReport, 'expectations' | 'ok' | 'attach'>): FleetReport {
-  const withAttach = { ...report, attach: attachSummary(report.attachTimesMs) };
-  const expectations = checkExpectations(withAttach);
-  return { ...withAttach, expectations, ok: expectations.every((e) => e.ok) };
+export function recoverySummary(faults: FaultFigures): Record<string, RecoverySummary> {
+  const out: Record<string, RecoverySummary> = {};
+  for (const [kind, times] of Object.entries(faults.recoveryTimesMs)) {
+    out[kind] = { count: times.length, p50: percentile(times, 50), p90: percentile(times, 90), max: percentile(times, 100) };
+  }
+  return out;
+}
+
+export function finishReport(draft: ReportDraft): FleetReport {
+  const { shardResults, ...rest } = draft;
+  const withDerived = { ...rest, attach: attachSummary(draft.attachTimesMs), recovery: recoverySummary(draft.faults) };
+  const expectations = checkExpectations(withDerived);
+  const ok = expectations.every((e) => e.ok);
+  const own: ShardResult = {
+    shard: draft.shards.length === 1 ? `${draft.shards[0]!.index}/${draft.shards[0]!.count}` : 'all',
+    gateways: draft.gateways,
+    wallMs: draft.wallMs,
+    ok,
+    failed: expectations.filter((e) => !e.ok).map((e) => e.name),
+  };
+  return { ...withDerived, expectations, shardResults: shardResults ?? [own], ok };
 }
 
 /** Sums a figure over reports (older reports without it count 0). */
@@ -172,15 +276,28 @@ const addRecords = (a: Record<string, number>, b: Record<string, number>): Recor
   return out;
 };
 
-/** Merges shard reports of one scenario into one, and checks the expectations again. */
+/** A shard's own result, also for a version-1 report that did not carry it. */
+function shardResultsOf(r: FleetReport): ShardResult[] {
+  if (r.shardResults) return r.shardResults;
+  const shard = r.shards.length === 1 ? `${r.shards[0]!.index}/${r.shards[0]!.count}` : 'all';
+  return [{ shard, gateways: r.gateways, wallMs: r.wallMs, ok: r.ok, failed: r.expectations.filter((e) => !e.ok).map((e) => e.name) }];
+}
+
+/**
+ * Merges shard reports of one scenario into one, and checks the expectations again. Counts
+ * add, samples (attach and recovery times) concatenate, peaks take the maximum, the series add
+ * bucket by bucket, the notable gateways are re-ranked. Version 1 reports merge too (their
+ * missing figures count 0).
+ */
 export function mergeReports(reports: readonly FleetReport[]): FleetReport {
   if (reports.length === 0) throw new Error('nothing to merge');
-  for (const r of reports) if (r.version !== 1) throw new Error(`unsupported report version ${String(r.version)}`);
+  for (const r of reports) if ((r.version as number) !== 1 && r.version !== 2) throw new Error(`unsupported report version ${String(r.version)}`);
   const names = new Set(reports.map((r) => r.scenario));
   if (names.size > 1) throw new Error(`reports of different scenarios: ${[...names].join(', ')}`);
   const first = reports[0]!;
-  const merged: Omit<FleetReport, 'expectations' | 'ok' | 'attach'> = {
-    version: 1,
+  const series = mergeSeries(reports.map((r) => r.series));
+  const merged: ReportDraft = {
+    version: 2,
     scenario: first.scenario,
     mode: first.mode,
     shards: reports.flatMap((r) => r.shards),
@@ -199,10 +316,7 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
       attempts: reports.reduce((a, r) => a + r.reconnects.attempts, 0),
       maxAttemptsPerHour: Math.max(...reports.map((r) => r.reconnects.maxAttemptsPerHour)),
     },
-    faults: {
-      injected: reports.reduce((a, r) => addRecords(a, r.faults.injected), {}),
-      recovered: reports.reduce((a, r) => addRecords(a, r.faults.recovered), {}),
-    },
+    faults: mergeFaultFigures(reports.map((r) => r.faults)),
     operator: {
       calls: reports.reduce((a, r) => a + r.operator.calls, 0),
       actions: reports.reduce((a, r) => addRecords(a, r.operator.actions), {}),
@@ -220,6 +334,11 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
       sessionAgrees: sumOf(reports, (r) => r.link?.sessionAgrees),
       events: sumOf(reports, (r) => r.link?.events),
       duplicateEvents: sumOf(reports, (r) => r.link?.duplicateEvents),
+      deliveryTracked: reports.every((r) => r.link?.deliveryTracked ?? false),
+      acceptedEvents: sumOf(reports, (r) => r.link?.acceptedEvents),
+      lostEvents: sumOf(reports, (r) => r.link?.lostEvents),
+      pendingEvents: sumOf(reports, (r) => r.link?.pendingEvents),
+      lostEventKeys: reports.flatMap((r) => r.link?.lostEventKeys ?? []).slice(0, 10),
     },
     esim: {
       gateways: sumOf(reports, (r) => r.esim?.gateways),
@@ -249,18 +368,47 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
     },
     crashes: reports.reduce((a, r) => a + r.crashes, 0),
     crashMessages: reports.flatMap((r) => r.crashMessages).slice(0, 20),
+    ...(series ? { series } : {}),
+    notable: mergeNotes(reports.map((r) => r.notable)),
     expect: first.expect,
+    shardResults: reports.flatMap(shardResultsOf),
   };
   return finishReport(merged);
 }
 
+const OP_TEXT: Record<ExpectationOp, string> = { '<=': '≤', '>=': '≥', '==': '=' };
+
+/** A value of an expectation in readable units (durations as `5m 12s`). */
+export function formatValue(e: Pick<ExpectationResult, 'unit'>, value: number): string {
+  return e.unit === 'ms' ? formatDuration(value) : `${value}`;
+}
+
+/** `≤ 5m` — the expected side of an expectation, in words. */
+export function formatExpected(e: ExpectationResult): string {
+  return `${OP_TEXT[e.op]} ${formatValue(e, e.expected)}`;
+}
+
+/** One line per fault kind: hit, recovered (with times), not observed, not recovered. */
+export function faultLines(report: FleetReport): string[] {
+  const f = report.faults;
+  return Object.keys(f.injected)
+    .sort()
+    .map((kind) => {
+      const r = report.recovery[kind];
+      const times = r && r.count > 0 ? ` in p50 ${formatDuration(r.p50)}, p90 ${formatDuration(r.p90)}, max ${formatDuration(r.max)}` : '';
+      const still = f.notRecovered?.[kind] ?? 0;
+      return `${kind}: ${f.injected[kind]} hit, ${f.recovered[kind] ?? 0} recovered${times}; ${f.notObserved?.[kind] ?? 0} not observed; ${still} not recovered${still ? ` (down ${formatDuration(f.stillDownMs?.[kind] ?? 0)} past the fault's end)` : ''}`;
+    });
+}
+
 /** The human summary printed at the end of a run. */
 export function formatSummary(report: FleetReport): string {
+  const l = report.link;
   const rows: [string, string][] = [
     ['scenario', `${report.scenario} (${report.mode} time${report.shards.length ? `, shards ${report.shards.map((s) => `${s.index}/${s.count}`).join(' ')}` : ''})`],
     ['gateways', `${report.gateways}`],
     ['simulated', formatDuration(report.simulatedMs)],
-    ['wall time', `${(report.wallMs / 1000).toFixed(1)} s (${report.hops} clock hops)`],
+    ['wall time', `${formatDuration(report.wallMs)} (${report.hops} clock hops)`],
     ['peak RSS', `${(report.peakRssBytes / 2 ** 20).toFixed(0)} MiB`],
     [
       'attach (cold start)',
@@ -268,14 +416,17 @@ export function formatSummary(report: FleetReport): string {
     ],
     ['online at end', `${report.online.atEnd} of ${report.online.shouldBeOnline} that should be`],
     ['reconnects', `${report.reconnects.total} (attempts ${report.reconnects.attempts}, max ${report.reconnects.maxAttemptsPerHour} per device-hour)`],
-    ['faults injected', formatRecord(report.faults.injected)],
-    ['faults recovered', formatRecord(report.faults.recovered)],
+    ['faults', Object.keys(report.faults.injected).length === 0 ? 'none hit an online gateway' : faultLines(report).join('\n')],
     ['operator API', `${report.operator.calls} calls; ${formatRecord(report.operator.actions)}; ${report.operator.failed} refused`],
     [
       'MQTT link',
-      report.link.enabled
-        ? `${report.link.devices} devices; status online ${report.link.statusOnline}, session agrees ${report.link.sessionAgrees}; ${report.link.events} events, ${report.link.duplicateEvents} duplicates`
+      l.enabled
+        ? `${l.devices} devices; status online ${l.statusOnline}, session agrees ${l.sessionAgrees}; ${l.events} events stored, ${l.duplicateEvents} duplicates`
         : 'off (agent.link: false)',
+    ],
+    [
+      'device events',
+      l.enabled && l.deliveryTracked ? `${l.acceptedEvents} accepted by outboxes, ${l.lostEvents} lost, ${l.pendingEvents} still pending` : 'not tracked',
     ],
     [
       'eSIM',
@@ -292,12 +443,14 @@ export function formatSummary(report: FleetReport): string {
     ['agent crashes', `${report.crashes}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+  // A value of several lines (faults, one per kind) continues under its first line.
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v.replaceAll('\n', `\n${' '.repeat(width + 4)}`)}`);
   if (report.expectations.length > 0) {
     lines.push('', '  expectations:');
     for (const e of report.expectations) {
       const mark = e.skipped ? 'SKIP' : e.ok ? 'ok  ' : 'FAIL';
-      lines.push(`   ${mark} ${e.name}: expected ${e.expected}, got ${e.actual}${e.skipped ? ` (${e.skipped})` : ''}`);
+      const why = e.skipped ? ` (${e.skipped})` : e.note ? ` (${e.note})` : '';
+      lines.push(`   ${mark} ${e.name}: expected ${formatExpected(e)}, got ${formatValue(e, e.actual)}${why}`);
     }
   }
   lines.push('', report.ok ? '  result: PASS' : '  result: FAIL');

@@ -25,6 +25,27 @@ export const FAULTS = ['port-drop', 'reboot', 'garbage', 'pdp-deactivation', 'mu
 /** Platform-side operations that need more than a status action: a ready transfer of Ready SIMs, an eSIM profile switch. */
 export const PLATFORM_OPERATIONS = ['ready-transfer', 'esim-enable'] as const;
 
+/** The kinds a fault is counted under in the report (`delete-session` counts as `session-deleted`). */
+export const RECOVERY_KINDS = [...NETWORK_EVENTS, ...FAULTS, 'session-deleted'] as const;
+
+/**
+ * [choice] Default bounds on the time from a fault's end to its gateway being online again,
+ * used by `expect.recoveryTime` for every kind it does not name. Derived from the agent's
+ * defaults (docs/agent.md): a reconnect backoff capped at 5 min plus an attach; a registration
+ * reject backs off 12 min and rests 1 h after 5 rejects; garbage and mute need the liveness
+ * probe (3 misses of a 30 s probe) and a reset rung. docs/fleet.md "Recovery".
+ */
+export const DEFAULT_RECOVERY_BOUNDS_MS: Readonly<Record<string, number>> = {
+  'coverage-loss': 10 * 60_000,
+  'registration-reject': 75 * 60_000,
+  'port-drop': 5 * 60_000,
+  reboot: 5 * 60_000,
+  garbage: 10 * 60_000,
+  mute: 10 * 60_000,
+  'pdp-deactivation': 5 * 60_000,
+  'session-deleted': 5 * 60_000,
+};
+
 export type EventKind =
   | (typeof OPERATOR_ACTIONS)[number]
   | (typeof NETWORK_EVENTS)[number]
@@ -72,8 +93,14 @@ export interface Expectations {
   /** Total billed (all statements of the run, in the statement currency). */
   billTotal?: { min?: number; max?: number };
   agentCrashes?: number;
-  /** Every injected fault was followed by the gateway coming back online. */
+  /** Every fault that took its gateway down was followed by the gateway coming back online. */
   allFaultsRecovered?: boolean;
+  /** Every fault that hit an online gateway took it down (the agent noticed). */
+  allFaultsObserved?: boolean;
+  /** Device events accepted by the agents' outboxes and never stored by the platform (link on). */
+  lostEvents?: number;
+  /** Per fault kind, the longest allowed time from the fault's end to online again (ms); every kind has a bound (defaults filled in). */
+  recoveryTime?: Record<string, number>;
 }
 
 export interface Scenario {
@@ -133,6 +160,9 @@ const EXPECT_KEYS = [
   'statusOnline',
   'noDuplicateEvents',
   'esimNotificationsDelivered',
+  'allFaultsObserved',
+  'lostEvents',
+  'recoveryTime',
 ];
 const LINK_EXPECTATIONS = ['statusOnline', 'noDuplicateEvents', 'esimNotificationsDelivered'] as const;
 const ALL_EVENTS: readonly string[] = [...OPERATOR_ACTIONS, ...NETWORK_EVENTS, ...FAULTS, ...PLATFORM_OPERATIONS];
@@ -266,18 +296,23 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
         else if (typeof x.online === 'number' && x.online >= 0 && x.online <= 1) expect.online = x.online;
         else bad('expect.online', 'must be all or a fraction between 0 and 1');
       }
-      for (const k of ['maxReconnectAttemptsPerHour', 'lostNotifications', 'agentCrashes'] as const) {
+      for (const k of ['maxReconnectAttemptsPerHour', 'lostNotifications', 'agentCrashes', 'lostEvents'] as const) {
         if (x[k] === undefined) continue;
         if (!Number.isInteger(x[k]) || (x[k] as number) < 0) bad(`expect.${k}`, 'must be an integer ≥ 0');
         else expect[k] = x[k] as number;
       }
-      for (const k of ['allFaultsRecovered', ...LINK_EXPECTATIONS] as const) {
+      for (const k of ['allFaultsRecovered', 'allFaultsObserved', ...LINK_EXPECTATIONS] as const) {
         if (x[k] === undefined) continue;
         if (typeof x[k] !== 'boolean') bad(`expect.${k}`, 'must be true or false');
         else expect[k] = x[k] as boolean;
       }
       for (const k of LINK_EXPECTATIONS) {
         if (x[k] === true && !link) bad(`expect.${k}`, 'needs the MQTT link (agent.link is false)');
+      }
+      if (x.lostEvents !== undefined && !link) bad('expect.lostEvents', 'needs the MQTT link (agent.link is false)');
+      if (x.recoveryTime !== undefined) {
+        const bounds = recoveryBounds(x.recoveryTime, bad);
+        if (bounds) expect.recoveryTime = bounds;
       }
       if (x.esimNotificationsDelivered === true && esim === 0) bad('expect.esimNotificationsDelivered', 'needs gateways with an eUICC (gateways.esim)');
       if (x.billTotal !== undefined) {
@@ -317,6 +352,27 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
     timeline,
     expect,
   };
+}
+
+/**
+ * `expect.recoveryTime`: `true` (the default bound of every kind) or a mapping of kind →
+ * duration (the other kinds keep their defaults).
+ */
+function recoveryBounds(value: unknown, bad: (key: string, message: string) => void): Record<string, number> | undefined {
+  if (value === false) return undefined;
+  const bounds = { ...DEFAULT_RECOVERY_BOUNDS_MS };
+  if (value === true) return bounds;
+  if (!isObject(value)) {
+    bad('expect.recoveryTime', `must be true (default bounds) or a mapping of fault kind → duration (${RECOVERY_KINDS.join(', ')})`);
+    return undefined;
+  }
+  unknownKeys(value, RECOVERY_KINDS, 'expect.recoveryTime.', bad);
+  for (const kind of RECOVERY_KINDS) {
+    if (value[kind] === undefined) continue;
+    const ms = durationAt(value, kind, (k, m) => bad(`expect.recoveryTime.${k}`, m), false);
+    if (ms !== undefined) bounds[kind] = ms;
+  }
+  return bounds;
 }
 
 /** `gateways.esim`: a count (≤ count) or a percentage of the fleet; 0 when absent. */

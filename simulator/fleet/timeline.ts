@@ -88,8 +88,12 @@ export class TimelineExecutor {
           ok++;
           actions[event.do] = (actions[event.do] ?? 0) + 1;
           const status = ACTION_STATUS[event.do];
-          if (status) gw.intendedStatus = status;
-          else if (wasOnline) tally.markFault(gw, 'session-deleted', now);
+          if (status) {
+            gw.intendedStatus = status;
+            tally.statusChanged(gw, now);
+          }
+          // The session may already be down by the time the API answers: then it went down.
+          else if (wasOnline) tally.markFault(gw, 'session-deleted', now, now, !gw.online);
         } catch (error) {
           if (!(error instanceof ApiError)) throw error;
           this.ctx.refused.count++;
@@ -106,7 +110,7 @@ export class TimelineExecutor {
     if (!effect) throw new Error(`${event.do} is not available in this build`);
     const now = this.ctx.clock.now();
     for (const gw of hit) {
-      if (gw.online) this.ctx.tally.markFault(gw, event.do, now + effect.offlineMs);
+      if (gw.online) this.ctx.tally.markFault(gw, event.do, now, now + effect.offlineMs);
       effect.inject(gw.modem.modem.faults);
     }
     const { lift } = effect;
@@ -114,12 +118,14 @@ export class TimelineExecutor {
     return `${hit.length} ${effect.describe}`;
   }
 
-  /** Lifts a lasting event later on the shared clock; credits gateways already back online. */
+  /** Lifts a lasting event later on the shared clock; settles gateways already back online. */
   private liftLater(hit: Gateway[], ms: number, lift: (faults: Faults) => void): void {
-    this.ctx.clock.setTimeout(() => {
+    const { clock, tally } = this.ctx;
+    clock.setTimeout(() => {
+      const now = clock.now();
       for (const gw of hit) {
         lift(gw.modem.modem.faults);
-        if (gw.pendingFault && gw.host.online() && gw.online) this.ctx.tally.credit(gw);
+        tally.lifted(gw, now);
       }
     }, ms);
   }
