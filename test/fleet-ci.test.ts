@@ -43,11 +43,21 @@ describe('fleet runner', () => {
     expect(report.notifications).toEqual({ available: true, delivered: 50, lost: 0 });
     // Half of the Ready SIMs on the shelf went to a second operator.
     expect(report.transfers).toEqual({ issued: 10, verified: 10, failed: 0 });
-    // Every fault of the timeline hit someone, and every hit gateway came back online.
-    for (const kind of ['coverage-loss', 'registration-reject', 'port-drop', 'reboot', 'garbage', 'pdp-deactivation']) {
+    // Every fault of the timeline hit someone; each that took its gateway down came back online
+    // within its kind's bound, and nothing the outboxes accepted was lost.
+    for (const kind of ['coverage-loss', 'registration-reject', 'port-drop', 'reboot', 'garbage', 'pdp-deactivation', 'session-deleted']) {
       expect(report.faults.injected[kind], kind).toBeGreaterThan(0);
-      expect(report.faults.recovered[kind], kind).toBe(report.faults.injected[kind]);
+      expect(report.faults.notRecovered[kind] ?? 0, kind).toBe(0);
+      expect((report.faults.recovered[kind] ?? 0) + (report.faults.notObserved[kind] ?? 0), kind).toBe(report.faults.injected[kind]);
     }
+    // These always take a gateway down. A 10 min garbage burst may go unnoticed: this scenario
+    // stretches the liveness probe to 6 h (docs/fleet.md, Recovery).
+    for (const kind of ['coverage-loss', 'registration-reject', 'port-drop', 'reboot', 'pdp-deactivation', 'session-deleted']) {
+      expect(report.faults.notObserved[kind] ?? 0, kind).toBe(0);
+    }
+    expect(report.expectations.filter((e) => e.name.startsWith('recoveryTime.') && !e.skipped).length).toBeGreaterThanOrEqual(6);
+    expect(report.link).toMatchObject({ deliveryTracked: true, lostEvents: 0 });
+    expect(report.link.acceptedEvents).toBe(report.link.events);
     expect(report.reconnects.total).toBeGreaterThan(0);
     expect(report.crashes).toBe(0);
     if (report.billing.available) expect(report.billing.total).toBeGreaterThan(0);
@@ -65,7 +75,7 @@ describe('fleet runner', () => {
           'agent: { statusIntervalMs: 1h }',
           'timeline:',
           '  - { at: 6s, do: reboot, target: { count: 1 } }',
-          'expect: { online: all, agentCrashes: 0, statusOnline: true, noDuplicateEvents: true, allFaultsRecovered: true }',
+          'expect: { online: all, agentCrashes: 0, statusOnline: true, noDuplicateEvents: true, allFaultsRecovered: true, lostEvents: 0 }',
         ].join('\n'),
       );
       const remote = { url: platform.url, networkToken: platform.networkToken };
@@ -75,7 +85,9 @@ describe('fleet runner', () => {
       const merged = mergeReports(reports);
       expect(merged.gateways).toBe(12);
       expect(merged.shards).toEqual([{ index: 1, count: 2 }, { index: 2, count: 2 }]);
-      expect(merged.link).toMatchObject({ devices: 12, statusOnline: 12, sessionAgrees: 12, duplicateEvents: 0 });
+      expect(merged.link).toMatchObject({ devices: 12, statusOnline: 12, sessionAgrees: 12, duplicateEvents: 0, deliveryTracked: true, lostEvents: 0 });
+      expect(merged.link.acceptedEvents).toBe(reports[0]!.link.acceptedEvents + reports[1]!.link.acceptedEvents);
+      expect(merged.link.acceptedEvents).toBeGreaterThanOrEqual(12);
       expect(merged.attach.attached).toBe(12);
       expect(merged.ok).toBe(true);
       // The one platform saw both shards' devices (each shard is its own operator).
@@ -119,7 +131,7 @@ describe('fleet runner', () => {
       const byName = Object.fromEntries(report.expectations.map((e) => [e.name, e]));
       expect(byName.online!.ok).toBe(false);
       expect(report.online).toEqual({ atEnd: 9, shouldBeOnline: 12 });
-      expect(byName.allFaultsRecovered!.ok).toBe(false);
+      expect(byName['allFaultsRecovered.registration-reject']).toMatchObject({ op: '==', expected: 3, actual: 0, ok: false });
       expect(report.faults.injected['registration-reject']).toBe(3);
       expect(report.faults.recovered['registration-reject'] ?? 0).toBe(0);
       expect(byName.agentCrashes!.ok).toBe(true);
