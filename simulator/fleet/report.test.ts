@@ -203,6 +203,26 @@ describe('mergeReports', () => {
     expect(merged.ok).toBe(false);
   });
 
+  test('a version-1 report (before recovery, lost events and series) still merges with a version-2 one', () => {
+    const v2 = finishReport(shard({}, { allFaultsRecovered: true, lostEvents: 0 }));
+    const { series: _s, notable: _n, shardResults: _r, recovery: _rec, ...rest } = finishReport(shard({ shards: [{ index: 1, count: 2 }] }, { allFaultsRecovered: true, lostEvents: 0 }));
+    const v1 = {
+      ...rest,
+      version: 1,
+      faults: { injected: { reboot: 1 }, recovered: { reboot: 1 } },
+      link: { enabled: true, devices: 10, statusOnline: 10, sessionAgrees: 10, events: 40, duplicateEvents: 0 },
+      expectations: [{ name: 'allFaultsRecovered', expected: '1', actual: '1', ok: true }],
+    } as unknown as FleetReport;
+    const merged = mergeReports([v2, v1]);
+    expect(merged.version).toBe(2);
+    expect(merged.series).toBeUndefined(); // half a fleet's series would mislead
+    expect(merged.faults).toEqual(faults({ injected: { reboot: 3 }, recovered: { reboot: 3 }, recoveryTimesMs: { reboot: [1000, 30_000] } }));
+    // The old shard did not track its outboxes: lostEvents cannot be checked for the whole fleet.
+    expect(merged.link.deliveryTracked).toBe(false);
+    expect(merged.expectations.find((e) => e.name === 'lostEvents')).toMatchObject({ ok: true, skipped: expect.stringMatching(/outboxes/) });
+    expect(merged.shardResults.map((r) => [r.shard, r.ok])).toEqual([['0/2', true], ['1/2', true]]);
+  });
+
   test('refuses reports of different scenarios, unknown versions, and nothing', () => {
     expect(() => mergeReports([])).toThrow('nothing to merge');
     expect(() => mergeReports([finishReport(shard()), finishReport(shard({ scenario: 'other' }))])).toThrow('reports of different scenarios: s, other');

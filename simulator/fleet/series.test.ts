@@ -33,15 +33,16 @@ describe('fleet series', () => {
     expect(series.counts.faultsInjected.every((n) => n === 0)).toBe(true);
   });
 
-  test('shards on the same grid add up bucket by bucket; another grid is left out', () => {
+  test('shards on the same grid add up bucket by bucket; a shard without a series or on another grid leaves none', () => {
     const a = { bucketMs: HOUR, online: [1, 2], onlineLow: [0, 1], counts: { attaches: [1, 1] } } as never;
     const b = { bucketMs: HOUR, online: [3, 3, 3], onlineLow: [2, 3, 3], counts: { attaches: [3, 0, 0] } } as never;
     const other = { bucketMs: 2 * HOUR, online: [100], onlineLow: [100], counts: {} } as never;
-    const merged = mergeSeries([a, undefined, b, other])!;
+    const merged = mergeSeries([a, b])!;
     expect(merged.online).toEqual([4, 5, 3]);
     expect(merged.onlineLow).toEqual([2, 4, 3]);
     expect(merged.counts.attaches).toEqual([4, 1, 0]);
     expect(merged.counts.reconnects).toEqual([]);
-    expect(mergeSeries([undefined])).toBeUndefined();
+    expect(mergeSeries([a, undefined])).toBeUndefined();
+    expect(mergeSeries([a, other])).toBeUndefined();
   });
 });

@@ -97,15 +97,13 @@ const addArrays = (a: readonly number[], b: readonly number[]): number[] => Arra
 
 /**
  * Adds shard series bucket by bucket. `onlineLow` adds the shards' lows, a lower bound of the
- * fleet's true low (the shards' dips need not coincide). Series of another grid (a report
- * from an older version has none) are left out; returns undefined when none is left.
+ * fleet's true low (the shards' dips need not coincide). When a shard has no series (a report
+ * of version 1) or another grid, the merged report has none rather than a partial picture.
  */
 export function mergeSeries(parts: ReadonlyArray<FleetSeries | undefined>): FleetSeries | undefined {
-  const present = parts.filter((p): p is FleetSeries => p !== undefined);
-  const first = present[0];
-  if (!first) return undefined;
-  const same = present.filter((p) => p.bucketMs === first.bucketMs);
-  return same.slice(1).reduce<FleetSeries>(
+  const first = parts[0];
+  if (!first || parts.some((p) => p === undefined || p.bucketMs !== first.bucketMs)) return undefined;
+  return (parts as FleetSeries[]).slice(1).reduce<FleetSeries>(
     (acc, p) => ({
       bucketMs: acc.bucketMs,
       online: addArrays(acc.online, p.online),
