@@ -61,7 +61,9 @@ describe('fleet runner', () => {
     expect(report.reconnects.total).toBeGreaterThan(0);
     expect(report.crashes).toBe(0);
     if (report.billing.available) expect(report.billing.total).toBeGreaterThan(0);
-  }, 240_000);
+    // ≈ 45 s of CPU; on a 2-core machine shared with other work (load 17) it took 4–6 min of wall
+    // time on main and on this branch alike (farm-bench, docs/fleet.md): the bound is for that.
+  }, 600_000);
 
   test('two shards against one platform (remote gate, HTTP API, its broker) merge into the whole fleet', async () => {
     const platform = await startPlatform({ dataDir: ':memory:', clock: new RealClock(), http: { port: 0 } });
