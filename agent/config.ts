@@ -68,7 +68,7 @@ const DIALECTS: ReadonlyArray<DialectId | 'auto'> = ['auto', ...DIALECT_IDS];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 const LPA_TRANSPORTS = ['auto', 'cgla', 'csim'] as const;
-const { transportMode: _mode, fallback: _fallback, ...lpaNumbers } = DEFAULT_LPA_CONFIG;
+const { transportMode: _mode, fallback: _fallback, es9CaFile: _ca, ...lpaNumbers } = DEFAULT_LPA_CONFIG;
 
 type Section = 'timings' | 'liveness' | 'reconnect' | 'lpa';
 const sections: Record<Section, Record<string, number>> = {
@@ -102,6 +102,7 @@ const scalars = [
   { key: 'esim', env: 'CELLGATE_ESIM', flag: 'esim' },
   { key: 'lpaTransport', env: 'CELLGATE_LPA_TRANSPORT', flag: 'lpa-transport' },
   { key: 'lpaFallback', env: 'CELLGATE_LPA_FALLBACK', flag: 'lpa-fallback' },
+  { key: 'lpaEs9CaFile', env: 'CELLGATE_LPA_ES9_CA_FILE', flag: 'lpa-es9-ca-file' },
   { key: 'statusIntervalMs', env: 'CELLGATE_STATUS_INTERVAL_MS', flag: 'status-interval-ms' },
 ] as const;
 
@@ -330,6 +331,8 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
           ...lpaNumberValues,
           transportMode: choice('lpaTransport', LPA_TRANSPORTS, 'auto'),
           fallback: choice('lpaFallback', ['true', 'false'] as const, 'true') === 'true',
+          // PEM CA bundle for the SM-DP+'s TLS (ES9+), e.g. the platform's exported ci.pem.
+          es9CaFile: str('lpaEs9CaFile', ''),
         }
       : undefined;
   if (problems.length > 0) throw new ConfigError(problems);

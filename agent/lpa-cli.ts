@@ -24,6 +24,15 @@ operations:
   nickname <iccid> <name>    set a profile's nickname (at most 64 bytes)
   notifications              pending notifications (they stay on the card: only the agent
                              removes them, once the platform has acknowledged them)
+  download [<activation-code>]
+                             SGP.22 profile download (LPA:1$<smdp>$<matchingId>...) over ES9+
+                             HTTPS; without a code, from the eUICC's default SM-DP+ address
+  addresses                  the default SM-DP+ and root SM-DS addresses (ES10a)
+  set-default-smdp <address> set (or, with "", clear) the default SM-DP+ address
+  rat                        the Rules Authorisation Table (ES10b GetRAT)
+  info                       EUICCInfo2 (versions, free memory, trusted CIs)
+  memory-reset <what>        delete operational / test profiles, reset the default SM-DP+:
+                             a comma list of operational,test,default-smdp (no notifications)
 
 options:
   --port <path|url>          the modem's AT port (required)
@@ -33,6 +42,9 @@ options:
   --refresh-timeout <s>      how long to wait for the modem to show the new profile before a SIM
                              power cycle (AT+CFUN=0, AT+CFUN=1) (default 15)
   --no-fallback              do not re-enable the previous profile when the new one cannot attach
+  --confirmation-code <code> download: the code the operator gave with the activation code
+  --enable                   download: enable the profile once installed
+  --ca-file <pem>            download: CA bundle for the SM-DP+'s TLS (the platform's ci.pem)
   --json                     print JSON
 
 While the agent runs it owns the port; stop it first (systemctl stop cellgate-agent).`;
@@ -48,6 +60,9 @@ export async function run(argv: string[]): Promise<number> {
       'attach-timeout': { type: 'string', default: '180' },
       'refresh-timeout': { type: 'string', default: '15' },
       'no-fallback': { type: 'boolean', default: false },
+      'confirmation-code': { type: 'string' },
+      enable: { type: 'boolean', default: false },
+      'ca-file': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -61,10 +76,14 @@ export async function run(argv: string[]): Promise<number> {
   const [operation, ...args] = positionals;
   if (!values.port) return fail(`--port is required\n\n${USAGE}`);
   if (!operation) return fail(`an operation is required\n\n${USAGE}`);
-  const needs = { list: 0, eid: 0, notifications: 0, enable: 1, disable: 1, delete: 1, nickname: 2 } as const;
+  const needs = { list: [0], eid: [0], notifications: [0], enable: [1], disable: [1], delete: [1], nickname: [2], download: [0, 1], addresses: [0], 'set-default-smdp': [1], rat: [0], info: [0], 'memory-reset': [1] } as const;
   if (!(operation in needs)) return fail(`unknown operation '${operation}'\n\n${USAGE}`);
-  if (args.length !== needs[operation as keyof typeof needs]) return fail(`${operation} takes ${needs[operation as keyof typeof needs]} argument(s)`);
-  if (args[0] !== undefined && !/^\d{18,20}F?$/i.test(args[0])) return fail(`not an ICCID: ${args[0]}`);
+  const counts: readonly number[] = needs[operation as keyof typeof needs];
+  if (!counts.includes(args.length)) return fail(`${operation} takes ${counts.join(' or ')} argument(s)`);
+  const takesIccid = ['enable', 'disable', 'delete', 'nickname'].includes(operation);
+  if (takesIccid && !/^\d{18,20}F?$/i.test(args[0]!)) return fail(`not an ICCID: ${args[0]}`);
+  const resetOptions = operation === 'memory-reset' ? args[0]!.split(',') : [];
+  if (resetOptions.some((o) => !['operational', 'test', 'default-smdp'].includes(o))) return fail('memory-reset takes a comma list of operational, test, default-smdp');
   if (!['auto', 'cgla', 'csim'].includes(values.mode)) return fail('--mode must be auto, cgla or csim');
   const attachTimeout = Number(values['attach-timeout']);
   if (!Number.isFinite(attachTimeout) || attachTimeout <= 0) return fail('--attach-timeout takes seconds > 0');
@@ -85,6 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     refreshTimeoutMs: refreshTimeout * 1000,
     pollIntervalMs: 250,
     fallback: !values['no-fallback'],
+    ...(values['ca-file'] ? { es9CaFile: values['ca-file'] } : {}),
   };
   const service = new LpaService({ channel: () => channel, clock, logger, config });
   const print = (value: unknown, text: () => string): void => console.log(values.json ? JSON.stringify(value, null, 2) : text());
@@ -120,6 +140,43 @@ export async function run(argv: string[]): Promise<number> {
             : `${operation} ${args[0]} failed: ${outcome.reason ?? outcome.result}${outcome.fellBackTo ? `; fell back to ${outcome.fellBackTo}` : ''}`,
         );
         return outcome.ok ? 0 : 1;
+      }
+      case 'download': {
+        const outcome = await service.download({
+          ...(args[0] ? { activationCode: args[0] } : {}),
+          ...(values['confirmation-code'] ? { confirmationCode: values['confirmation-code'] } : {}),
+          enable: values.enable,
+        });
+        const { profileInstallationResult: _pir, ...shown } = outcome;
+        print(shown, () =>
+          outcome.ok
+            ? `installed ${outcome.iccid} (${outcome.metadata?.serviceProviderName ?? '-'} / ${outcome.metadata?.profileName ?? '-'}) from ${outcome.smdpAddress}${outcome.enabled ? (outcome.enabled.ok ? `; enabled, IMSI ${outcome.enabled.imsi ?? '?'}` : `; enable failed: ${outcome.enabled.reason ?? outcome.enabled.result}`) : ''}`
+            : `download failed at ${outcome.stage}: ${outcome.reason}${outcome.es9Status ? ` (SM-DP+ ${outcome.es9Status.subjectCode} / ${outcome.es9Status.reasonCode})` : ''}${outcome.cancelled ? `; session cancelled (${outcome.cancelled})` : ''}`,
+        );
+        return outcome.ok && (outcome.enabled?.ok ?? true) ? 0 : 1;
+      }
+      case 'addresses': {
+        const a = await service.configuredAddresses();
+        print(a, () => `default SM-DP+  ${a.defaultDpAddress ?? '-'}\nroot SM-DS      ${a.rootDsAddress ?? '-'}`);
+        return 0;
+      }
+      case 'set-default-smdp':
+      case 'memory-reset': {
+        const code = operation === 'set-default-smdp' ? await service.setDefaultSmdp(args[0]!) : await service.memoryReset(resetOptions as never);
+        const names: Record<number, string> = { 0: 'ok', 1: 'nothingToDelete', 5: 'catBusy', 127: 'undefinedError' };
+        print({ code, result: names[code] ?? `unknown(${code})` }, () => `${operation}: ${names[code] ?? code}`);
+        return code === 0 ? 0 : 1;
+      }
+      case 'rat': {
+        const rules = await service.rat();
+        print(rules, () => rules.map((r) => `PPR ${r.pprIds.join(',') || '-'}  operators ${r.allowedOperators.join(',')}${r.consentRequired ? '  consent required' : ''}`).join('\n') || 'empty RAT');
+        return 0;
+      }
+      case 'info': {
+        const client = new LpaClient(new AtApduTransport(channel, { mode: config.transportMode! }));
+        const info = await client.getEuiccInfo2();
+        print(info, () => Object.entries(info).map(([k, v]) => `${k.padEnd(24)} ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('\n'));
+        return 0;
       }
       case 'delete':
       case 'nickname': {

@@ -18,6 +18,8 @@ Runs the platform core: store, scheduler and HTTP API.
   --mqtt-url URL   use an external Mosquitto at URL instead (env CELLGATE_MQTT_URL)
   --mosquitto-dir DIR   rewrite passwd/acl/mosquitto.conf there on every device change
   --mosquitto-pid PID   and send that Mosquitto SIGHUP to reload them
+  --smdp-port N    the SM-DP+ (ES9+ over HTTPS) port (default 8443; env CELLGATE_SMDP_PORT)
+  --smdp-address A the SM-DP+ address in activation codes (default localhost:<smdp-port>)
   --network-token T     token of the remote network gate (env CELLGATE_NETWORK_TOKEN; default
                    a new random one, printed) for \`cellgate sim --platform\`; also the admin
                    credential of the clock API
@@ -45,6 +47,8 @@ export async function run(argv: string[]): Promise<number> {
       'mosquitto-dir': { type: 'string' },
       'mosquitto-pid': { type: 'string' },
       'network-token': { type: 'string' },
+      'smdp-port': { type: 'string' },
+      'smdp-address': { type: 'string' },
       clock: { type: 'string' },
       start: { type: 'string' },
       config: { type: 'string' },
@@ -76,6 +80,13 @@ export async function run(argv: string[]): Promise<number> {
     ? { externalUrl: mqttUrl, ...(values['mosquitto-dir'] ? { mosquittoDir: values['mosquitto-dir'] } : {}), ...(mosquittoPid ? { mosquittoPid } : {}) }
     : { port: mqttPort, host: values.host ?? '127.0.0.1' };
   const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
+  // [choice] The SM-DP+ listens on 8443 by default so activation codes stay valid across restarts.
+  const smdpPort = Number(values['smdp-port'] ?? process.env.CELLGATE_SMDP_PORT ?? 8443);
+  const smdpAddress = values['smdp-address'] ?? process.env.CELLGATE_SMDP_ADDRESS;
+  if (!Number.isInteger(smdpPort) || smdpPort < 0 || smdpPort > 65535 || (smdpAddress !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(smdpAddress))) {
+    console.error('cellgate platform: --smdp-port takes a port, --smdp-address a host[:port]');
+    return 2;
+  }
   let fileConfig: PlatformFileConfig;
   let businessCalendars: PlatformFileConfig['calendars'];
   try {
@@ -101,7 +112,8 @@ export async function run(argv: string[]): Promise<number> {
       mqtt,
       ...(networkToken ? { networkToken } : {}),
       ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
-      config: { businessCalendars, ...(feeScheduleDir ? { feeScheduleDir } : {}) },
+      smdp: { port: smdpPort, host: values.host ?? '127.0.0.1' },
+      config: { businessCalendars, ...(feeScheduleDir ? { feeScheduleDir } : {}), ...(smdpAddress ? { smdpAddress } : {}) },
     });
   } catch (error) {
     if ((error as Error).name !== 'FeeScheduleLoadError' && (error as Error).name !== 'VirtualTimeError') throw error;
@@ -110,6 +122,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   console.log(`cellgate platform listening on ${platform.url} (data in ${dataDir})`);
   console.log(`mqtt: ${platform.mqttUrl}`);
+  if (platform.smdp) console.log(`SM-DP+ (ES9+): ${platform.smdp.url}, address ${platform.smdp.address}; CI certificate to trust: ${dataDir}/smdp/ci.pem`);
   console.log(`console: ${platform.url}/console/`);
   if (clockMode === 'virtual') {
     console.log(`clock: virtual, now ${new Date(platform.app.ctx.clock.now()).toISOString()}; it moves only with POST /_cellgate/clock (cellgate clock advance 30d)`);

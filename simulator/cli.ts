@@ -9,6 +9,7 @@ import { createLogger } from '../common/log.js';
 import { RemoteNetworkGate } from './network/remote-gate.js';
 import { DIALECT_NAMES, isDialectName, parseQuirkSetting, startSimulatedModem, type ModemQuirks } from './index.js';
 import { CONTROL_HELP, executeControl } from './modem/control.js';
+import { identitySourceFromDir, type EuiccIdentitySource } from './euicc/euicc-identity.js';
 import { parseCommandLine } from '../common/command-line.js';
 
 const USAGE = `usage: cellgate sim [options]
@@ -17,8 +18,12 @@ const USAGE = `usage: cellgate sim [options]
   --imei <15 digits>    --imsi <digits>    --iccid <digits>
   --eid <32 digits>     put a simulated eUICC in the slot (one enabled profile from --iccid/--imsi
                         when it is new); its state persists in --euicc-state <dir>
-  --quirk <name>=<val>  eUICC-over-AT quirk, repeatable: cgla-nospace, ccho-bare, no-test-forms,
-                        sim-power-cycle (on|off), slow-apdu (<ms>)
+  --euicc-pki <dir>     the eUICC's certificates: ci.pem (trusted CIs) + eum.pem, and either
+                        euicc.pem + euicc.key.pem or eum.key.pem to issue one; the platform's
+                        <data-dir>/smdp works as is (default: a test PKI of this process)
+  --quirk <name>=<val>  modem quirk, repeatable: fibocom-fm350 (bare +CCHO), sierra-em7590
+                        (session handles), cgla-nospace, no-test-forms, sim-power-cycle (on|off),
+                        slow-apdu (<ms>)
   --pty [link]          expose as a pty (optionally at a fixed symlink path); the default
   --tcp <port>          expose as a raw TCP serial server (0 = any free port)
   --host <addr>         address for --tcp (default 127.0.0.1)
@@ -61,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
       imsi: { type: 'string' },
       iccid: { type: 'string' },
       eid: { type: 'string' },
+      'euicc-pki': { type: 'string' },
       'euicc-state': { type: 'string' },
       quirk: { type: 'string', multiple: true },
       tcp: { type: 'string' },
@@ -92,10 +98,17 @@ export async function run(argv: string[]): Promise<number> {
   for (const token of values.quirk ?? []) {
     const [name = '', value = 'on'] = token.split('=');
     const setting = parseQuirkSetting(name, value);
-    if (!setting) return fail(`bad --quirk '${token}' (cgla-nospace|ccho-bare|no-test-forms|sim-power-cycle[=on|off], slow-apdu=<ms>)`);
+    if (!setting) return fail(`bad --quirk '${token}' (fibocom-fm350|sierra-em7590|cgla-nospace|no-test-forms|sim-power-cycle[=on|off], slow-apdu=<ms>)`);
     Object.assign(quirks, setting);
   }
   if (values.eid !== undefined && !/^\d{32}$/.test(values.eid)) return fail('--eid takes 32 digits');
+  if (values['euicc-pki'] !== undefined && values.eid === undefined) return fail('--euicc-pki needs --eid');
+  let pki: EuiccIdentitySource | undefined;
+  try {
+    pki = values['euicc-pki'] !== undefined ? identitySourceFromDir(values['euicc-pki']) : undefined;
+  } catch (error) {
+    return fail(`--euicc-pki ${values['euicc-pki']}: ${(error as Error).message}`);
+  }
 
   const logger = createLogger({ name: 'sim', level: process.env.LOG_LEVEL ?? 'warn' });
   const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
@@ -114,6 +127,7 @@ export async function run(argv: string[]): Promise<number> {
             euicc: {
               eid: values.eid,
               ...(values['euicc-state'] ? { stateDir: values['euicc-state'] } : {}),
+              ...(pki ? { pki } : {}),
               profiles: values.iccid && values.imsi ? [{ iccid: values.iccid, imsi: values.imsi, enabled: true }] : [],
             },
           }

@@ -42,8 +42,10 @@ describe('cellgate lpa against the simulated modem (quirks per module)', () => {
 
   it.each([
     ['bg96 (REFRESH, +QUSIM: 1)', 'bg96', {}],
-    ['sim7080 (no =? test forms, +CGLA: without space, radio cycle needed)', 'sim7080', {}],
-    ['generic with bare +CCHO, slow APDUs and firmware that ignores REFRESH', 'generic', { cchoBare: true, slowApduMs: 30, needsSimPowerCycle: true }],
+    ['sim7080 (no =? test forms, radio cycle needed)', 'sim7080', {}],
+    ['sim7080 with +CGLA: without space', 'sim7080', { cglaNoSpace: true }],
+    ['generic with the Fibocom FM350 bare +CCHO, slow APDUs and firmware that ignores REFRESH', 'generic', { cchoBare: true, slowApduMs: 30, needsSimPowerCycle: true }],
+    ['generic with Sierra EM7590 session handles', 'generic', { cchoSessionHandle: true, noChannelTestForms: true }],
   ] as const)('%s: list, enable B, the modem registers with B’s IMSI', async (_name, dialect, quirks) => {
     await start(dialect, quirks);
     const listed = await lpa('--json', 'list');

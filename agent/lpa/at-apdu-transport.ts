@@ -3,6 +3,7 @@
  * `AT+CCHO` / `AT+CGLA` / `AT+CCHC` (§8.45, §8.43, §8.46), or raw `AT+CSIM` (§8.17) with MANAGE
  * CHANNEL and SELECT when the module lacks the channel commands.
  */
+import { AtCmeError } from '../at/errors.js';
 import type { AtChannel, AtResponse } from '../at/types.js';
 import type { ApduTransport } from './apdu-transport.js';
 import { claForChannel } from './apdu.js';
@@ -20,9 +21,22 @@ export interface AtApduTransportOptions {
   apduTimeoutMs?: number;
   /** Timeout for the `=?` probes and channel management. Default 5 s. */
   controlTimeoutMs?: number;
+  /**
+   * Last resort when the card has no free logical channel even after the stale ones were closed:
+   * a SIM power cycle (the agent sends `AT+CFUN=0`, `AT+CFUN=1`). Omitted: no power cycle.
+   */
+  powerCycle?: () => Promise<void>;
+  /** Told what a recovery did (the LPA logs it). */
+  onRecovery?: (what: string) => void;
 }
 
-const CCHO = /^(?:\+CCHO:\s*)?(\d+)$/;
+/**
+ * `+CCHO: <sessionid>` (27.007 §8.45), a bare number (Fibocom FM350-GL, lpac #179 / #445), or a
+ * hexadecimal session handle (Sierra Wireless MC7455 / EM7590, lpac #138 / #139).
+ */
+const CCHO = /^(?:\+CCHO:\s*)?([0-9A-Fa-f]+)$/;
+/** Session ids from here up are handles the modem gave (their APDUs carry no channel bits). */
+const FIRST_HANDLE_ID = 256;
 const HEX_RESPONSE = (name: string): RegExp => new RegExp(`^\\+${name}:\\s*(\\d+)\\s*,\\s*"?([0-9A-Fa-f]*)"?$`);
 const CGLA = HEX_RESPONSE('CGLA');
 const CSIM = HEX_RESPONSE('CSIM');
@@ -33,14 +47,59 @@ export class AtApduTransport implements ApduTransport {
   private mode: AtApduMode | undefined;
   private readonly apduTimeoutMs: number;
   private readonly controlTimeoutMs: number;
+  /** Channels this transport opened and has not closed: what a recovery closes first. */
+  private readonly opened = new Set<number>();
+  /** Modem session handles by the id handed to the caller (27.007 §8.45 `<sessionid>`). */
+  private readonly handles = new Map<number, string>();
+  private nextHandleId = FIRST_HANDLE_ID;
 
   constructor(
     private readonly at: AtChannel,
-    options: AtApduTransportOptions = {},
+    private readonly options: AtApduTransportOptions = {},
   ) {
     this.mode = options.mode === 'auto' || options.mode === undefined ? undefined : options.mode;
     this.apduTimeoutMs = options.apduTimeoutMs ?? 10_000;
     this.controlTimeoutMs = options.controlTimeoutMs ?? 5_000;
+  }
+
+  /** Channels opened and not closed yet (a leak if an operation is over). */
+  get openChannels(): number[] {
+    return [...this.opened];
+  }
+
+  /**
+   * Opens a channel; when the card has none free (`6A81`, or `+CME ERROR: 20` memory full to
+   * AT+CCHO), closes the stale ones — those this transport left open, else every channel 1..19 —
+   * and tries again, then power-cycles the SIM as a last resort. Each step is reported.
+   */
+  async open(aid: string): Promise<number> {
+    try {
+      return await this.openOnce(aid);
+    } catch (e) {
+      if (!noFreeChannel(e)) throw e;
+      const closed = await this.closeStale();
+      this.options.onRecovery?.(`no free logical channel: closed ${closed.length} stale channel(s) (${closed.join(', ') || 'none answered'})`);
+      try {
+        return await this.openOnce(aid);
+      } catch (again) {
+        if (!noFreeChannel(again) || !this.options.powerCycle) throw again;
+        this.options.onRecovery?.('still no free logical channel: SIM power cycle (AT+CFUN=0, AT+CFUN=1)');
+        await this.options.powerCycle();
+        this.opened.clear();
+        this.handles.clear();
+        return this.openOnce(aid);
+      }
+    }
+  }
+
+  private async closeStale(): Promise<number[]> {
+    const candidates = this.opened.size > 0 ? [...this.opened] : Array.from({ length: 19 }, (_, i) => i + 1);
+    const closed: number[] = [];
+    for (const ch of candidates) {
+      if (await this.close(ch).then(() => true, () => false)) closed.push(ch);
+      this.opened.delete(ch);
+    }
+    return closed;
   }
 
   /** The mode in use, once known. */
@@ -48,7 +107,7 @@ export class AtApduTransport implements ApduTransport {
     return this.mode;
   }
 
-  async open(aid: string): Promise<number> {
+  private async openOnce(aid: string): Promise<number> {
     if (!/^[0-9A-Fa-f]{10,32}$/.test(aid)) throw new LpaError('LPA_BAD_REQUEST', `not an AID: ${aid}`);
     if (this.mode === undefined) {
       const probed = await this.probe();
@@ -57,13 +116,13 @@ export class AtApduTransport implements ApduTransport {
         try {
           const ch = await this.openCgla(aid);
           this.mode = 'cgla';
-          return ch;
+          return this.track(ch);
         } catch (e) {
           if (e instanceof LpaError && e.code !== 'LPA_TRANSPORT') throw e;
           try {
             const ch = await this.openCsim(aid);
             this.mode = 'csim';
-            return ch;
+            return this.track(ch);
           } catch (csimError) {
             if (csimError instanceof LpaError && csimError.code !== 'LPA_TRANSPORT') {
               this.mode = 'csim';
@@ -75,20 +134,32 @@ export class AtApduTransport implements ApduTransport {
       }
       this.mode = probed;
     }
-    return this.mode === 'cgla' ? this.openCgla(aid) : this.openCsim(aid);
+    return this.track(this.mode === 'cgla' ? await this.openCgla(aid) : await this.openCsim(aid));
+  }
+
+  private track(ch: number): number {
+    this.opened.add(ch);
+    return ch;
+  }
+
+  private ref(ch: number): string {
+    return this.handles.get(ch) ?? String(ch);
   }
 
   async transmit(ch: number, apdu: Uint8Array): Promise<Uint8Array> {
     if (this.mode === 'cgla') {
-      const text = `AT+CGLA=${ch},${apdu.length * 2},"${hex(apdu)}"`;
+      const text = `AT+CGLA=${this.ref(ch)},${apdu.length * 2},"${hex(apdu)}"`;
       return this.hexCommand(text, CGLA, 'CGLA', this.apduTimeoutMs);
     }
     return this.csim(apdu, this.apduTimeoutMs);
   }
 
   async close(ch: number): Promise<void> {
+    this.opened.delete(ch);
     if (this.mode === 'cgla') {
-      await this.run(`AT+CCHC=${ch}`, this.controlTimeoutMs);
+      const ref = this.ref(ch);
+      this.handles.delete(ch);
+      await this.run(`AT+CCHC=${ref}`, this.controlTimeoutMs);
       return;
     }
     const response = await this.csim(Uint8Array.of(0x00, 0x70, 0x80, ch, 0x00), this.controlTimeoutMs);
@@ -115,7 +186,13 @@ export class AtApduTransport implements ApduTransport {
     const response = await this.run(`AT+CCHO="${aid.toUpperCase()}"`, this.controlTimeoutMs);
     for (const line of response.lines) {
       const m = CCHO.exec(line.trim());
-      if (m) return Number(m[1]);
+      if (!m) continue;
+      const token = m[1]!;
+      if (/^\d{1,2}$/.test(token) && Number(token) <= 19) return Number(token);
+      // A session handle: kept as the modem wrote it; the modem sets the CLA channel bits.
+      const id = this.nextHandleId++;
+      this.handles.set(id, token);
+      return id;
     }
     throw new LpaError('LPA_BAD_AT_RESPONSE', `AT+CCHO answered ${JSON.stringify(response.lines)}`);
   }
@@ -159,6 +236,13 @@ export class AtApduTransport implements ApduTransport {
       throw new LpaError('LPA_TRANSPORT', `${text}: ${(e as Error).message ?? String(e)}`, { cause: e });
     }
   }
+}
+
+/** The card has no free logical channel: MANAGE CHANNEL `6A81`, or AT+CCHO refused with memory full. */
+function noFreeChannel(e: unknown): boolean {
+  if (e instanceof LpaError && e.code === 'LPA_NO_FREE_CHANNEL') return true;
+  const cause = e instanceof LpaError ? e.cause : undefined;
+  return cause instanceof AtCmeError && /^AT\+CCHO=/.test(cause.command ?? '') && (cause.cmeCode === 20 || /memory full|no (free )?channel/i.test(cause.message));
 }
 
 function statusWord(response: Uint8Array): number {

@@ -35,8 +35,8 @@ export interface AttachedLpa {
 const switchResult = (outcome: SwitchOutcome): CommandOutcome => ({ status: outcome.ok ? 'ok' : 'error', result: { ...outcome } });
 
 /**
- * Registers `enable-profile`, `disable-profile`, `delete-profile`, `list-profiles` and
- * `set-nickname` on the link and starts notification delivery. Each command is answered with a
+ * Registers `enable-profile`, `disable-profile`, `delete-profile`, `list-profiles`,
+ * `set-nickname` and `esim.download` on the link and starts notification delivery. Each command is answered with a
  * `CommandResult` (status `ok` / `error` and the LPA's outcome; an AT or card failure becomes
  * `error` with the `LpaError` code).
  */
@@ -60,6 +60,16 @@ export function attachLpa(options: AttachLpaOptions): AttachedLpa {
   link.handleCommand('set-nickname', async (c) => {
     const answer = await service.setNickname(c.iccid, c.nickname);
     return { status: answer.ok ? 'ok' : 'error', result: { ...answer, iccid: c.iccid } };
+  });
+  link.handleCommand('esim.download', async (c) => {
+    const outcome = await service.download({
+      ...(c.activationCode ? { activationCode: c.activationCode } : {}),
+      ...(c.confirmationCode ? { confirmationCode: c.confirmationCode } : {}),
+      ...(c.enable ? { enable: true } : {}),
+    });
+    // The signed installation result travels as a notification, not in the command result.
+    const { profileInstallationResult: _pir, ...result } = outcome;
+    return { status: outcome.ok && (outcome.enabled?.ok ?? true) ? 'ok' : 'error', result: { ...result } };
   });
   link.handleCommand('list-profiles', async () => {
     const [eid, profiles] = [await service.eid(), await service.listProfiles()];

@@ -5,7 +5,8 @@
  */
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { silentLogger, type Logger } from '../../common/log.js';
-import { AtError } from '../at/errors.js';
+import { readFileSync } from 'node:fs';
+import { AtCmeError, AtError } from '../at/errors.js';
 import type { AtChannel, AtCommand } from '../at/types.js';
 import { at } from '../modem/commands.js';
 import { dialects } from '../modem/dialects.js';
@@ -15,6 +16,9 @@ import { AtApduTransport, type AtApduTransportOptions } from './at-apdu-transpor
 import type { Es10Result, PendingNotification, ProfileInfo } from './es10-codec.js';
 import { LpaError } from './errors.js';
 import { LpaClient } from './lpa-client.js';
+import { Es9Client } from './es9-client.js';
+import { downloadProfile, type DownloadOutcome, type DownloadRequest } from './profile-download.js';
+import { getConfiguredAddresses, getRat, memoryReset, setDefaultDpAddress, type MemoryResetOption, type RatRule } from './es10b.js';
 
 /** Where notifications go: the agent's MQTT link (`AgentLink` satisfies it). */
 export interface NotificationSink {
@@ -48,6 +52,12 @@ export interface LpaServiceConfig {
   fallback: boolean;
   /** Re-run the notification delivery this often while something is pending or failed. */
   deliveryRetryMs: number;
+  /** PEM file(s) of the CAs trusted for SM-DP+ TLS (ES9+); empty: the system store. */
+  es9CaFile: string;
+  /** One ES9+ request's timeout. */
+  es9TimeoutMs: number;
+  /** Attempts per ES9+ function on transport failures (backoff from 1 s, doubling). */
+  es9Attempts: number;
 }
 
 export const DEFAULT_LPA_CONFIG: LpaServiceConfig = {
@@ -59,7 +69,21 @@ export const DEFAULT_LPA_CONFIG: LpaServiceConfig = {
   pollIntervalMs: 1_000,
   fallback: true,
   deliveryRetryMs: 60_000,
+  es9CaFile: '',
+  es9TimeoutMs: 30_000,
+  es9Attempts: 4,
 };
+
+/** What a platform `esim.download` / `cellgate lpa download` asks for. */
+export interface DownloadCommand extends DownloadRequest {
+  /** Enable the profile once installed (switch, re-attach, fall back as `enable` does). */
+  enable?: boolean;
+}
+
+/** The download's outcome, and the switch's when `enable` was asked. */
+export interface DownloadResult extends DownloadOutcome {
+  enabled?: SwitchOutcome;
+}
 
 export interface LpaServiceOptions {
   /** The live AT channel (it changes when the port is reopened); undefined while there is none. */
@@ -110,6 +134,8 @@ export class LpaService {
   private queue: Promise<unknown> = Promise.resolve();
   private client: { channel: AtChannel; lpa: LpaClient } | undefined;
   private eidCache: string | undefined;
+  /** Whether the card answered the ISD-R select (unknown until the first try on this channel). */
+  private euicc: 'present' | 'absent' | undefined;
   /** seqNumber → key for notifications waiting for the platform's ack (listener registered). */
   private readonly awaitingAck = new Map<number, string>();
   /** Acknowledged notifications whose NotificationSent has not succeeded yet. */
@@ -161,6 +187,8 @@ export class LpaService {
       this.run(async () => {
         const answer = await this.lpa().disableProfile({ iccid, refresh: true });
         if (!answer.ok) return refused(answer);
+        // With no profile enabled the module answers +CME ERROR to ICCID / IMSI reads: that
+        // silence is the success state of a disable, as much as another ICCID is.
         const identity = await this.waitForIdentity((id) => id.iccid !== iccid);
         if (identity.changed) await this.options.session?.reattach?.('profile-switch');
         const outcome: SwitchOutcome = { ok: identity.changed, result: answer.result, code: answer.code, ...identity.identity, ...(identity.changed ? {} : { reason: 'refresh-timeout' }) };
@@ -176,6 +204,62 @@ export class LpaService {
 
   async setNickname(iccid: string, nickname: string): Promise<Es10Result<string>> {
     return this.afterOperation(this.run(() => this.lpa().setNickname(iccid, nickname)));
+  }
+
+  /**
+   * SGP.22 profile download (§3.1.3) into the eUICC, then — if asked — enable it. The install
+   * notification is handed to the SM-DP+ with ES9+ HandleNotification right away (best effort)
+   * and to the platform through the notification pipeline, which removes it from the card once
+   * the platform acknowledged it.
+   */
+  async download(command: DownloadCommand): Promise<DownloadResult> {
+    return this.afterOperation(
+      this.run(async () => {
+        const imei = await this.channel()
+          .send(at.imei())
+          .catch(() => undefined);
+        const es9 = this.es9();
+        const outcome = await this.lpa().withSession((s) =>
+          downloadProfile(s.exchange, es9, { ...command, ...(imei ? { imei } : {}) }, { onStage: (stage) => this.logger.debug({ stage }, 'profile download') }),
+        );
+        this.logger[outcome.ok ? 'info' : 'warn']({ ...outcome, profileInstallationResult: undefined }, outcome.ok ? 'profile downloaded and installed' : 'profile download failed');
+        if (outcome.profileInstallationResult && outcome.smdpAddress) {
+          await es9.call(outcome.smdpAddress, 'handleNotification', { pendingNotification: outcome.profileInstallationResult }).catch((e: unknown) => this.logger.info({ err: e }, 'ES9+ HandleNotification failed; the notification pipeline delivers it'));
+        }
+        if (!outcome.ok || !command.enable || !outcome.iccid) return outcome;
+        return { ...outcome, enabled: await this.switchTo(outcome.iccid) };
+      }),
+    );
+  }
+
+  /** ES10a.GetEuiccConfiguredAddresses: the default SM-DP+ and the root SM-DS. */
+  configuredAddresses(): Promise<{ defaultDpAddress?: string; rootDsAddress?: string }> {
+    return this.run(() => this.lpa().withSession((s) => getConfiguredAddresses(s.exchange)));
+  }
+
+  /** ES10a.SetDefaultDpAddress (empty: clear). Result 0 ok, 127 undefinedError. */
+  setDefaultSmdp(address: string): Promise<number> {
+    return this.run(() => this.lpa().withSession((s) => setDefaultDpAddress(s.exchange, address)));
+  }
+
+  /** ES10b.GetRAT. */
+  rat(): Promise<RatRule[]> {
+    return this.run(() => this.lpa().withSession((s) => getRat(s.exchange)));
+  }
+
+  /** ES10c.eUICCMemoryReset (no notifications). Result 0 ok, 1 nothingToDelete, 5 catBusy. */
+  memoryReset(options: readonly MemoryResetOption[]): Promise<number> {
+    return this.afterOperation(this.run(() => this.lpa().withSession((s) => memoryReset(s.exchange, options))));
+  }
+
+  private es9(): Es9Client {
+    const file = this.config.es9CaFile;
+    return new Es9Client({
+      clock: this.options.clock,
+      timeoutMs: this.config.es9TimeoutMs,
+      attempts: this.config.es9Attempts,
+      ...(file ? { ca: readFileSync(file, 'utf8') } : {}),
+    });
   }
 
   // ---- the profile switch -------------------------------------------------------------------
@@ -220,7 +304,7 @@ export class LpaService {
 
   /** Waits for the modem to show `iccid`, power-cycles the SIM if it does not, then waits for registration. */
   private async settleOn(iccid: string, reason: 'profile-switch' | 'fallback'): Promise<{ attached: boolean; identity: { iccid?: string; imsi?: string }; reason?: string }> {
-    const refreshed = await this.waitForIdentity((id) => id.iccid === iccid);
+    const refreshed = await this.waitForIdentity((id) => id.iccid !== undefined && id.iccid === iccid);
     if (!refreshed.changed) return { attached: false, identity: refreshed.identity, reason: 'refresh-timeout' };
     await this.options.session?.reattach?.(reason);
     const attached = await this.waitForRegistration(this.config.attachTimeoutMs);
@@ -237,7 +321,7 @@ export class LpaService {
     for (const round of [0, 1]) {
       const deadline = this.options.clock.now() + this.config.refreshTimeoutMs;
       for (;;) {
-        if (identity.iccid !== undefined && done(identity)) return { changed: true, identity };
+        if (done(identity)) return { changed: true, identity };
         if (this.options.clock.now() >= deadline) break;
         await this.options.clock.sleep(this.config.pollIntervalMs);
         identity = await this.readIdentity();
@@ -297,7 +381,9 @@ export class LpaService {
     pass.then(
       () => this.scheduleRetry(),
       (error: unknown) => {
-        this.logger.warn({ err: error }, 'notification delivery pass failed; retrying later');
+        // Before the port is open (agent start, a port loss) there is nothing to deliver from yet.
+        const noPort = !this.options.channel()?.isOpen;
+        this.logger[noPort ? 'debug' : 'warn']({ err: error }, 'notification delivery pass failed; retrying later');
         this.scheduleRetry(true);
       },
     );
@@ -313,7 +399,18 @@ export class LpaService {
     const link = this.options.link;
     const report: DeliveryReport = { offered: [], removed: [] };
     if (!link) return report;
-    const eid = await this.readEid();
+    // No LPA work on a SIM without an eUICC: the pass runs only once the ISD-R answered.
+    if (this.euicc === 'absent' && this.client?.channel === this.options.channel()) return report;
+    let eid: string;
+    try {
+      eid = await this.readEid();
+      this.euicc = 'present';
+    } catch (e) {
+      if (!isNoEuicc(e)) throw e;
+      if (this.euicc !== 'absent') this.logger.info({ reason: (e as Error).message }, 'no eUICC in the SIM slot (the ISD-R cannot be selected): eSIM notifications are off until the modem port is reopened');
+      this.euicc = 'absent';
+      return report;
+    }
     const pending = await this.lpa().retrieveNotifications();
     for (const n of pending) {
       if (this.acknowledged.has(n.seqNumber)) continue;
@@ -377,7 +474,19 @@ export class LpaService {
   private lpa(): LpaClient {
     const channel = this.channel();
     if (this.client?.channel !== channel) {
-      const transport = new AtApduTransport(channel, { mode: this.config.transportMode, apduTimeoutMs: this.config.apduTimeoutMs });
+      this.euicc = undefined;
+      this.eidCache = undefined;
+      const transport = new AtApduTransport(channel, {
+        mode: this.config.transportMode,
+        apduTimeoutMs: this.config.apduTimeoutMs,
+        onRecovery: (what) => this.logger.warn(what),
+        // Only a card known to have an ISD-R is worth a SIM power cycle.
+        powerCycle: async () => {
+          if (this.euicc !== 'present') throw new LpaError('LPA_NO_FREE_CHANNEL', 'no free logical channel and no known eUICC: no SIM power cycle');
+          await channel.send(at.radio(false));
+          await channel.send(at.radio(true));
+        },
+      });
       this.client = { channel, lpa: new LpaClient(transport, { segmentSize: this.config.segmentSize }) };
     }
     return this.client.lpa;
@@ -409,6 +518,12 @@ function iccidCommands(): AtCommand<string>[] {
   const seen = new Map<string, AtCommand<string>>();
   for (const d of dialects) if (!seen.has(d.iccid.text)) seen.set(d.iccid.text, d.iccid);
   return [...seen.values()];
+}
+
+/** The card has no ISD-R: SELECT answered 6A82, or the module refused AT+CCHO with a CME error. */
+function isNoEuicc(error: unknown): boolean {
+  if (error instanceof LpaError && error.code === 'LPA_ISDR_NOT_FOUND') return true;
+  return error instanceof LpaError && error.code === 'LPA_TRANSPORT' && error.cause instanceof AtCmeError && error.cause.cmeCode !== 20 && /AT\+CCHO=/.test(error.message);
 }
 
 /** Whether an error came from the AT layer (port gone, timeout) rather than the card. */

@@ -131,7 +131,12 @@ export type Command =
   | { name: 'disable-profile'; iccid: string }
   | { name: 'delete-profile'; iccid: string }
   | { name: 'list-profiles' }
-  | { name: 'set-nickname'; iccid: string; nickname: string };
+  | { name: 'set-nickname'; iccid: string; nickname: string }
+  /**
+   * SGP.22 profile download by the gateway's LPA (`LPA:1$<smdp>$<matchingId>[...]`); without an
+   * activation code the eUICC's default SM-DP+ address is used. `enable`: enable it once installed.
+   */
+  | { name: 'esim.download'; activationCode?: string; confirmationCode?: string; enable?: boolean };
 
 export type CommandName = Command['name'];
 export const COMMAND_NAMES: readonly CommandName[] = [
@@ -145,6 +150,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'delete-profile',
   'list-profiles',
   'set-nickname',
+  'esim.download',
 ];
 
 /** `…/commands/req`: QoS 1, not retained. A device answers each once, by `commandId`. */
@@ -360,6 +366,16 @@ function checkCommand(v: unknown): Command {
     case 'set-nickname':
       // SGP.22 §5.7.21: the nickname is a UTF8String of at most 64 bytes.
       return { name, iccid: str(c, 'iccid', '$.command', { max: 20, pattern: ICCID }), nickname: str(c, 'nickname', '$.command', { max: 64 }) };
+    case 'esim.download': {
+      if (c.enable !== undefined && typeof c.enable !== 'boolean') fail('$.command.enable', 'a boolean', c.enable);
+      return withoutUndefined({
+        name,
+        // SGP.22 §4.1 activation code; the LPA parses it (and answers `error` when it is not one).
+        activationCode: optStr(c, 'activationCode', '$.command', { max: 512, pattern: /^LPA:1\$[^$\s]+\$[A-Za-z0-9-]*(\$[0-9.]*(\$[01])?)?$/ }),
+        confirmationCode: optStr(c, 'confirmationCode', '$.command', { max: 64 }),
+        enable: c.enable as boolean | undefined,
+      });
+    }
   }
 }
 

@@ -383,8 +383,10 @@ export class SmdpService {
       if (await tx.get(ESIM_KINDS.notification, key)) return { outcome: 'duplicate', duplicate: true, profile };
       await tx.put(ESIM_KINDS.notification, key, { eid, seqNumber, iccid, event: 'install', at: now, failed: why }, eid);
       const download = await tx.get<DownloadDoc>(ESIM_KINDS.download, iccid);
-      if (download && download.state !== 'installed') await tx.put(ESIM_KINDS.download, iccid, release(download, now, `installation failed: ${why}`));
+      // Only the failed session's own binding is released (a newer download may be under way).
+      if (download && download.state !== 'installed' && download.transactionId === transactionId) await tx.put(ESIM_KINDS.download, iccid, release(download, now, `installation failed: ${why}`));
       await tx.delete(ESIM_KINDS.session, transactionId);
+      // A failure reported after another attempt installed the profile changes nothing.
       const outcome = applyProfileEvent(profile, { type: 'installation', result: 'failed' }, now);
       if (!outcome.ok) return { outcome: 'applied', duplicate: false, profile };
       await tx.put(ESIM_KINDS.profile, iccid, outcome.value.profile, profile.profileOrderId);

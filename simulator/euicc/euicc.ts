@@ -239,6 +239,11 @@ export class Euicc implements SimCard {
     this.activeIccid = this.enabledProfile()?.iccid;
   }
 
+  /** Logical channels open on the card (1..19), for leak checks. */
+  openChannels(): number[] {
+    return [...this.channels.keys()].filter((ch) => ch !== 0).sort((a, b) => a - b);
+  }
+
   /** Whether a download session is open on the card (RAM). */
   get downloadInProgress(): boolean {
     return this.ram.session !== undefined;

@@ -48,17 +48,26 @@ describe('logical channels relayed to the card', () => {
     expect(await term.at('AT+CCHC=1')).toEqual(['+CME ERROR: 50']);
   });
 
-  it('a plain SIM has no ISD-R; the generic dialect prints the channel bare; SIM7080 omits the space', async () => {
+  it('a plain SIM has no ISD-R; every dialect answers the 27.007 forms; module quirks are opt-in', async () => {
     const plain = await bootedModem({ dialect: 'generic', clock: new VirtualClock() });
     await plain.term.at('ATE0;+CMEE=1');
     expect(await plain.term.at(`AT+CCHO="${ISD_R}"`)).toEqual(['+CME ERROR: 3']);
     const generic = await bootedModem({ dialect: 'generic', clock: new VirtualClock(), sim: echoCard() });
     await generic.term.at('ATE0');
-    expect(await generic.term.at(`AT+CCHO="${ISD_R}"`)).toEqual(['1', 'OK']);
+    // 27.007 §8.45 / §8.43 forms, the ones lpac's AT backend reads ("+CCHO: ", "+CGLA: ").
+    expect(await generic.term.at(`AT+CCHO="${ISD_R}"`)).toEqual(['+CCHO: 1', 'OK']);
     const simcom = await bootedModem({ dialect: 'sim7080', clock: new VirtualClock(), sim: echoCard() });
     await simcom.term.at('ATE0');
     expect(await simcom.term.at(`AT+CCHO="${ISD_R}"`)).toEqual(['+CCHO: 1', 'OK']);
-    expect(await simcom.term.at('AT+CGLA=1,12,"81CA00000101"')).toEqual(['+CGLA:6,"019000"', 'OK']);
+    expect(await simcom.term.at('AT+CGLA=1,12,"81CA00000101"')).toEqual(['+CGLA: 6,"019000"', 'OK']);
+    // Fibocom FM350-GL (lpac #179) and Sierra EM7590 (lpac #138) deviations, as quirks.
+    simcom.modem.quirks.cchoBare = true;
+    expect(await simcom.term.at(`AT+CCHO="${ISD_R}"`)).toEqual(['2', 'OK']);
+    simcom.modem.quirks.cchoBare = false;
+    simcom.modem.quirks.cchoSessionHandle = true;
+    expect(await simcom.term.at(`AT+CCHO="${ISD_R}"`)).toEqual(['+CCHO: 00000000038AA303', 'OK']);
+    expect(await simcom.term.at('AT+CGLA=00000000038AA303,12,"81CA00000101"')).toEqual(['+CGLA: 6,"019000"', 'OK']);
+    expect(await simcom.term.at('AT+CCHC=00000000038AA303')).toEqual(['OK']);
   });
 
   it('AT+CSIM: MANAGE CHANNEL, SELECT by AID, APDUs on the channel, close', async () => {

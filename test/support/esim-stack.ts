@@ -103,6 +103,13 @@ export interface EsimStackOptions {
   lpa?: { attachTimeoutMs?: number; refreshTimeoutMs?: number; deliveryRetryMs?: number };
   /** Expose the simulator over TCP too (for an agent in a child process). */
   tcp?: boolean;
+  /**
+   * Put the ordered profiles on the card with the provisioning shortcut (default true). With
+   * false the card starts empty and profiles arrive by SGP.22 download (`esim.download`).
+   */
+  shortcut?: boolean;
+  /** Profiles the card has room for (default 8). */
+  maxProfiles?: number;
 }
 
 export async function startEsimStack(options: EsimStackOptions = {}): Promise<EsimStack> {
@@ -114,6 +121,7 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
   const listen = (p: RunningPlatform) => p.app.ctx.listeners.add((event) => void domainEvents.push(event as { type: string; imsi?: string }));
   let platform = await startPlatform({ dataDir, logger: platformLogger, config: platformConfig, http: { port: 0 }, mqtt: { port: 0 } });
   listen(platform);
+  const smdpPort = Number(new URL(platform.smdp!.url).port);
   const httpPort = Number(new URL(platform.url).port);
   const mqttPort = Number(new URL(platform.mqttUrl).port);
   const networkToken = platform.networkToken;
@@ -134,8 +142,10 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
 
   const credentials = await platform.devices.register(init.operatorId, IMEI);
 
-  const euicc = new Euicc({ eid: EID });
-  for (const p of profiles) euicc.installFromActivationCode(p.activationCode, { iccid: p.iccid, imsi: p.imsi });
+  // The card trusts the platform's CI and carries an eUICC certificate from its test EUM.
+  const pki = platform.smdp!.service.pki;
+  const euicc = new Euicc({ eid: EID, pki: { eum: pki.eum, trustedCis: [pki.ci.certificate] }, ...(options.maxProfiles !== undefined ? { maxProfiles: options.maxProfiles } : {}) });
+  if (options.shortcut ?? true) for (const p of profiles) euicc.installFromActivationCode(p.activationCode, { iccid: p.iccid, imsi: p.imsi });
   // The radio side asks the platform over HTTP, as a separate simulator process would, so it
   // rides out a platform restart (its calls retry; delete orders resume from the last one seen).
   const gate = new RemoteNetworkGate({ url: platform.url, token: networkToken, clock: new RealClock(), attempts: 20, backoff: { initialMs: 50, maxMs: 500 } });
@@ -164,6 +174,9 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
     'lpa-attach-timeout-ms': String(lpa.attachTimeoutMs),
     'lpa-refresh-timeout-ms': String(lpa.refreshTimeoutMs),
     'lpa-delivery-retry-ms': String(lpa.deliveryRetryMs),
+    // ES9+ TLS: the platform's exported CI, as an operator hands it to a gateway.
+    'lpa-es9-ca-file': join(dataDir, 'smdp', 'ci.pem'),
+    'lpa-es9-timeout-ms': '3000',
     'reconnect-base-delay-ms': '50',
     'reconnect-max-delay-ms': '200',
     'reconnect-reject-backoff-ms': '200',
@@ -266,7 +279,7 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
     async restartPlatform(between) {
       await stack.platform.close();
       await between?.();
-      platform = await startPlatform({ dataDir, logger: platformLogger, config: platformConfig, networkToken, http: { port: httpPort }, mqtt: { port: mqttPort } });
+      platform = await startPlatform({ dataDir, logger: platformLogger, config: platformConfig, networkToken, http: { port: httpPort }, mqtt: { port: mqttPort }, smdp: { port: smdpPort } });
       listen(platform);
       stack.platform = platform;
       auth = await stack.api.call('POST', '/v1/auth', { email, password });

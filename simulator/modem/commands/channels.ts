@@ -7,6 +7,22 @@ function cglaPrefix(m: ModemContext): string {
   return m.quirks.cglaNoSpace ? '+CGLA:' : '+CGLA: ';
 }
 
+/** Base of the session handles a Sierra-style module hands out (`cchoSessionHandle`). */
+const HANDLE_BASE = 0x38aa300;
+
+/** The `<sessionid>` the module prints for a card channel. */
+function sessionId(m: ModemContext, channel: number): string {
+  if (m.quirks.cchoSessionHandle) return (HANDLE_BASE + channel).toString(16).toUpperCase().padStart(16, '0');
+  return String(channel);
+}
+
+/** The card channel a `<sessionid>` argument names (undefined when it names none). */
+function channelOf(m: ModemContext, arg: string | undefined): number | undefined {
+  if (!m.quirks.cchoSessionHandle) return int(arg);
+  if (arg === undefined || !/^[0-9A-Fa-f]{1,16}$/.test(arg)) return undefined;
+  return parseInt(arg, 16) - HANDLE_BASE;
+}
+
 export const channels: Record<string, CommandSpec> = {
   '+CCHO': {
     kind: 'channel',
@@ -19,7 +35,8 @@ export const channels: Record<string, CommandSpec> = {
       }
       const opened = m.card!.openChannel(aid.toUpperCase());
       if ('sw' in opened) return cme(opened.sw === 0x6a81 ? CME.memoryFull : CME.notAllowed);
-      return ok([m.quirks.cchoBare ? String(opened.channel) : `+CCHO: ${opened.channel}`]);
+      const id = sessionId(m, opened.channel);
+      return ok([m.quirks.cchoBare ? id : `+CCHO: ${id}`]);
     },
   },
   '+CCHC': {
@@ -27,9 +44,9 @@ export const channels: Record<string, CommandSpec> = {
     needsSim: true,
     run: (m, c) => {
       if (c.form === 'test') return m.quirks.noChannelTestForms ? error() : ok();
-      const ch = int(c.args[0]);
+      const ch = channelOf(m, c.args[0]);
       if (c.form !== 'set' || !inRange(ch, 1, 19)) return badArgs();
-      return m.card!.closeChannel(ch) ? ok() : badArgs();
+      return m.card!.closeChannel(ch!) ? ok() : badArgs();
     },
   },
   '+CGLA': {
@@ -37,7 +54,7 @@ export const channels: Record<string, CommandSpec> = {
     needsSim: true,
     run: async (m, c) => {
       if (c.form === 'test') return m.quirks.noChannelTestForms ? error() : ok();
-      const ch = int(c.args[0]);
+      const ch = channelOf(m, c.args[0]);
       const length = int(c.args[1]);
       const command = c.args[2];
       if (c.form !== 'set' || !inRange(ch, 1, 19) || length === undefined || command === undefined || !hex.test(command)) return badArgs();
