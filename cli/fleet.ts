@@ -21,6 +21,7 @@ import {
   renderJunitReport,
   runFleet,
   ScenarioError,
+  type FleetProgress,
   type FleetReport,
   type Scenario,
 } from '../simulator/fleet/index.js';
@@ -178,6 +179,8 @@ export interface RunScenarioOptions {
   remote?: { url: string; networkToken: string };
   /** How the agents reach the in-process platform's broker: in-memory pipes (default) or loopback TCP. */
   mqtt?: 'in-process' | 'tcp';
+  /** Receives the run's progress instead of `progress` (benchmarks time phases with it). */
+  progressSink?: FleetProgress;
 }
 
 /**
@@ -235,7 +238,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       },
       clock,
       ...(options.shard ? { shard: options.shard } : {}),
-      progress: createProgress(process.stderr, options.progress ?? 'auto'),
+      progress: options.progressSink ?? createProgress(process.stderr, options.progress ?? 'auto'),
       logger,
     });
   } finally {

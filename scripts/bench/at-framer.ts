@@ -7,6 +7,7 @@
  * Run: node dist/scripts/bench/at-framer.js [megabytes]
  */
 import { performance } from 'node:perf_hooks';
+import { printMachine, REPEATS, spread } from './_repeat.js';
 import { ReadlineParser } from '@serialport/parser-readline';
 import { AtFramer, type Expectation } from '../../agent/at/framer.js';
 import { responsePrefixesOf } from '../../agent/at/urc-prefixes.js';
@@ -78,15 +79,16 @@ function runReadline(exchanges: readonly Exchange[]): number {
   return lines;
 }
 
-function best(run: () => number, rounds: number): { ms: number; count: number } {
-  let ms = Infinity;
+function timed(run: () => number, rounds: number): { ms: number; median: number; count: number } {
+  const times: number[] = [];
   let count = 0;
   for (let i = 0; i < rounds; i++) {
     const start = performance.now();
     count = run();
-    ms = Math.min(ms, performance.now() - start);
+    times.push(performance.now() - start);
   }
-  return { ms, count };
+  const s = spread(times);
+  return { ms: s.min, median: s.median, count };
 }
 
 function main(): void {
@@ -94,21 +96,23 @@ function main(): void {
   const { exchanges, bytes, lines } = generate(megabytes * 1024 * 1024);
   runFramer(exchanges.slice(0, 2000));
   runReadline(exchanges.slice(0, 2000));
-  const framer = best(() => runFramer(exchanges), 3);
-  const readline = best(() => runReadline(exchanges), 3);
+  printMachine('start');
+  const framer = timed(() => runFramer(exchanges), REPEATS);
+  const readline = timed(() => runReadline(exchanges), REPEATS);
   const mb = bytes / (1024 * 1024);
-  const report = (name: string, r: { ms: number; count: number }): void => {
+  const report = (name: string, r: { ms: number; median: number; count: number }): void => {
     const seconds = r.ms / 1000;
     console.log(
-      `${name.padEnd(22)} ${(mb / seconds).toFixed(1).padStart(7)} MB/s  ${Math.round(lines / seconds)
+      `${name.padEnd(22)} best ${(mb / seconds).toFixed(1).padStart(7)} MB/s  ${Math.round(lines / seconds)
         .toLocaleString('en-US')
-        .padStart(11)} lines/s  (${r.count} events/lines, ${r.ms.toFixed(1)} ms)`,
+        .padStart(11)} lines/s; median ${(mb / (r.median / 1000)).toFixed(1)} MB/s  (${r.count} events/lines, min ${r.ms.toFixed(1)} ms / median ${r.median.toFixed(1)} ms over ${REPEATS} runs)`,
     );
   };
   console.log(`input: ${mb.toFixed(2)} MB, ${lines} lines, ${exchanges.length} exchanges, ${READ_SIZE}-byte reads`);
   report('AtFramer', framer);
   report('ReadlineParser (base)', readline);
-  console.log(`ratio AtFramer / ReadlineParser: ${(readline.ms / framer.ms).toFixed(2)}x`);
+  console.log(`ratio AtFramer / ReadlineParser: ${(readline.ms / framer.ms).toFixed(2)}x (min), ${(readline.median / framer.median).toFixed(2)}x (median)`);
+  printMachine('end');
 }
 
 main();

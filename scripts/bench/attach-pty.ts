@@ -6,6 +6,7 @@
  * Run: `npm run build && node dist/scripts/bench/attach-pty.js [runs]`.
  */
 import { silentLogger } from '../../common/log.js';
+import { mm, printMachine, REPEATS, spread } from './_repeat.js';
 import { createAgent } from '../../agent/agent.js';
 import { createChannel, transportFor } from '../../agent/at/index.js';
 import type { Transport } from '../../agent/at/types.js';
@@ -59,22 +60,24 @@ async function attachOnce(dialect: 'bg96' | 'sim7080' | 'generic'): Promise<{ ms
   return { ms, bytes: tally.tx + tally.rx };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
-  const runs = Number(process.argv[2] ?? 5);
+  const runs = Math.max(REPEATS, Number(process.argv[2] ?? 5));
+  printMachine('start');
   console.log(`attach over a pty at ${BAUD} baud, simulator latency 'zero', ${runs} runs per dialect`);
   console.log('(a pty does not pace bytes at the baud rate: a ratio below 1 means the agent and channel cost less than the line itself would)');
   for (const dialect of ['bg96', 'sim7080', 'generic'] as const) {
     const results = [];
     for (let i = 0; i < runs; i++) results.push(await attachOnce(dialect));
-    const ms = median(results.map((r) => r.ms));
-    const bytes = median(results.map((r) => r.bytes));
+    const times = spread(results.map((r) => r.ms));
+    const ms = times.median;
+    const bytes = spread(results.map((r) => r.bytes)).median;
     const lineMs = (bytes * 10 * 1000) / BAUD;
     console.log(
-      `${dialect.padEnd(8)} attach ${ms.toFixed(1)} ms (median)  bytes ${bytes}  line-time ${lineMs.toFixed(1)} ms  ratio ${(ms / lineMs).toFixed(2)}×`,
+      `${dialect.padEnd(8)} attach ${mm(times, ' ms')}  bytes ${bytes}  line-time ${lineMs.toFixed(1)} ms  ratio (median) ${(ms / lineMs).toFixed(2)}×`,
     );
   }
+  printMachine('end');
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@
  * Run: `npm run build && node dist/scripts/bench/billing.js`.
  */
 import { performance } from 'node:perf_hooks';
+import { mm, printMachine, REPEATS, spread } from './_repeat.js';
 import { defaultFeeSchedule } from '../../platform/domain/billing/default-fee-schedules.js';
 import type { StatusInterval, SubscriberHistory } from '../../platform/domain/billing/history.js';
 import { rateSubscriber, type UsageRecord } from '../../platform/domain/billing/rating.js';
@@ -57,15 +58,27 @@ function baseline(): bigint {
 
 rateAll(); // warm-up
 baseline();
-const b0 = performance.now();
-const baseTotal = baseline();
-const baseMs = performance.now() - b0;
-const r0 = performance.now();
-const result = rateAll();
-const rateMs = performance.now() - r0;
+printMachine('start');
+const baseTimes: number[] = [];
+const rateTimes: number[] = [];
+let baseTotal = 0n;
+let result = rateAll();
+for (let i = 0; i < REPEATS; i++) {
+  const b0 = performance.now();
+  baseTotal = baseline();
+  baseTimes.push(performance.now() - b0);
+  const r0 = performance.now();
+  result = rateAll();
+  rateTimes.push(performance.now() - r0);
+}
+const rate = spread(rateTimes);
+const base = spread(baseTimes);
+const rateMs = rate.median;
+const baseMs = base.median;
 
 const subscriberDays = SUBSCRIBERS * DAYS;
 console.log(`subscriber-days rated: ${subscriberDays.toLocaleString('en')} (${result.items.toLocaleString('en')} line items)`);
-console.log(`rating:   ${rateMs.toFixed(0)} ms  (${Math.round(subscriberDays / (rateMs / 1000)).toLocaleString('en')} subscriber-days/s)`);
-console.log(`baseline: ${baseMs.toFixed(1)} ms  (bigint loop adding ${subscriberDays.toLocaleString('en')} fixed fees, total ${baseTotal})`);
-console.log(`ratio rating/baseline: ${(rateMs / baseMs).toFixed(1)}x`);
+console.log(`rating:   ${mm(rate, ' ms', 0)} over ${REPEATS} runs (median ${Math.round(subscriberDays / (rateMs / 1000)).toLocaleString('en')} subscriber-days/s)`);
+console.log(`baseline: ${mm(base, ' ms', 1)}  (bigint loop adding ${subscriberDays.toLocaleString('en')} fixed fees, total ${baseTotal})`);
+console.log(`ratio rating/baseline (medians): ${(rateMs / baseMs).toFixed(1)}x`);
+printMachine('end');

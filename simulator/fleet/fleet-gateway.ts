@@ -77,6 +77,9 @@ export function shouldBeOnline(gw: Gateway): boolean {
  */
 export class FleetTally {
   readonly attachTimes: number[] = [];
+  /** Gateways online now. */
+  online = 0;
+  private allOnline?: { count: number; reached: () => void };
   readonly faults: FaultLedger;
   readonly series: SeriesRecorder;
   private start = 0;
@@ -85,6 +88,11 @@ export class FleetTally {
   constructor(durationMs: number, recoveryBoundsMs: Readonly<Record<string, number>>) {
     this.series = new SeriesRecorder(durationMs);
     this.faults = new FaultLedger((kind) => recoveryBoundsMs[kind] ?? 0);
+  }
+
+  /** Calls `reached` once, the first time `count` gateways are online together. */
+  whenAllOnline(count: number, reached: () => void): void {
+    this.allOnline = { count, reached };
   }
 
   /** The run's origin (clock time): series and traces count from here. */
@@ -104,6 +112,7 @@ export class FleetTally {
     gw.attempts = Math.max(gw.attempts, attempts);
     if (isOnline === gw.online) return;
     gw.online = isOnline;
+    this.online += isOnline ? 1 : -1;
     this.series.onlineChanged(isOnline ? 1 : -1, at);
     traceStep(gw, { t: at - this.start, e: isOnline ? 'online' : 'offline' });
     if (isOnline) {
@@ -122,6 +131,11 @@ export class FleetTally {
       if (shouldBeOnline(gw)) gw.offlineSince = at;
     }
     this.series.count('faultsRecovered', at, this.faults.stateChanged(gw, isOnline, at));
+    if (this.allOnline && this.online >= this.allOnline.count) {
+      const { reached } = this.allOnline;
+      this.allOnline = undefined;
+      reached();
+    }
   }
 
   /**

@@ -113,6 +113,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
     const start = driver.now();
     tally.begin(start);
     progress?.begin(start, scenario.duration, gateways.length);
+    tally.whenAllOnline(gateways.length, () => progress?.allOnline?.(performance.now() - wallStart, gateways.length));
     coldStart(gateways, sharedClock, scenario.gateways.startSpread);
     const stopTraffic = sendTraffic(gateways, sharedClock, scenario.gateways.trafficBytesPerHour);
     const report = (): void => {

@@ -13,6 +13,11 @@ export interface FleetProgress {
   update(now: number, online: number): void;
   /** A timeline event happened. */
   log(line: string): void;
+  /**
+   * Every gateway of the run is online for the first time (the cold start is over), `wallMs`
+   * after the run began; benchmarks time the cold start and sample memory here.
+   */
+  allOnline?(wallMs: number, gateways: number): void;
   stop(): void;
 }
 
@@ -91,6 +96,7 @@ function lineProgress(stream: NodeJS.WriteStream): FleetProgress {
       }
     },
     log: (line) => void stream.write(`[fleet ${wall()}] ${line}\n`),
+    allOnline: (wallMs, n) => void stream.write(`[fleet ${wall()}] all ${n} gateways online, ${(wallMs / 1000).toFixed(1)} s after the start\n`),
     stop: () => {},
   };
 }
