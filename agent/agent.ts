@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { RealClock, type Clock } from '../common/clock.js';
-import { silentLogger, urlWithoutCredentials, type Logger } from '../common/log.js';
+import { childLogger, silentLogger, urlWithoutCredentials, type Logger } from '../common/log.js';
 import type { BackoffPolicy } from '../platform/contract/mqtt-session.js';
 import { readAppliedSettings, settingsPath, withAppliedSettings, writeAppliedSettings } from './applied-settings.js';
 import { openChannel } from './at/index.js';
@@ -26,6 +26,7 @@ import { lpaExtension } from './lpa/lpa-extension.js';
 import { bridgeSessionToLink } from './link-bridge.js';
 import { AgentLink } from './link/agent-link.js';
 import { Outbox, type OutboxJournal } from './link/outbox.js';
+import type { OutboxStore } from './link/outbox-store.js';
 import { fetchMetadata } from './metadata-client.js';
 import { SessionDriver, type SessionStatus, type StateChange } from './session/session-driver.js';
 
@@ -53,8 +54,13 @@ export interface AgentOptions {
      * its broker's `connectInProcess` (no file descriptor). Default TCP.
      */
     connectStream?: () => Duplex;
-    /** The outbox's commit discipline; default `wal`. An in-process fleet uses `truncate` (one open file). */
+    /** The outbox's commit discipline; default `wal`. */
     outboxJournal?: OutboxJournal;
+    /**
+     * Keep the outbox in this shared store (owner = device id) instead of a file of its own: an
+     * in-process fleet gives every agent the same one (one connection, one group commit per turn).
+     */
+    outboxStore?: OutboxStore;
   };
   /** How long a platform command waits for the session to settle before answering. Default 60 s. */
   commandSettleMs?: number;
@@ -129,7 +135,7 @@ export function createAgent(options: AgentOptions): Agent {
   const clock = options.clock ?? new RealClock();
   const logger = options.logger ?? silentLogger();
   const { config } = options;
-  const atLogger = logger.child({ component: 'at' });
+  const atLogger = childLogger(logger, { component: 'at' });
   const open =
     options.openChannel ??
     (() => openChannel({ port: config.port, baudRate: config.baudRate, binding: options.binding, clock, logger: atLogger }));
@@ -139,7 +145,7 @@ export function createAgent(options: AgentOptions): Agent {
     openChannel: open,
     config: withAppliedSettings(config.session, applied),
     clock,
-    logger: logger.child({ component: 'session', port: config.port }),
+    logger: childLogger(logger, { component: 'session', port: config.port }),
     ...(options.random ? { random: options.random } : {}),
   });
 
@@ -171,20 +177,22 @@ export function createAgent(options: AgentOptions): Agent {
 
   const linkState = (): LinkState => (config.mqtt ? (link?.state ?? 'idle') : 'disabled');
   const healthReport = (): HealthReport => assessHealth(driver.status(), { stopping, link: linkState(), ...(deviceId ? { deviceId } : {}) });
-  const registry = createAgentMetrics({
+  // Created on first use (the health endpoint or a scrape): an agent of a fleet never needs one.
+  let registry: ReturnType<typeof createAgentMetrics> | undefined;
+  const metricsRegistry = (): ReturnType<typeof createAgentMetrics> => (registry ??= createAgentMetrics({
     status: () => driver.status(),
     onlineSeconds: () => (onlineMs + (onlineSince !== undefined ? clock.now() - onlineSince : 0)) / 1000,
     reconnects: () => reconnects,
     outboxDepth: () => outbox?.size(),
     linkState,
-  });
+  }));
 
   // The LPA joins by default (config `esim: off` leaves it out), then any the caller adds.
   const extensions: readonly AgentExtension[] = [...(config.lpa ? [lpaExtension(config.lpa)] : []), ...(options.extensions ?? [])];
   const startExtensions = (): void => {
     for (const extension of extensions) {
       try {
-        const stop = extension.start({ driver, link, deviceId, config, clock, logger: logger.child({ component: extension.name }) });
+        const stop = extension.start({ driver, link, deviceId, config, clock, logger: childLogger(logger, { component: extension.name }) });
         if (stop) stoppers.push(stop);
       } catch (error) {
         logger.error({ err: error, extension: extension.name }, 'extension failed to start');
@@ -195,7 +203,10 @@ export function createAgent(options: AgentOptions): Agent {
   const startLink = (id: string): void => {
     const mqtt = config.mqtt!;
     deviceId = id;
-    outbox = new Outbox(join(config.dataDir, `outbox-${id}.sqlite`), { clock, ...(options.link?.outboxJournal ? { journal: options.link.outboxJournal } : {}) });
+    const shared = options.link?.outboxStore;
+    outbox = shared
+      ? new Outbox(shared, { clock, owner: id })
+      : new Outbox(join(config.dataDir, `outbox-${id}.sqlite`), { clock, ...(options.link?.outboxJournal ? { journal: options.link.outboxJournal } : {}) });
     link = new AgentLink({
       deviceId: id,
       url: mqtt.url,
@@ -203,7 +214,7 @@ export function createAgent(options: AgentOptions): Agent {
       agentVersion: packageVersion(),
       outbox,
       clock,
-      logger: logger.child({ component: 'link', deviceId: id }),
+      logger: childLogger(logger, { component: 'link', deviceId: id }),
       ...(options.random ? { random: options.random } : {}),
       ...(options.link?.backoff ? { backoff: options.link.backoff } : {}),
       ...(options.link?.ackTimeoutMs !== undefined ? { ackTimeoutMs: options.link.ackTimeoutMs } : {}),
@@ -247,7 +258,7 @@ export function createAgent(options: AgentOptions): Agent {
       driver.start();
       if (config.health && !health) {
         const { host, port } = config.health;
-        started = startHealthServer({ host, port, health: healthReport, registry, logger: logger.child({ component: 'health' }) }).then((server) => {
+        started = startHealthServer({ host, port, health: healthReport, registry: metricsRegistry(), logger: childLogger(logger, { component: 'health' }) }).then((server) => {
           health = server;
         });
         started.catch((error: unknown) => logger.error({ err: error }, 'health endpoint failed to start'));
@@ -279,7 +290,7 @@ export function createAgent(options: AgentOptions): Agent {
     status: () => driver.status(),
     metrics: () => driver.metrics(),
     health: healthReport,
-    metricsText: () => registry.metrics(),
+    metricsText: () => metricsRegistry().metrics(),
     onStateChange: (listener) => driver.onStateChange(listener),
     async metadata() {
       if (!config.metadataUrl) throw new Error("no 'metadataUrl' configured");

@@ -136,12 +136,12 @@ async function writeReports(report: FleetReport, files: { report?: string | unde
 export type MqttTransport = 'in-process' | 'tcp' | 'remote';
 
 /**
- * Open files one linked gateway costs between transactions: its outbox database (rollback
- * journal `truncate`: the journal is open only inside a transaction), plus its MQTT socket, and
- * the broker's end of it too when the broker runs in this process over TCP.
+ * Open files one linked gateway costs: its MQTT socket, and the broker's end of it too when the
+ * broker runs in this process over TCP; none over in-process pipes. The agents' outboxes share
+ * one database (three files in all, counted in the spare).
  */
-const FILES_PER_LINKED_GATEWAY: Record<MqttTransport, number> = { 'in-process': 1, tcp: 3, remote: 2 };
-/** The platform, its broker's listener and hub, stdio, node's own handles, journals open mid-transaction. */
+const FILES_PER_LINKED_GATEWAY: Record<MqttTransport, number> = { 'in-process': 0, tcp: 2, remote: 1 };
+/** The platform, its broker's listener and hub, the shared outbox store, stdio, node's own handles. */
 const FILES_SPARE = 1_000;
 
 /** The soft limit of open files of this process (Linux `/proc/self/limits`); undefined elsewhere. */
@@ -183,13 +183,6 @@ export interface RunScenarioOptions {
   progressSink?: FleetProgress;
 }
 
-/**
- * [choice] Every fleet agent's outbox commits through a truncated rollback journal: one open file
- * per gateway instead of three, the same durability (`synchronous = FULL`), more fsyncs per
- * commit. Gateways outside a fleet keep WAL.
- */
-const FLEET_OUTBOX_JOURNAL = 'truncate';
-
 /** Starts an in-process platform on the scenario's clock and runs the fleet against it. */
 export async function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): Promise<FleetReport> {
   const logLevel = options.logLevel ?? 'silent';
@@ -216,7 +209,6 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       factory: agentGatewayFactory({
         logger,
         random: seededRandom(scenario.seed),
-        outboxJournal: FLEET_OUTBOX_JOURNAL,
         ...(options.mqtt !== 'tcp' && platform.connectMqttInProcess ? { connectMqtt: platform.connectMqttInProcess } : {}),
       }),
       platform: {
@@ -258,7 +250,7 @@ async function runRemote(scenario: Scenario, remote: { url: string; networkToken
   try {
     return await runFleet({
       scenario,
-      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0)), outboxJournal: FLEET_OUTBOX_JOURNAL }),
+      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0))}),
       platform: { url: remote.url, gate },
       clock,
       ...(options.shard ? { shard: options.shard } : {}),

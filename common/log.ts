@@ -52,7 +52,20 @@ export function createLogger(options: LogOptions): Logger {
   return options.destination ? pino(config, options.destination) : pino(config);
 }
 
-/** A logger that writes nothing: the default for library code and fast tests. */
+let silent: Logger | undefined;
+
+/**
+ * A logger that writes nothing: the default for library code and fast tests. One per process
+ * (a fleet of 10 000 agents need not hold 10 000 of them); never change its level.
+ */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return (silent ??= pino({ level: 'silent' }));
+}
+
+/**
+ * `logger.child(bindings)`, or `logger` itself when it writes nothing at all: a child of a silent
+ * logger would only cost memory (thousands of gateways × a child per component).
+ */
+export function childLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
+  return logger.level === 'silent' ? logger : logger.child(bindings);
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../common/clock.js';
 import { AgentLink } from '../agent/link/agent-link.js';
 import { Outbox } from '../agent/link/outbox.js';
+import { OutboxStore } from '../agent/link/outbox-store.js';
 import { CredentialIssuer } from '../platform/broker/credentials.js';
 import { DeviceHub } from '../platform/broker/device-hub.js';
 import { startBroker, type RunningBroker } from '../platform/broker/embedded-broker.js';
@@ -15,22 +16,29 @@ import { builtModule, projectRoot, writeChildScript } from './support/built.js';
 const DEVICE = '356938035643809';
 
 /**
- * The child accepts events into the durable outbox as fast as it can, printing each key only
- * after `emitEvent` returned, until the parent SIGKILLs it. It runs the compiled agent code.
+ * The child emits events into the durable outbox as fast as it can, in bursts of 50 per
+ * event-loop turn (one group commit each), printing a burst's keys only once
+ * `link.accepted()` resolved (the commit returned), until the parent SIGKILLs it — mid-burst,
+ * mid-commit, wherever. It runs the compiled agent code; `shared` puts the outbox in a store
+ * shared by owners, as an in-process fleet does.
  */
 const childSource = (): string => `
 import { RealClock } from '${builtModule('common/clock')}';
 import { AgentLink } from '${builtModule('agent/link/agent-link')}';
 import { Outbox } from '${builtModule('agent/link/outbox')}';
-const [outboxPath, deviceId] = process.argv.slice(2);
+import { OutboxStore } from '${builtModule('agent/link/outbox-store')}';
+const [outboxPath, deviceId, mode] = process.argv.slice(2);
 const clock = new RealClock();
-const outbox = new Outbox(outboxPath, { clock, maxEntries: 1_000_000 });
+const outbox = mode === 'shared'
+  ? new Outbox(new OutboxStore(outboxPath), { clock, owner: deviceId, maxEntries: 1_000_000 })
+  : new Outbox(outboxPath, { clock, maxEntries: 1_000_000 });
 const link = new AgentLink({ deviceId, url: 'mqtt://127.0.0.1:1', password: 'unused', agentVersion: 'crash-test', outbox, clock });
 process.stdout.write('ready\\n');
-for (let i = 0; ; i++) {
-  const key = link.emitEvent('counter', { i });
-  process.stdout.write('accepted ' + key + '\\n');
-  if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+for (let i = 0; ; ) {
+  const burst = [];
+  for (let n = 0; n < 50; n++, i++) burst.push(link.emitEvent('counter', { i }));
+  await link.accepted();
+  process.stdout.write(burst.map((key) => 'accepted ' + key + '\\n').join(''));
 }
 `;
 
@@ -45,10 +53,10 @@ describe('durable outbox across a killed agent process', () => {
     await broker?.close();
   });
 
-  it('replays every accepted entry after SIGKILL, each applied exactly once', async () => {
+  it.each(['own', 'shared'] as const)('replays every entry accepted under group commit after SIGKILL, each applied exactly once (%s store)', async (mode) => {
     const dir = mkdtempSync(join(tmpdir(), 'cellgate-crash-'));
     const outboxPath = join(dir, 'outbox.db');
-    const child = spawn(process.execPath, [childScript, outboxPath, DEVICE], { stdio: ['ignore', 'pipe', 'pipe'], cwd: projectRoot });
+    const child = spawn(process.execPath, [childScript, outboxPath, DEVICE, mode], { stdio: ['ignore', 'pipe', 'pipe'], cwd: projectRoot });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const accepted: string[] = [];
@@ -70,7 +78,7 @@ describe('durable outbox across a killed agent process', () => {
     expect(await exited).toBe('SIGKILL');
 
     const clock = new RealClock();
-    const outbox = new Outbox(outboxPath, { clock });
+    const outbox = mode === 'shared' ? new Outbox(new OutboxStore(outboxPath), { clock, owner: DEVICE }) : new Outbox(outboxPath, { clock });
     const survived = outbox.pending(1_000_000).map((e) => e.key);
     expect(survived.length).toBeGreaterThanOrEqual(accepted.length);
     expect(survived.slice(0, accepted.length)).toEqual(accepted);
@@ -78,6 +86,7 @@ describe('durable outbox across a killed agent process', () => {
     const issuer = new CredentialIssuer({ now: () => clock.now(), iterations: 1_000 });
     const device = await issuer.issueDevice(DEVICE);
     const service = await issuer.issueService('svc.platform');
+    await broker?.close();
     broker = await startBroker({ credentials: issuer });
     const applied: string[] = [];
     const hub = new DeviceHub({ url: broker.url, ...service, clock, handlers: { onEvent: (_id, e) => void applied.push(e.key) } });

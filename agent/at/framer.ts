@@ -38,6 +38,8 @@ export interface FramerOptions {
 
 /** Default line limit: an `AT+CGLA` answer with a 255-byte APDU is ~530 characters. */
 export const DEFAULT_MAX_LINE_LENGTH = 8192;
+/** First size of the line buffer (grown by doubling): 10 000 idle gateways need not hold 80 MB. */
+const INITIAL_LINE_CAPACITY = 128;
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -64,7 +66,8 @@ const LEADING_GARBAGE = /^[\s\ufffd]+/;
  */
 export class AtFramer {
   private readonly maxLineLength: number;
-  private readonly line: Uint8Array;
+  /** The partial line; starts small and doubles on demand up to `maxLineLength` (most AT lines are short). */
+  private line: Uint8Array;
   private lineLength = 0;
   private overflowLength = 0;
   private swallowSpace = false;
@@ -80,7 +83,7 @@ export class AtFramer {
 
   constructor(options: FramerOptions = {}) {
     this.maxLineLength = Math.max(16, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
-    this.line = new Uint8Array(this.maxLineLength);
+    this.line = new Uint8Array(Math.min(INITIAL_LINE_CAPACITY, this.maxLineLength));
     for (const prefix of BUILT_IN_URC_PREFIXES) this.builtIn.add(prefix);
     for (const prefix of options.urcPrefixes ?? []) this.registerUrcPrefix(prefix);
     this.rebuildPrefixes();
@@ -172,6 +175,13 @@ export class AtFramer {
       this.overflowLength = this.lineLength + count;
       this.lineLength = 0;
       return;
+    }
+    if (this.lineLength + count > this.line.length) {
+      let capacity = this.line.length * 2;
+      while (capacity < this.lineLength + count) capacity *= 2;
+      const grown = new Uint8Array(Math.min(capacity, this.maxLineLength));
+      grown.set(this.line.subarray(0, this.lineLength));
+      this.line = grown;
     }
     this.line.set(chunk.subarray(start, end), this.lineLength);
     this.lineLength += count;

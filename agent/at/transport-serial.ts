@@ -4,6 +4,9 @@ import type { BindingInterface } from '@serialport/bindings-interface' with { 'r
 import type { Transport } from './types.js';
 import { AtPortClosedError } from './errors.js';
 
+/** serialport read pool per AT port (see `open`). */
+const AT_READ_POOL_BYTES = 1024;
+
 /** Options of a serial device transport. */
 export interface SerialTransportOptions {
   /** Device path, e.g. `/dev/ttyUSB2`. */
@@ -50,6 +53,10 @@ export class SerialTransport implements Transport {
       path: this.options.path,
       baudRate: this.options.baudRate ?? 115200,
       autoOpen: false,
+      // [choice] serialport's default read pool is 64 KiB per port (allocated up front, and kept
+      // alive by any chunk still referenced). An AT port moves lines of tens of bytes at 115200
+      // baud at most: 1 KiB pools cost nothing in throughput and save ~600 MB in a 10 000-gateway fleet.
+      highWaterMark: AT_READ_POOL_BYTES,
     });
     this.stream = stream;
     // Without an 'error' listener a stray stream error would crash the process.

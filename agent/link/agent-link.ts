@@ -83,12 +83,15 @@ export class AgentLink {
   private statusTime: number;
   private resendTimer: TimerHandle | undefined;
   private commandQueue: Promise<void> = Promise.resolve();
+  private readonly offCommitted: () => void;
 
   constructor(private readonly options: AgentLinkOptions) {
     assertDeviceId(options.deviceId);
     this.topics = deviceTopics(options.deviceId);
     this.logger = options.logger ?? silentLogger();
     this.statusTime = options.clock.now();
+    // Entries go on the wire only once committed (the outbox's group commit).
+    this.offCommitted = options.outbox.onCommitted(() => this.kick());
     this.session = new MqttSession({
       url: options.url,
       ...(options.connectStream ? { connectStream: options.connectStream } : {}),
@@ -109,6 +112,19 @@ export class AgentLink {
         for (const listener of this.stateListeners) listener(state);
       },
     });
+  }
+
+  /**
+   * Resolves once everything emitted so far is durable (the outbox's group commit at the end of
+   * the event-loop turn): only then is an event *accepted*, and only then is it sent.
+   */
+  accepted(): Promise<void> {
+    return this.options.outbox.committed();
+  }
+
+  /** Runs `fn` once what was queued in the outbox so far is committed (never if the commit failed). */
+  private afterCommit(fn: () => void): void {
+    this.options.outbox.committed().then(fn, () => undefined);
   }
 
   /** `idle` → `connecting` → `connected` ⇄ `waiting` (backoff) → `stopped`. */
@@ -142,6 +158,7 @@ export class AgentLink {
     if (this.resendTimer) this.options.clock.clearTimeout(this.resendTimer);
     await this.session.stop();
     await this.commandQueue;
+    this.offCommitted();
   }
 
   /** Registers the handler of one command; unregistered commands are answered `unsupported`. */
@@ -164,14 +181,14 @@ export class AgentLink {
   }
 
   /**
-   * Records an event durably and sends it when connected. Returns its idempotency key once the
-   * entry is on disk. @throws OutboxFullError when the outbox size policy refuses it.
+   * Records an event in the outbox and sends it, once committed, when connected. Returns its
+   * idempotency key; `accepted()` resolves when it is on disk (group commit, same turn).
+   * @throws OutboxFullError when the outbox size policy refuses it.
    */
   emitEvent(type: string, data: Record<string, unknown>, options: { priority?: Exclude<OutboxPriority, 'critical'>; key?: string } = {}): string {
     const event: DeviceEvent = { ...this.base(options.key ?? `evt:${randomUUID()}`), type, data };
     const { duplicate } = this.options.outbox.append({ key: event.key, kind: 'event', priority: options.priority ?? 'normal', payload: encodeMessage(event) });
-    if (!duplicate) this.reportDelivery({ change: 'accepted', key: event.key, kind: 'event' });
-    this.kick();
+    if (!duplicate) this.afterCommit(() => this.reportDelivery({ change: 'accepted', key: event.key, kind: 'event' }));
     return event.key;
   }
 
@@ -182,8 +199,7 @@ export class AgentLink {
   sendEsimNotification(notification: Omit<EsimNotification, 'v' | 'key' | 'deviceId' | 'createdAt'>): string {
     const message: EsimNotification = { ...this.base(`esim:${notification.eid}:${notification.seqNumber}`), ...notification };
     const { duplicate } = this.options.outbox.append({ key: message.key, kind: 'esim-notification', priority: 'critical', payload: encodeMessage(message) });
-    if (!duplicate) this.reportDelivery({ change: 'accepted', key: message.key, kind: 'esim-notification' });
-    this.kick();
+    if (!duplicate) this.afterCommit(() => this.reportDelivery({ change: 'accepted', key: message.key, kind: 'esim-notification' }));
     return message.key;
   }
 
@@ -249,6 +265,7 @@ export class AgentLink {
     for (const key of keys) this.inFlight.delete(key);
     const removed = this.options.outbox.remove(keys);
     if (this.deliveryListeners.size > 0) for (const key of removed) this.reportDelivery({ change: rejected.has(key) ? 'rejected' : 'acknowledged', key });
+    // Room in the window: send what waits (removal of the acknowledged keys commits this turn).
     this.kick();
   }
 
@@ -290,9 +307,9 @@ export class AgentLink {
       const outcome = await run();
       const result: CommandResult = { ...this.base(`res:${commandId}`), commandId, ...outcome };
       const { duplicate } = this.options.outbox.appendCommandResult(commandId, { key: result.key, payload: encodeMessage(result) });
+      await this.options.outbox.committed();
       if (!duplicate) this.reportDelivery({ change: 'accepted', key: result.key, kind: 'command-result' });
       this.logger.info({ commandId, command: result.command, status: result.status }, 'command answered');
-      this.kick();
     }).catch((error: unknown) => {
       this.logger.error({ commandId, err: (error as Error).message }, 'command result could not be recorded');
     });

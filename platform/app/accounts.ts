@@ -84,6 +84,7 @@ export async function deleteOperator(ctx: AppContext, operatorId: string): Promi
     await tx.delete(ACCOUNT_KINDS.operatorEmail, op.email);
     await tx.delete(ACCOUNT_KINDS.operator, operatorId);
   });
+  ctx.tokens.forgetOperator(operatorId);
 }
 
 export async function createUser(ctx: AppContext, operatorId: string, userName: string, description?: string): Promise<SamUser> {
@@ -117,6 +118,7 @@ export async function deleteUser(ctx: AppContext, operatorId: string, userName: 
     }
     await revokeTokens(tx, operatorId, userName);
   });
+  ctx.tokens.forgetOperator(operatorId);
 }
 
 async function revokeTokens(tx: StoreTx, operatorId: string, userName: string | null): Promise<void> {
@@ -137,11 +139,13 @@ export async function setUserPassword(ctx: AppContext, operatorId: string, userN
 
 /** updateUserPermission: `permission` is the JSON string of a permission document. */
 export async function setUserPermission(ctx: AppContext, operatorId: string, userName: string, permission: string): Promise<SamUser> {
-  return useCase(ctx, async (tx) => {
+  const updated = await useCase(ctx, async (tx) => {
     const user = unwrap(setPermission(await loadUser(tx, operatorId, userName), permission, ctx.clock.now()));
     await tx.put(ACCOUNT_KINDS.samUser, userId(operatorId, userName), user, operatorId);
     return user;
   });
+  ctx.tokens.forgetOperator(operatorId);
+  return updated;
 }
 
 /** generateOperatorAuthKey (userName null) / generateUserAuthKey. The secret is shown once. */

@@ -5,6 +5,7 @@ import { ACCOUNT_KINDS, findOperatorByEmail } from './accounts.js';
 import { useCase, type AppContext } from './context.js';
 import { newApiKey, randomToken } from './ids.js';
 import { digest, sameDigest, verifyPassword } from './secrets.js';
+import { readOnly } from '../store/port.js';
 
 /** Who is calling: the root user (`userName` null) or a SAM user of `operatorId`. */
 export interface Principal {
@@ -86,17 +87,24 @@ export async function issueToken(ctx: AppContext, operatorId: string, userName: 
   return userName === null ? { apiKey, token, operatorId } : { apiKey, token, operatorId, userName };
 }
 
-/** Checks the `X-Soracom-API-Key` / `X-Soracom-Token` pair; throws AUM0001/2/3 when not valid. */
+/**
+ * Checks the `X-Soracom-API-Key` / `X-Soracom-Token` pair; throws AUM0001/2/3 when not valid.
+ * Reads a snapshot without the write lock, and remembers the verified token briefly
+ * (`TokenCache`: expiry and the token itself are checked on every hit).
+ */
 export async function verifyToken(ctx: AppContext, apiKey: string | undefined, token: string | undefined): Promise<Principal> {
   if (!apiKey || !token) throw new PlatformError(domainError('AUM0001'));
-  type Outcome = { error: 'AUM0002' | 'AUM0003' } | { principal: Principal };
-  const result = await ctx.store.transaction(async (tx): Promise<Outcome> => {
+  const now = ctx.clock.now();
+  const cached = ctx.tokens.get(apiKey, now);
+  if (cached) {
+    if (!sameDigest(token, cached.tokenHash)) throw new PlatformError(domainError('AUM0002'));
+    if (now < cached.expiresAt) return cached.principal;
+  }
+  type Outcome = { error: 'AUM0002' | 'AUM0003' } | { principal: Principal; stored: StoredToken };
+  const result = await readOnly(ctx.store, async (tx): Promise<Outcome> => {
     const stored = await tx.get<StoredToken>(ACCOUNT_KINDS.apiToken, apiKey);
     if (!stored || !sameDigest(token, stored.tokenHash)) return { error: 'AUM0002' as const };
-    if (ctx.clock.now() >= stored.expiresAt) {
-      await tx.delete(ACCOUNT_KINDS.apiToken, apiKey);
-      return { error: 'AUM0003' as const };
-    }
+    if (ctx.clock.now() >= stored.expiresAt) return { error: 'AUM0003' as const };
     if (!(await tx.get(ACCOUNT_KINDS.operator, stored.operatorId))) return { error: 'AUM0002' as const };
     let permission: PermissionDocument | null = null;
     if (stored.userName !== null) {
@@ -105,10 +113,21 @@ export async function verifyToken(ctx: AppContext, apiKey: string | undefined, t
       const parsed = user.permission ? parsePermission(user.permission) : null;
       permission = parsed?.ok ? parsed.value : null;
     }
-    return { principal: { operatorId: stored.operatorId, userName: stored.userName, apiKey, permission } };
+    return { principal: { operatorId: stored.operatorId, userName: stored.userName, apiKey, permission }, stored };
   });
-  if (!('principal' in result)) throw new PlatformError(domainError(result.error));
-  return result.principal;
+  if ('principal' in result) {
+    ctx.tokens.set(apiKey, { tokenHash: result.stored.tokenHash, expiresAt: result.stored.expiresAt, principal: result.principal, verifiedAt: now });
+    return result.principal;
+  }
+  ctx.tokens.forgetApiKey(apiKey);
+  if (result.error === 'AUM0003') {
+    // An expired token is deleted (a write, outside the read snapshot).
+    await ctx.store.transaction(async (tx) => {
+      const stored = await tx.get<StoredToken>(ACCOUNT_KINDS.apiToken, apiKey);
+      if (stored && ctx.clock.now() >= stored.expiresAt) await tx.delete(ACCOUNT_KINDS.apiToken, apiKey);
+    });
+  }
+  throw new PlatformError(domainError(result.error));
 }
 
 /** `POST /v1/auth/logout`: revokes this API key and token. */
@@ -116,4 +135,5 @@ export async function logout(ctx: AppContext, apiKey: string): Promise<void> {
   await useCase(ctx, async (tx) => {
     await tx.delete(ACCOUNT_KINDS.apiToken, apiKey);
   });
+  ctx.tokens.forgetApiKey(apiKey);
 }

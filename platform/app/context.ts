@@ -7,6 +7,7 @@ import type { DomainEvent } from '../domain/events.js';
 import type { CoverageType } from '../domain/ids.js';
 import { DEFAULT_CALENDAR_SPECS, type CalendarSpec } from '../domain/transfer/calendar-config.js';
 import type { PlatformStore, StoreTx } from '../store/port.js';
+import { TokenCache } from './token-cache.js';
 import type { Scheduler } from './scheduler.js';
 import type { SmdpPort } from './smdp-port.js';
 
@@ -42,6 +43,8 @@ export interface PlatformConfig {
   /** Emulated eSIM provisioning delays [choice: 5 s, then 10 s per profile]. */
   esimProvisioningStartDelayMs: number;
   esimProvisioningPerProfileMs: number;
+  /** How long a verified API token is trusted without reading the store again [choice: 1 s; 0 turns the cache off]. */
+  tokenCacheTtlMs: number;
 }
 
 export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
@@ -53,6 +56,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   smdpAddress: 'smdp.cellgate.local',
   esimProvisioningStartDelayMs: 5_000,
   esimProvisioningPerProfileMs: 10_000,
+  tokenCacheTtlMs: 1_000,
 };
 
 /** Durable event streams (store streams) other parts read with `readStream(stream, {afterSeq})`. */
@@ -100,6 +104,8 @@ export interface AppContext {
   listeners: Set<EventListener>;
   /** The SM-DP+, once started (it verifies the signed notifications of the profiles it delivered). */
   smdp?: SmdpPort;
+  /** Verified API tokens, briefly (see `TokenCache` for why that is safe across processes). */
+  tokens: TokenCache;
 }
 
 const STREAM_OF: Record<DomainEvent['type'], string | null> = {

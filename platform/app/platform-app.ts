@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { RealClock, type Clock } from '../../common/clock.js';
 import { silentLogger } from '../../common/log.js';
 import type { PlatformStore } from '../store/port.js';
+import { TokenCache } from './token-cache.js';
 import { DEFAULT_PLATFORM_CONFIG, cryptoRandom, type AppContext, type PlatformConfig, type RandomSource } from './context.js';
 import { ClockControl } from './clock-control.js';
 import { PlatformNetworkGate } from './network-gate.js';
@@ -42,6 +43,7 @@ export function createPlatformApp(options: PlatformAppOptions): PlatformApp {
   const clock = options.clock ?? new RealClock();
   const logger = options.logger ?? silentLogger();
   const scheduler = new Scheduler(clock, options.store, logger);
+  const config = { ...DEFAULT_PLATFORM_CONFIG, ...options.config };
   const ctx: AppContext = {
     store: options.store,
     clock,
@@ -49,8 +51,9 @@ export function createPlatformApp(options: PlatformAppOptions): PlatformApp {
     scheduler,
     random: options.random ?? cryptoRandom,
     logger,
-    config: { ...DEFAULT_PLATFORM_CONFIG, ...options.config },
+    config,
     listeners: new Set(),
+    tokens: new TokenCache(config.tokenCacheTtlMs),
   };
   registerSubscriberJobs(ctx);
   registerReadyTransferJobs(ctx);

@@ -20,7 +20,7 @@ import {
   type SubscriberStatus,
 } from '../domain/subscriber.js';
 import type { SessionEventRecord } from '../domain/events.js';
-import type { StoreTx } from '../store/port.js';
+import { readOnly, type StoreTx } from '../store/port.js';
 import { STREAMS, useCase, type AppContext, type Emit, type UsageRecord } from './context.js';
 import { applySimTerminatedToProfile } from './esim-sim-terminated.js';
 import { randomDigits } from './ids.js';
@@ -183,7 +183,7 @@ export async function registerSubscriber(
 }
 
 export async function getSubscriber(ctx: AppContext, scope: Scope, imsi: string): Promise<Subscriber> {
-  return ctx.store.transaction((tx) => loadSubscriber(tx, imsi, scope));
+  return readOnly(ctx.store, (tx) => loadSubscriber(tx, imsi, scope));
 }
 
 export interface SubscriberFilter {

@@ -75,5 +75,16 @@ export interface StoreTx {
  */
 export interface PlatformStore {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * Optional: runs a read-only use case on a consistent snapshot of committed data without
+   * queueing behind writers (no write lock, no wait for their commit). `fn` must not write (an
+   * adapter may refuse it). Absent: use `transaction` (see `readOnly` below).
+   */
+  read?<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Runs a read-only use case with the store's `read` when it has one, else in a transaction. */
+export function readOnly<T>(store: PlatformStore, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  return store.read ? store.read(fn) : store.transaction(fn);
 }

@@ -80,6 +80,45 @@ export function describeStoreContract(
       expect(await store.transaction(async (tx) => tx.get('counter', 'c'))).toEqual({ n: 20 });
     });
 
+    it('keeps the others of a concurrent burst when one fails, each durable when it resolves', async () => {
+      const { store, reopen } = await start();
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          store.transaction(async (tx) => {
+            await tx.put('burst', String(i), { i });
+            if (i === 4) throw new Error('refused');
+            return i;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      const check = async (s: PlatformStore): Promise<string[]> => (await s.transaction(async (tx) => tx.list<{ i: number }>('burst'))).map((d) => String(d.i));
+      expect(await check(store)).toEqual(['0', '1', '2', '3', '5', '6', '7', '8', '9']);
+      if (!reopen) return;
+      await store.close();
+      const again = await reopen();
+      opened.push(again);
+      expect(await check(again)).toEqual(['0', '1', '2', '3', '5', '6', '7', '8', '9']);
+    });
+
+    it('reads committed data only, without waiting for a writer (adapters with read)', async () => {
+      const { store } = await start();
+      await store.transaction(async (tx) => tx.put('doc', 'a', { v: 1 }));
+      if (!store.read) return;
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const writer = store.transaction(async (tx) => {
+        await tx.put('doc', 'a', { v: 2 });
+        await held;
+      });
+      await new Promise((r) => setImmediate(r));
+      // A writer is mid-transaction: the read neither waits for it nor sees its uncommitted change.
+      expect(await store.read(async (tx) => tx.get('doc', 'a'))).toEqual({ v: 1 });
+      release();
+      await writer;
+      expect(await store.read(async (tx) => tx.get('doc', 'a'))).toEqual({ v: 2 });
+    });
+
     it('appends and reads streams by key, time and sequence', async () => {
       const { store } = await start();
       await store.transaction(async (tx) => {

@@ -1,0 +1,57 @@
+/**
+ * Verified API tokens, remembered for a short while so an authenticated request does not read the
+ * token, the operator and the SAM user from the store every time.
+ *
+ * [choice] Correctness across processes (several platform processes on one database,
+ * docs/platform.md "Token cache"):
+ * - an entry lives at most `ttlMs` (default 1 s of the platform clock) after it was read from the
+ *   store; after that the token is verified against the store again. A logout, a token deletion
+ *   or a SAM permission change made by ANOTHER process therefore takes effect within `ttlMs`;
+ * - in this process, logout and every SAM user / operator change drop the affected entries at
+ *   once (`forgetApiKey`, `forgetOperator`);
+ * - expiry is checked on every hit against the token's own `expiresAt`, so a cached token never
+ *   outlives its lifetime, and the presented token is compared (constant time, by digest) with
+ *   the stored digest on every hit: the cache is keyed by API key, never trusting the token alone.
+ */
+import type { Principal } from './auth.js';
+
+export interface CachedToken {
+  tokenHash: string;
+  expiresAt: number;
+  principal: Principal;
+  /** Platform clock time the entry was read from the store. */
+  verifiedAt: number;
+}
+
+export class TokenCache {
+  private readonly entries = new Map<string, CachedToken>();
+
+  constructor(readonly ttlMs = 1_000, private readonly maxEntries = 10_000) {}
+
+  /** The entry for `apiKey` if it was verified within the TTL (expiry is the caller's check). */
+  get(apiKey: string, now: number): CachedToken | undefined {
+    const entry = this.entries.get(apiKey);
+    if (!entry) return undefined;
+    if (now - entry.verifiedAt >= this.ttlMs || now < entry.verifiedAt) {
+      this.entries.delete(apiKey);
+      return undefined;
+    }
+    return entry;
+  }
+
+  set(apiKey: string, entry: CachedToken): void {
+    if (this.ttlMs <= 0) return;
+    this.entries.delete(apiKey);
+    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(apiKey, entry);
+  }
+
+  forgetApiKey(apiKey: string): void {
+    this.entries.delete(apiKey);
+  }
+
+  /** Drops every token of an operator (its SAM users or the operator itself changed). */
+  forgetOperator(operatorId: string): void {
+    for (const [key, entry] of this.entries) if (entry.principal.operatorId === operatorId) this.entries.delete(key);
+  }
+}
