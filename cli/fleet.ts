@@ -12,6 +12,8 @@ import { DEVICE_STREAMS, startPlatform } from '../platform/index.js';
 import type { StoredEsimNotification } from '../platform/app/devices.js';
 import { RemoteNetworkGate } from '../simulator/network/remote-gate.js';
 import {
+  BarrierTimeDriver,
+  joinBarrier,
   createProgress,
   formatSummary,
   mergeReports,
@@ -21,19 +23,22 @@ import {
   renderJunitReport,
   runFleet,
   ScenarioError,
+  type ActivityMeter,
   type FleetProgress,
   type FleetReport,
   type Scenario,
 } from '../simulator/fleet/index.js';
 import { seededRandom } from '../simulator/seeded-random.js';
 import { agentGatewayFactory } from './fleet-gateways.js';
+import { fleetPlatformOptions } from './fleet-platform.js';
 import { parseCommandLine } from '../common/command-line.js';
 
 const USAGE = `usage:
   cellgate fleet <scenario.yaml> [--report FILE] [--html FILE] [--junit FILE] [--shard i/n]
                  [--progress auto|bar|lines|none]
                  [--data-dir DIR] [--real-time] [--log-level LEVEL] [--mqtt in-process|tcp]
-                 [--platform URL --network-token TOKEN]
+                 [--platform URL --network-token TOKEN [--barrier HOST:PORT]]
+                 [--workers N] [--coordinate N [--port P] [--barrier-port P]]
   cellgate fleet merge <report.json>... [--report FILE] [--html FILE] [--junit FILE]
 
 Runs the scenario's gateways (simulated modem + the real agent) against an in-process platform
@@ -43,7 +48,11 @@ summary and exits 1 when an expectation fails. With --platform the gateways run 
 --mqtt: how the agents reach the in-process platform's broker: in-process pipes (default, no
 open file per connection) or loopback TCP.
 --report writes the JSON report, --html a self-contained page with charts over simulated time,
---junit JUnit XML (a test case per expectation and per shard) for CI systems.`;
+--junit JUnit XML (a test case per expectation and per shard) for CI systems.
+--workers N: the platform and the barrier in this process, the fleet split into N shard processes
+on ONE virtual clock (uses every core); the report is the merge of theirs.
+--coordinate N: the platform and the barrier only, for N shards started elsewhere with
+--platform URL --network-token T --barrier HOST:PORT --shard i/N (virtual time across machines).`;
 
 /** Entry used by `cli/main.ts`. */
 export async function run(argv: string[]): Promise<number> {
@@ -63,6 +72,11 @@ export async function run(argv: string[]): Promise<number> {
       platform: { type: 'string' },
       'network-token': { type: 'string' },
       mqtt: { type: 'string' },
+      barrier: { type: 'string' },
+      workers: { type: 'string' },
+      coordinate: { type: 'string' },
+      port: { type: 'string' },
+      'barrier-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -80,22 +94,57 @@ export async function run(argv: string[]): Promise<number> {
   let scenario: Scenario;
   let shard: { index: number; count: number } | undefined;
   let mqttTransport: MqttTransport;
+  let workers: number | undefined;
+  let coordinateShards: number | undefined;
+  const path = positionals[0]!;
   try {
-    const path = positionals[0]!;
     scenario = parseScenario(await readFile(path, 'utf8'), path);
     if (values['real-time']) scenario = { ...scenario, mode: 'real' };
     shard = values.shard ? parseShard(values.shard) : undefined;
     if (values.platform !== undefined) {
       if (!/^https?:\/\/\S+$/.test(values.platform)) throw new Error(`--platform must be an http(s) URL, not ${JSON.stringify(values.platform)}`);
       if (!values['network-token']) throw new Error('--platform needs --network-token (printed by cellgate platform)');
-      if (scenario.mode !== 'real') throw new Error('a shared platform runs on its own clock: give --real-time (or mode: real) with --platform (docs/fleet.md, Shards)');
+      if (scenario.mode !== 'real' && values.barrier === undefined) {
+        throw new Error('a shared platform runs on its own clock: give --real-time (or mode: real), or --barrier HOST:PORT of its coordinator, with --platform (docs/fleet.md, Shards)');
+      }
+      if (values.barrier !== undefined && scenario.mode === 'real') throw new Error('--barrier shares a virtual clock: not with --real-time');
+      if (values.barrier !== undefined && !shard) throw new Error('--barrier needs --shard i/n');
     } else if (values['network-token'] !== undefined) throw new Error('--network-token goes with --platform');
+    else if (values.barrier !== undefined) throw new Error('--barrier goes with --platform (the coordinator runs the platform)');
+    const count = (name: string, raw: string | undefined): number | undefined => {
+      if (raw === undefined) return undefined;
+      if (!/^[1-9]\d{0,3}$/.test(raw)) throw new Error(`--${name} must be a whole number of shards (1-9999), not ${JSON.stringify(raw)}`);
+      return Number(raw);
+    };
+    workers = count('workers', values.workers);
+    coordinateShards = count('coordinate', values.coordinate);
+    if ((workers !== undefined || coordinateShards !== undefined) && (values.platform !== undefined || shard || scenario.mode === 'real')) {
+      throw new Error('--workers / --coordinate run the platform and one virtual clock here: not with --platform, --shard or --real-time');
+    }
+    if (workers !== undefined && coordinateShards !== undefined) throw new Error('give --workers or --coordinate, not both');
     if (values.mqtt !== undefined && values.mqtt !== 'in-process' && values.mqtt !== 'tcp') throw new Error(`--mqtt must be in-process or tcp, not ${JSON.stringify(values.mqtt)}`);
     if (values.mqtt === 'in-process' && values.platform !== undefined) throw new Error('--mqtt in-process needs the in-process platform: a shared platform (--platform) is reached over TCP');
     mqttTransport = values.platform !== undefined ? 'remote' : ((values.mqtt as MqttTransport | undefined) ?? 'in-process');
   } catch (error) {
     console.error(error instanceof ScenarioError ? error.message : `cellgate fleet: ${(error as Error).message}`);
     return 2;
+  }
+  if (workers !== undefined || coordinateShards !== undefined) {
+    const { coordinate } = await import('./fleet-coordinator.js');
+    const report = await coordinate(scenario, {
+      scenarioPath: path,
+      shards: workers ?? coordinateShards!,
+      spawnWorkers: workers !== undefined,
+      dataDir: values['data-dir']!,
+      logLevel: values['log-level']!,
+      progress: progressMode,
+      ...(values.port ? { httpPort: Number(values.port) } : {}),
+      ...(values['barrier-port'] ? { barrierPort: Number(values['barrier-port']) } : {}),
+    });
+    if (!report) return 0;
+    console.log(formatSummary(report));
+    await writeReports(report, values);
+    return report.ok ? 0 : 1;
   }
   const fdProblem = fileDescriptorProblem(scenario, shard, mqttTransport);
   if (fdProblem) {
@@ -108,7 +157,7 @@ export async function run(argv: string[]): Promise<number> {
     dataDir: values['data-dir']!,
     logLevel: values['log-level']!,
     ...(mqttTransport === 'tcp' ? { mqtt: 'tcp' as const } : {}),
-    ...(values.platform ? { remote: { url: values.platform.replace(/\/$/, ''), networkToken: values['network-token']! } } : {}),
+    ...(values.platform ? { remote: { url: values.platform.replace(/\/$/, ''), networkToken: values['network-token']!, ...(values.barrier ? { barrier: values.barrier } : {}) } } : {}),
   });
   console.log(formatSummary(report));
   await writeReports(report, values);
@@ -175,8 +224,11 @@ export interface RunScenarioOptions {
   progress?: 'auto' | 'bar' | 'lines' | 'none';
   dataDir?: string;
   logLevel?: string;
-  /** Run against this (shared) platform instead of an in-process one; real time only. */
-  remote?: { url: string; networkToken: string };
+  /**
+   * Run against this (shared) platform instead of an in-process one: in real time, or on the
+   * virtual clock of the coordinator at `barrier` (`host:port`; docs/fleet.md).
+   */
+  remote?: { url: string; networkToken: string; barrier?: string };
   /** How the agents reach the in-process platform's broker: in-memory pipes (default) or loopback TCP. */
   mqtt?: 'in-process' | 'tcp';
   /** Receives the run's progress instead of `progress` (benchmarks time phases with it). */
@@ -190,19 +242,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   if (options.remote) return runRemote(scenario, options.remote, options, logger);
   const virtual = scenario.mode === 'virtual' ? new VirtualClock() : undefined;
   const clock: Clock = virtual ?? new RealClock();
-  const platform = await startPlatform({
-    dataDir: options.dataDir ?? ':memory:',
-    clock,
-    http: { port: 0 },
-    // [choice] Device secrets are 256-bit random: PBKDF2 stretching adds nothing to them, and
-    // 10 000 registrations × 10 000 iterations cost over a minute of CPU (docs/fleet.md).
-    mqttPasswordIterations: 1_000,
-    config: {
-      ...(scenario.platform.sessionIdleTimeoutMs !== undefined ? { sessionIdleTimeoutMs: scenario.platform.sessionIdleTimeoutMs } : {}),
-      // [choice] On the wall clock an eSIM order would take 5 s + 10 s per profile; a soak run need not wait.
-      ...(virtual ? {} : { esimProvisioningStartDelayMs: 200, esimProvisioningPerProfileMs: 50 }),
-    },
-  });
+  const platform = await startPlatform(fleetPlatformOptions(scenario, clock, virtual !== undefined, options.dataDir ?? ':memory:'));
   try {
     return await runFleet({
       scenario,
@@ -243,21 +283,25 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
  * (`/_cellgate/network/*`), the operator through its HTTP API, the agents to its MQTT broker,
  * all on the wall clock (docs/fleet.md, Shards).
  */
-async function runRemote(scenario: Scenario, remote: { url: string; networkToken: string }, options: RunScenarioOptions, logger: ReturnType<typeof silentLogger>): Promise<FleetReport> {
-  if (scenario.mode !== 'real') throw new Error('a shared platform runs on its own clock: the scenario must run in real time (mode: real / --real-time)');
-  const clock = new RealClock();
-  const gate = new RemoteNetworkGate({ url: remote.url, token: remote.networkToken, clock, logger });
+async function runRemote(scenario: Scenario, remote: { url: string; networkToken: string; barrier?: string }, options: RunScenarioOptions, logger: ReturnType<typeof silentLogger>): Promise<FleetReport> {
+  if (scenario.mode !== 'real' && !remote.barrier) throw new Error('a shared platform runs on its own clock: the scenario must run in real time (mode: real / --real-time), or on a coordinator\'s barrier');
+  // The radio side's retries wait on the wall clock either way (real I/O).
+  const gate = new RemoteNetworkGate({ url: remote.url, token: remote.networkToken, clock: new RealClock(), logger });
+  const barrier = remote.barrier ? await joinBarrier(remote.barrier, options.shard?.index ?? 0) : undefined;
+  const clock: Clock = barrier ? new VirtualClock(barrier.startTime) : new RealClock();
   try {
     return await runFleet({
       scenario,
-      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0))}),
+      factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0)) }),
       platform: { url: remote.url, gate },
       clock,
+      ...(barrier ? { driver: (c: VirtualClock, meter: ActivityMeter) => new BarrierTimeDriver({ clock: c, meter, barrier }) } : {}),
       ...(options.shard ? { shard: options.shard } : {}),
-      progress: createProgress(process.stderr, options.progress ?? 'auto'),
+      progress: options.progressSink ?? createProgress(process.stderr, options.progress ?? 'auto'),
       logger,
     });
   } finally {
+    barrier?.done();
     await gate.close();
   }
 }

@@ -98,7 +98,7 @@ export async function verifyToken(ctx: AppContext, apiKey: string | undefined, t
   const cached = ctx.tokens.get(apiKey, now);
   if (cached) {
     if (!sameDigest(token, cached.tokenHash)) throw new PlatformError(domainError('AUM0002'));
-    if (now < cached.expiresAt) return cached.principal;
+    if (now < cached.expiresAt) return cached.principal as Principal;
   }
   type Outcome = { error: 'AUM0002' | 'AUM0003' } | { principal: Principal; stored: StoredToken };
   const result = await readOnly(ctx.store, async (tx): Promise<Outcome> => {

@@ -13,23 +13,26 @@
  *   outlives its lifetime, and the presented token is compared (constant time, by digest) with
  *   the stored digest on every hit: the cache is keyed by API key, never trusting the token alone.
  */
-import type { Principal } from './auth.js';
+/** The verified caller as auth sees it (`auth.ts` `Principal`; only its operator matters here). */
+export interface CachedPrincipal {
+  operatorId: string;
+}
 
-export interface CachedToken {
+export interface CachedToken<P extends CachedPrincipal = CachedPrincipal> {
   tokenHash: string;
   expiresAt: number;
-  principal: Principal;
+  principal: P;
   /** Platform clock time the entry was read from the store. */
   verifiedAt: number;
 }
 
-export class TokenCache {
-  private readonly entries = new Map<string, CachedToken>();
+export class TokenCache<P extends CachedPrincipal = CachedPrincipal> {
+  private readonly entries = new Map<string, CachedToken<P>>();
 
   constructor(readonly ttlMs = 1_000, private readonly maxEntries = 10_000) {}
 
   /** The entry for `apiKey` if it was verified within the TTL (expiry is the caller's check). */
-  get(apiKey: string, now: number): CachedToken | undefined {
+  get(apiKey: string, now: number): CachedToken<P> | undefined {
     const entry = this.entries.get(apiKey);
     if (!entry) return undefined;
     if (now - entry.verifiedAt >= this.ttlMs || now < entry.verifiedAt) {
@@ -39,7 +42,7 @@ export class TokenCache {
     return entry;
   }
 
-  set(apiKey: string, entry: CachedToken): void {
+  set(apiKey: string, entry: CachedToken<P>): void {
     if (this.ttlMs <= 0) return;
     this.entries.delete(apiKey);
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);

@@ -51,6 +51,11 @@ export interface RunFleetOptions {
   logger?: Logger;
   /** Concurrent HTTP calls while provisioning and acting (default 16). */
   concurrency?: number;
+  /**
+   * Makes the time driver of a virtual-time run instead of the single-process one (a shard on a
+   * barrier shared with other processes: `BarrierTimeDriver`).
+   */
+  driver?: (clock: VirtualClock, meter: ActivityMeter) => TimeDriver;
 }
 
 const TRAFFIC_PERIOD_MS = 15 * 60_000;
@@ -70,7 +75,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const sharedClock = clock instanceof VirtualClock ? meteredClock(clock, meter) : clock;
   const driver: TimeDriver =
     clock instanceof VirtualClock
-      ? new VirtualTimeDriver({ clock, meter, ...(platform.advance ? { advance: (ms) => platform.advance!(ms) } : {}) })
+      ? (options.driver?.(clock, meter) ?? new VirtualTimeDriver({ clock, meter, ...(platform.advance ? { advance: (ms) => platform.advance!(ms) } : {}) }))
       : new RealTimeDriver(clock);
   const crashMessages: string[] = [];
   const onCrash = (error: unknown): void => {
@@ -110,6 +115,8 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
       gateways.push(await launchGateway(launch, spec, fleet.links.get(spec.index), ordered ? provisionCard(eidPrefix, spec.index, ordered) : undefined));
     }
 
+    // Shards on one barrier start their gateways on the same instant, as one process would.
+    await driver.rendezvous?.();
     const start = driver.now();
     tally.begin(start);
     progress?.begin(start, scenario.duration, gateways.length);
@@ -193,6 +200,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
       expect: scenario.expect,
     });
   } finally {
+    driver.close?.();
     for (const off of unsubscribe) off();
     progress?.stop();
     process.off('unhandledRejection', onCrash);

@@ -10,3 +10,4 @@ export { parseShard, shardIndices } from './selection.js';
 export { parseDuration, formatDuration } from './duration.js';
 export { VirtualTimeDriver, RealTimeDriver, ActivityMeter, meteredClock, type TimeDriver } from './time-driver.js';
 export { OperatorClient, ApiError } from './operator-client.js';
+export { BarrierCoordinator, BarrierTimeDriver, joinBarrier, type BarrierClient } from './barrier.js';

@@ -76,15 +76,31 @@ export class ActivityMeter {
 }
 
 /**
- * A `Clock` view of the shared clock for the whole fleet that reports every timer set or cleared
- * to the meter, so the driver can tell a quiet fleet from a busy one.
+ * [choice] The timer grid of a virtual-time fleet (docs/fleet.md, "Timer grid"): a delay of
+ * 1 s or more ends on the next whole second, one of 1 min or more on the next whole minute of
+ * the clock; shorter delays (simulated AT latencies, command round trips) stay exact. A timer is
+ * never early and at most a grid step late (≤ 1 s late on a 30 s ack timeout, ≤ 1 min on a 6 h
+ * liveness probe), and the thousands of gateways' periodic timers fall on the same few instants,
+ * so the driver makes one hop for them instead of one per gateway.
  */
-export function meteredClock(clock: Clock, meter: ActivityMeter): Clock {
+export function onTimerGrid(now: number, ms: number): number {
+  const step = ms >= 60_000 ? 60_000 : ms >= 1_000 ? 1_000 : 0;
+  if (step === 0) return ms;
+  return Math.ceil((now + ms) / step) * step - now;
+}
+
+/**
+ * A `Clock` view of the shared clock for the whole fleet that reports every timer set or cleared
+ * to the meter, so the driver can tell a quiet fleet from a busy one; with `grid` (the default)
+ * delays are put on the timer grid (`onTimerGrid`).
+ */
+export function meteredClock(clock: Clock, meter: ActivityMeter, options: { grid?: boolean } = {}): Clock {
+  const grid = options.grid ?? true;
   const view: Clock = {
     now: () => clock.now(),
     setTimeout(fn: () => void, ms: number): TimerHandle {
       meter.bump();
-      return clock.setTimeout(fn, ms);
+      return clock.setTimeout(fn, grid ? onTimerGrid(clock.now(), ms) : ms);
     },
     clearTimeout(handle: TimerHandle): void {
       meter.bump();
@@ -104,6 +120,10 @@ export interface TimeDriver {
   settle(): Promise<void>;
   /** Hops made so far (virtual mode). */
   readonly hops: number;
+  /** Waits until every shard of the run got here (barrier drivers; others go on at once). */
+  rendezvous?(): Promise<void>;
+  /** The run is over: stop holding shared time back (barrier drivers). */
+  close?(): void;
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
