@@ -20,7 +20,7 @@ import type { AtChannel } from './at/types.js';
 import type { AgentConfig } from './config.js';
 import { assessHealth, type HealthReport, type LinkState } from './health/health-report.js';
 import { startHealthServer, type RunningHealthServer } from './health/health-server.js';
-import { createAgentMetrics } from './health/metrics.js';
+import type { createAgentMetrics } from './health/metrics.js';
 import type { AgentExtension } from './extension.js';
 import { lpaExtension } from './lpa/lpa-extension.js';
 import { bridgeSessionToLink } from './link-bridge.js';
@@ -177,15 +177,16 @@ export function createAgent(options: AgentOptions): Agent {
 
   const linkState = (): LinkState => (config.mqtt ? (link?.state ?? 'idle') : 'disabled');
   const healthReport = (): HealthReport => assessHealth(driver.status(), { stopping, link: linkState(), ...(deviceId ? { deviceId } : {}) });
-  // Created on first use (the health endpoint or a scrape): an agent of a fleet never needs one.
-  let registry: ReturnType<typeof createAgentMetrics> | undefined;
-  const metricsRegistry = (): ReturnType<typeof createAgentMetrics> => (registry ??= createAgentMetrics({
+  // Created on first use (the health endpoint or a scrape), prom-client loaded only then (≈ 13 MB
+  // of a gateway's RSS): an agent without a health endpoint, or in a fleet, never needs it.
+  let registry: Promise<ReturnType<typeof createAgentMetrics>> | undefined;
+  const metricsRegistry = (): Promise<ReturnType<typeof createAgentMetrics>> => (registry ??= import('./health/metrics.js').then(({ createAgentMetrics }) => createAgentMetrics({
     status: () => driver.status(),
     onlineSeconds: () => (onlineMs + (onlineSince !== undefined ? clock.now() - onlineSince : 0)) / 1000,
     reconnects: () => reconnects,
     outboxDepth: () => outbox?.size(),
     linkState,
-  }));
+  })));
 
   // The LPA joins by default (config `esim: off` leaves it out), then any the caller adds.
   const extensions: readonly AgentExtension[] = [...(config.lpa ? [lpaExtension(config.lpa)] : []), ...(options.extensions ?? [])];
@@ -258,7 +259,7 @@ export function createAgent(options: AgentOptions): Agent {
       driver.start();
       if (config.health && !health) {
         const { host, port } = config.health;
-        started = startHealthServer({ host, port, health: healthReport, registry: metricsRegistry(), logger: childLogger(logger, { component: 'health' }) }).then((server) => {
+        started = metricsRegistry().then((metrics) => startHealthServer({ host, port, health: healthReport, registry: metrics, logger: childLogger(logger, { component: 'health' }) })).then((server) => {
           health = server;
         });
         started.catch((error: unknown) => logger.error({ err: error }, 'health endpoint failed to start'));
@@ -290,7 +291,7 @@ export function createAgent(options: AgentOptions): Agent {
     status: () => driver.status(),
     metrics: () => driver.metrics(),
     health: healthReport,
-    metricsText: () => metricsRegistry().metrics(),
+    metricsText: async () => (await metricsRegistry()).metrics(),
     onStateChange: (listener) => driver.onStateChange(listener),
     async metadata() {
       if (!config.metadataUrl) throw new Error("no 'metadataUrl' configured");
