@@ -1,14 +1,21 @@
 import { createLogger } from '../common/log.js';
 import { startPlatform } from './index.js';
+import { join } from 'node:path';
 import { parseCommandLine } from '../common/command-line.js';
 import { parseIsoInstant } from './domain/time-travel.js';
 import { readPlatformConfigFile, withCalendarFlags, type PlatformFileConfig } from './config-file.js';
+import { copySqliteToPostgres } from './store/copy-sqlite-to-postgres.js';
+import { describeStore, openStore } from './store/open-store.js';
+import { isPostgresUrl } from './store/postgres-store.js';
 
-const HELP = `usage: cellgate platform [--data-dir DIR] [--port N] [--host HOST] [--clock real|virtual [--start ISO]] ...
+const HELP = `usage: cellgate platform [--data-dir DIR | --store URL] [--port N] [--host HOST] [--clock real|virtual [--start ISO]] ...
+       cellgate platform migrate --store URL [--from-sqlite DIR]
 
 Runs the platform core: store, scheduler and HTTP API.
 
   --data-dir DIR   where the SQLite database lives (env CELLGATE_DATA_DIR, default ./.data/platform)
+  --store URL      a PostgreSQL database instead, postgres://user:pass@host:5432/db (env
+                   CELLGATE_STORE); several platform processes may share it (docs/deployment.md)
   --port N         HTTP port (env CELLGATE_PORT, default 8080; 0 picks a free one)
   --host HOST      listen address (default 127.0.0.1)
   --fee-schedule-dir DIR
@@ -37,11 +44,55 @@ Runs the platform core: store, scheduler and HTTP API.
                    japan-public-holidays,12-29..01-03; docs/transfers-and-esim.md)
 `;
 
+const MIGRATE_HELP = `usage: cellgate platform migrate --store URL [--from-sqlite DIR]
+
+Applies the store's schema migrations and exits (the platform also applies them when it starts;
+this is for a deployment step that runs before the processes). With --from-sqlite DIR, then
+copies the embedded SQLite store of that data directory (DIR/platform.sqlite, the platform
+stopped) into the PostgreSQL database, which must hold no platform data yet.
+
+  --store URL        postgres://… (env CELLGATE_STORE), or a SQLite data directory
+  --from-sqlite DIR  the data directory to move into PostgreSQL
+`;
+
+/** `cellgate platform migrate`: schema migrations, and the SQLite → PostgreSQL move. */
+async function migrate(argv: string[]): Promise<number> {
+  const parsed = parseCommandLine('cellgate platform migrate', MIGRATE_HELP, {
+    args: argv,
+    options: { store: { type: 'string' }, 'from-sqlite': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if ('exit' in parsed) return parsed.exit;
+  const spec = parsed.values.store ?? process.env.CELLGATE_STORE;
+  if (!spec) {
+    console.error(`cellgate platform migrate: --store is required\n\n${MIGRATE_HELP}`);
+    return 2;
+  }
+  const from = parsed.values['from-sqlite'];
+  if (from && !isPostgresUrl(spec)) {
+    console.error('cellgate platform migrate: --from-sqlite needs a postgres:// --store');
+    return 2;
+  }
+  try {
+    const store = await openStore(spec, { applicationName: 'cellgate-migrate', poolSize: 1 });
+    await store.close();
+    console.log(`migrations applied: ${describeStore(spec)}`);
+    if (from) {
+      const report = await copySqliteToPostgres(join(from, 'platform.sqlite'), spec);
+      console.log(`copied ${from}: ${report.documents} documents, ${report.streamRecords} stream records, ${report.jobs} jobs`);
+    }
+  } catch (error) {
+    console.error(`cellgate platform migrate: ${(error as Error).message}`);
+    return 1;
+  }
+  return 0;
+}
+
 /** `cellgate platform`: runs until SIGINT / SIGTERM, printing the API URL. */
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'migrate') return migrate(argv.slice(1));
   const parsed = parseCommandLine('cellgate platform', HELP, {
     args: argv,
-    options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'fee-schedule-dir': { type: 'string' },
+    options: { 'data-dir': { type: 'string' }, store: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'fee-schedule-dir': { type: 'string' },
       'mqtt-port': { type: 'string' },
       'mqtt-url': { type: 'string' },
       'mosquitto-dir': { type: 'string' },
@@ -66,7 +117,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`cellgate platform: invalid port '${values.port}'`);
     return 2;
   }
-  const dataDir = values['data-dir'] ?? process.env.CELLGATE_DATA_DIR ?? './.data/platform';
+  const dataDir = values.store ?? values['data-dir'] ?? process.env.CELLGATE_STORE ?? process.env.CELLGATE_DATA_DIR ?? './.data/platform';
   const logger = createLogger({ name: 'platform' });
   const feeScheduleDir = values['fee-schedule-dir'] ?? process.env.CELLGATE_FEE_SCHEDULE_DIR;
   const mqttUrl = values['mqtt-url'] ?? process.env.CELLGATE_MQTT_URL;
@@ -120,7 +171,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`cellgate platform: ${(error as Error).message}`);
     return 2;
   }
-  console.log(`cellgate platform listening on ${platform.url} (data in ${dataDir})`);
+  console.log(`cellgate platform listening on ${platform.url} (data in ${describeStore(dataDir)})`);
   console.log(`mqtt: ${platform.mqttUrl}`);
   if (platform.smdp) console.log(`SM-DP+ (ES9+): ${platform.smdp.url}, address ${platform.smdp.address}; CI certificate to trust: ${dataDir}/smdp/ci.pem`);
   console.log(`console: ${platform.url}/console/`);

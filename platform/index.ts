@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -15,14 +15,19 @@ import { createPlatformApp, type PlatformApp } from './app/platform-app.js';
 import type { Scheduler } from './app/scheduler.js';
 import { buildHttpApi } from './http/server.js';
 import type { PlatformStore } from './store/port.js';
-import { SqliteStore } from './store/sqlite-store.js';
 import { buildEs9Server } from './smdp/es9-server.js';
 import { loadOrCreateSmdpPki } from './smdp/smdp-pki.js';
 import { SmdpService, type SmdpConfig } from './smdp/smdp-service.js';
 import { toPem } from '../common/rsp/x509.js';
+import { openStore } from './store/open-store.js';
+import { isPostgresUrl } from './store/postgres-store.js';
 
 export interface StartPlatformOptions {
-  /** Directory of the SQLite database (`platform.sqlite`); `:memory:` for a throw-away store. */
+  /**
+   * Where the data lives: a directory for the SQLite database (`platform.sqlite`), `:memory:` for
+   * a throw-away store, or a `postgres://` URL (docs/deployment.md: several processes may then
+   * share it).
+   */
   dataDir: string;
   /** Defaults to the wall clock; pass a `VirtualClock` for tests and fleet runs. */
   clock?: Clock;
@@ -101,7 +106,7 @@ export interface RunningPlatform {
 /** Opens the store, starts the scheduler and (optionally) the HTTP API. */
 export async function startPlatform(options: StartPlatformOptions): Promise<RunningPlatform> {
   const logger = options.logger ?? silentLogger();
-  const store = options.store ?? new SqliteStore(options.dataDir === ':memory:' ? ':memory:' : join(options.dataDir, 'platform.sqlite'));
+  const store = options.store ?? (await openStore(options.dataDir));
   const wallClock = new RealClock();
   let clock: Clock = options.clock ?? wallClock;
   if (!options.clock && options.virtualTime) {
@@ -169,7 +174,9 @@ async function startSmdp(app: PlatformApp, options: StartPlatformOptions) {
   if (wanted === false) return undefined;
   const host = wanted.host ?? '127.0.0.1';
   const configured = options.config?.smdpAddress;
-  const pkiDir = options.dataDir === ':memory:' ? undefined : join(options.dataDir, 'smdp');
+  // [choice] On PostgreSQL there is no data dir: the PKI is generated per process unless
+  // CELLGATE_SMDP_DIR names a directory (shared by every process, docs/deployment.md).
+  const pkiDir = isPostgresUrl(options.dataDir) ? process.env.CELLGATE_SMDP_DIR : options.dataDir === ':memory:' ? undefined : join(options.dataDir, 'smdp');
   const pki = loadOrCreateSmdpPki(pkiDir, { hosts: [configured?.split(':')[0] ?? 'localhost', host], now: app.ctx.clock.now() });
   const service = new SmdpService(app.ctx, pki, wanted.config);
   app.ctx.smdp = service;
@@ -187,6 +194,8 @@ export { SmdpService } from './smdp/smdp-service.js';
 export { PlatformNetworkGate } from './app/network-gate.js';
 export { Scheduler } from './app/scheduler.js';
 export { SqliteStore } from './store/sqlite-store.js';
+export { PostgresStore } from './store/postgres-store.js';
+export { openStore, describeStore } from './store/open-store.js';
 export type { PlatformStore, StoreTx } from './store/port.js';
 export { STREAMS } from './app/context.js';
 export { DeviceService, DEVICE_STREAMS, type DeviceCredentials, type DeviceView, type StoredDeviceEvent } from './app/devices.js';

@@ -131,8 +131,10 @@ export type Emit = (events: DomainEvent[]) => Promise<void>;
  * streams in the same transaction and published to listeners once it committed.
  */
 export async function useCase<T>(ctx: AppContext, fn: (tx: StoreTx, emit: Emit) => Promise<T>): Promise<T> {
-  const published: DomainEvent[] = [];
+  let published: DomainEvent[] = [];
   const result = await ctx.store.transaction(async (tx) => {
+    // A shared store may run this again after a conflict: only the last attempt's events count.
+    published = [];
     const emit: Emit = async (events) => {
       for (const e of events) {
         const stream = STREAM_OF[e.type];

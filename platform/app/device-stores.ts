@@ -34,6 +34,9 @@ export class PlatformCredentialStore implements CredentialStore {
   }
 }
 
+/** The key was recorded by another process between the first check and the apply. */
+class AlreadyApplied extends Error {}
+
 interface InboxScope {
   id: string;
   deviceId: string;
@@ -59,7 +62,12 @@ export class PlatformInboxStore implements InboxStore {
     const id = `${deviceId}\u0000${key}`;
     if (await this.store.transaction((tx) => tx.get(DEVICE_KINDS.inbox, id))) return 'duplicate';
     const scope: InboxScope = { id, deviceId, recorded: false };
-    await this.scope.run(scope, apply);
+    try {
+      await this.scope.run(scope, apply);
+    } catch (error) {
+      if (error instanceof AlreadyApplied) return 'duplicate';
+      throw error;
+    }
     if (!scope.recorded) await this.store.transaction((tx) => this.record(tx, scope));
     return 'applied';
   }
@@ -68,17 +76,26 @@ export class PlatformInboxStore implements InboxStore {
    * Runs `fn` in one store transaction that also records the current message's key. Outside
    * `applyOnce` it is a plain transaction.
    */
-  withTx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  async withTx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const scope = this.scope.getStore();
-    return this.store.transaction(async (tx) => {
-      const result = await fn(tx);
-      if (scope && !scope.recorded) await this.record(tx, scope);
-      return result;
+    const record = scope && !scope.recorded;
+    const result = await this.store.transaction(async (tx) => {
+      // Checked again inside: another platform process may have applied the same key meanwhile
+      // (a resend delivered to it through the shared subscription).
+      if (record && (await tx.get(DEVICE_KINDS.inbox, scope.id))) throw new AlreadyApplied();
+      const value = await fn(tx);
+      if (record) await this.put(tx, scope);
+      return value;
     });
+    if (record) scope.recorded = true;
+    return result;
   }
 
   private async record(tx: StoreTx, scope: InboxScope): Promise<void> {
+    await this.put(tx, scope);
+  }
+
+  private async put(tx: StoreTx, scope: InboxScope): Promise<void> {
     await tx.put(DEVICE_KINDS.inbox, scope.id, { at: this.now() }, scope.deviceId);
-    scope.recorded = true;
   }
 }

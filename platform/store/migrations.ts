@@ -31,3 +31,41 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
     `,
   },
 ];
+
+/**
+ * The same schema for PostgreSQL, version for version (a test keeps the two lists in step).
+ * Keys sort byte-wise (`COLLATE "C"`) as in SQLite, so `list` pages the same on both; bodies stay
+ * JSON text (not `jsonb`), so a document reads back with its keys in the order it was written.
+ */
+export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'documents, streams, jobs',
+    sql: `
+      CREATE TABLE documents (
+        kind TEXT COLLATE "C" NOT NULL,
+        id TEXT COLLATE "C" NOT NULL,
+        partition TEXT COLLATE "C" NOT NULL DEFAULT '',
+        body TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX documents_by_partition ON documents (kind, partition, id);
+      CREATE TABLE streams (
+        seq BIGSERIAL PRIMARY KEY,
+        stream TEXT COLLATE "C" NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        at BIGINT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX streams_by_key ON streams (stream, key, seq);
+      CREATE INDEX streams_by_time ON streams (stream, at, seq);
+      CREATE TABLE jobs (
+        job_key TEXT COLLATE "C" PRIMARY KEY,
+        name TEXT NOT NULL,
+        due BIGINT NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX jobs_by_due ON jobs (due, job_key);
+    `,
+  },
+];

@@ -65,13 +65,24 @@ export interface StoreTx {
   dueJobs(until: number, limit?: number): Promise<ScheduledJob[]>;
   /** Due time of the earliest job, if any. */
   nextJobDue(): Promise<number | null>;
+  /**
+   * Wakes every `listen(channel)` of every process sharing the store once this transaction
+   * committed (never when it rolls back). `payload` is a short hint (≤ 1,000 bytes); listeners
+   * read the facts from the store, since a wake-up may be missed (a dropped connection).
+   */
+  notify(channel: string, payload?: string): void;
 }
+
+/** What `tryWithLock` returns: the value of `fn`, or that another holder has the lock. */
+export type LockOutcome<T> = { acquired: true; value: T } | { acquired: false };
 
 /**
  * A platform store. Every use case runs in exactly one `transaction`; transactions are
- * serialised, so a use case sees no interleaving writes. When `fn` resolves the changes are
+ * serialisable, so a use case sees no interleaving writes. When `fn` resolves the changes are
  * durable (committed with a synced write-ahead log) before the promise resolves; when it rejects
- * nothing is kept. Never call `transaction` from inside another one (it would wait forever).
+ * nothing is kept. An adapter shared by several processes may run `fn` again after a conflict
+ * (a serialisation failure): `fn` must have no effect outside `tx` before it resolves. Never
+ * call `transaction` from inside another one (it would wait forever).
  */
 export interface PlatformStore {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
@@ -81,6 +92,24 @@ export interface PlatformStore {
    * adapter may refuse it). Absent: use `transaction` (see `readOnly` below).
    */
   read?<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /**
+   * True when other processes may use the same data at the same time (PostgreSQL): state held in
+   * one process's memory is then only a cache, and cross-process work goes through the store.
+   */
+  readonly shared: boolean;
+  /**
+   * Runs `fn` holding the lock `name`, exclusive across every process using this store; resolves
+   * `{acquired: false}` at once, without running `fn`, while another holder has it. The lock is
+   * released when `fn` settles, or when the holding process dies (its database connection
+   * closes) — that is what lets another process take over its scheduled work.
+   */
+  tryWithLock<T>(name: string, fn: () => Promise<T>): Promise<LockOutcome<T>>;
+  /**
+   * Calls `listener` for every `tx.notify(channel)` committed by any process, and with `null`
+   * when notifications may have been missed (a reconnect): the listener then re-reads the store.
+   * Resolves with the function that stops listening.
+   */
+  listen(channel: string, listener: (payload: string | null) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,9 @@
+import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import type { ListQuery, PlatformStore, ScheduledJob, StoreTx, StreamQuery, StreamRecord } from './port.js';
+import type { ListQuery, LockOutcome, PlatformStore, ScheduledJob, StoreTx, StreamQuery, StreamRecord } from './port.js';
 
 type Row = Record<string, unknown>;
 
@@ -32,6 +33,10 @@ export class SqliteStore implements PlatformStore {
   private closed = false;
   /** Commits made (each one fsync on a file store); for tests and benchmarks. */
   commits = 0;
+  /** One process owns the file, so locks and notifications stay in memory. */
+  readonly shared = false;
+  private readonly locks = new Set<string>();
+  private readonly notifications = new EventEmitter().setMaxListeners(0);
 
   /** `path` is a file path or `:memory:`; parent directories are created. */
   constructor(path: string, options: { maxGroup?: number } = {}) {
@@ -105,6 +110,7 @@ export class SqliteStore implements PlatformStore {
       try {
         return await fn(this.readTx);
       } finally {
+        this.readTx.takeNotices();
         this.readControl!.commit.run();
       }
     };
@@ -125,7 +131,7 @@ export class SqliteStore implements PlatformStore {
       for (;;) {
         await nextTurn();
         if (this.pending.length === 0) break;
-        const done: Array<{ job: QueuedTransaction<unknown>; value: unknown }> = [];
+        const done: Array<{ job: QueuedTransaction<unknown>; value: unknown; notices: [string, string][] }> = [];
         let batchError: unknown;
         try {
           this.control.begin.run();
@@ -138,11 +144,13 @@ export class SqliteStore implements PlatformStore {
         while (this.pending.length > 0 && done.length < this.maxGroup && batchError === undefined) {
           const job = this.pending.shift()!;
           this.control.savepoint.run();
+          this.writeTx.takeNotices();
           try {
             const value = await job.fn(this.writeTx);
             this.control.release.run();
-            done.push({ job, value });
+            done.push({ job, value, notices: this.writeTx.takeNotices() });
           } catch (error) {
+            this.writeTx.takeNotices();
             job.reject(error);
             if (this.db.inTransaction) {
               this.control.rollbackTo.run();
@@ -159,14 +167,36 @@ export class SqliteStore implements PlatformStore {
             if (this.db.inTransaction) this.db.exec('ROLLBACK');
           }
         }
-        for (const { job, value } of done) {
-          if (batchError === undefined) job.resolve(value);
-          else job.reject(batchError);
+        for (const { job, value, notices } of done) {
+          if (batchError !== undefined) {
+            job.reject(batchError);
+            continue;
+          }
+          for (const [channel, payload] of notices) this.notifications.emit(channel, payload);
+          job.resolve(value);
         }
       }
     } finally {
       this.writing = undefined;
     }
+  }
+
+  async tryWithLock<T>(name: string, fn: () => Promise<T>): Promise<LockOutcome<T>> {
+    if (this.locks.has(name)) return { acquired: false };
+    this.locks.add(name);
+    try {
+      return { acquired: true, value: await fn() };
+    } finally {
+      this.locks.delete(name);
+    }
+  }
+
+  async listen(channel: string, listener: (payload: string | null) => void): Promise<() => Promise<void>> {
+    const wrapped = (payload: string): void => listener(payload);
+    this.notifications.on(channel, wrapped);
+    return async () => {
+      this.notifications.off(channel, wrapped);
+    };
   }
 
   async close(): Promise<void> {
@@ -206,7 +236,21 @@ function statementCache(db: Database.Database): (sql: string) => Database.Statem
 const MAX_PREPARED = 500;
 
 class SqliteTx implements StoreTx {
+  /** Notifications of the running use case, emitted once its group committed. */
+  private notices: [string, string][] = [];
+
   constructor(private readonly prepare: (sql: string) => Database.Statement) {}
+
+  notify(channel: string, payload = ''): void {
+    this.notices.push([channel, payload]);
+  }
+
+  /** The notices so far, and forgets them (one SqliteTx serves every use case in turn). */
+  takeNotices(): [string, string][] {
+    const taken = this.notices;
+    this.notices = [];
+    return taken;
+  }
 
   async get<T>(kind: string, id: string): Promise<T | null> {
     const row = this.prepare('SELECT body FROM documents WHERE kind = ? AND id = ?').get(kind, id) as Row | undefined;

@@ -161,6 +161,55 @@ export function describeStoreContract(
       expect(await store.transaction(async (tx) => tx.nextJobDue())).toBe(200);
     });
 
+    it('notifies listeners once a transaction committed, never on rollback', async () => {
+      const { store } = await start();
+      const heard: (string | null)[] = [];
+      let wake: () => void = () => undefined;
+      const stop = await store.listen('orders', (p) => {
+        heard.push(p);
+        wake();
+      });
+      const arrived = new Promise<void>((r) => (wake = r));
+      await expect(
+        store.transaction(async (tx) => {
+          tx.notify('orders', 'rolled-back');
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      await store.transaction(async (tx) => {
+        await tx.put('k', 'n', { v: 1 });
+        tx.notify('orders', 'committed');
+        tx.notify('elsewhere', 'not ours');
+      });
+      await arrived;
+      expect(heard).toEqual(['committed']);
+      await stop();
+      await store.transaction(async (tx) => tx.notify('orders', 'after stop'));
+      await store.transaction(async (tx) => tx.get('k', 'n'));
+      expect(heard).toEqual(['committed']);
+    });
+
+    it('runs work under a named lock, refusing a second holder until the first is done', async () => {
+      const { store } = await start();
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((r) => (release = r));
+      let inside: () => void = () => undefined;
+      const entered = new Promise<void>((r) => (inside = r));
+      const first = store.tryWithLock('job:a', async () => {
+        inside();
+        await held;
+        return 'first';
+      });
+      await entered;
+      expect(await store.tryWithLock('job:a', async () => 'second')).toEqual({ acquired: false });
+      expect(await store.tryWithLock('job:b', async () => 'other')).toEqual({ acquired: true, value: 'other' });
+      release();
+      expect(await first).toEqual({ acquired: true, value: 'first' });
+      expect(await store.tryWithLock('job:a', async () => 'again')).toEqual({ acquired: true, value: 'again' });
+      await expect(store.tryWithLock('job:a', async () => Promise.reject(new Error('failed inside')))).rejects.toThrow('failed inside');
+      expect(await store.tryWithLock('job:a', async () => 'freed after a failure')).toEqual({ acquired: true, value: 'freed after a failure' });
+    });
+
     it('keeps committed data across a reopen (persistent adapters)', async () => {
       const { store, reopen } = await start();
       if (!reopen) return;
