@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { DeviceHub } from '../broker/device-hub.js';
+import { DynamicSecurityAdmin, PLATFORM_SHARE_GROUP } from '../broker/dynamic-security.js';
 import { CredentialIssuer } from '../broker/credentials.js';
 import { startBroker, type RunningBroker } from '../broker/embedded-broker.js';
 import { writeMosquittoFiles } from '../broker/mosquitto-config.js';
@@ -14,7 +16,20 @@ import { DeviceService, deviceHubHandlers } from './devices.js';
  *   `mosquittoPid` is given, sends that process SIGHUP (otherwise the operator must);
  * - `false`: no broker; `devices.register` still issues credentials, commands fail (DEV0006).
  */
-export type PlatformMqttOptions = { port?: number; host?: string } | { externalUrl: string; mosquittoDir?: string; mosquittoPid?: number } | false;
+export type PlatformMqttOptions =
+  | { port?: number; host?: string }
+  | {
+      externalUrl: string;
+      mosquittoDir?: string;
+      mosquittoPid?: number;
+      /**
+       * Mosquitto's dynamic security plugin: the platform logs in with this admin account and
+       * manages device and service clients live over `$CONTROL/dynamic-security/v1` (no files,
+       * no SIGHUP; docs/deployment.md). Replaces `mosquittoDir` / `mosquittoPid`.
+       */
+      dynamicSecurity?: { username: string; password: string };
+    }
+  | false;
 
 /** The platform's end of the device link. */
 export interface DeviceLink {
@@ -39,13 +54,23 @@ export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOpti
     ...(credentials.passwordIterations !== undefined ? { iterations: credentials.passwordIterations } : {}),
   });
   const inbox = new PlatformInboxStore(ctx.store, () => ctx.clock.now());
+  // Processes sharing the store each have their own service account (and so client id): one
+  // re-issuing a shared account at start would lock the others out of their next reconnect.
+  const serviceUsername = ctx.store.shared ? `${PLATFORM_SERVICE_USERNAME}-${randomBytes(4).toString('hex')}` : PLATFORM_SERVICE_USERNAME;
   // A fresh service secret each start: only its hash is kept, so it cannot be reused.
-  const service = await issuer.issueService(PLATFORM_SERVICE_USERNAME);
+  const service = await issuer.issueService(serviceUsername);
 
   let broker: RunningBroker | undefined;
   let mqttUrl = '';
   let onCredentialsChanged: (() => Promise<void>) | undefined;
-  if (mqtt !== false && 'externalUrl' in mqtt) {
+  let dynsec: DynamicSecurityAdmin | undefined;
+  if (mqtt !== false && 'externalUrl' in mqtt && mqtt.dynamicSecurity) {
+    mqttUrl = mqtt.externalUrl;
+    dynsec = new DynamicSecurityAdmin({ url: mqttUrl, ...mqtt.dynamicSecurity, clock: ctx.clock, logger: ctx.logger });
+    await dynsec.start();
+    await dynsec.ensureServiceRole();
+    await dynsec.upsertService(service.username, service.password);
+  } else if (mqtt !== false && 'externalUrl' in mqtt) {
     mqttUrl = mqtt.externalUrl;
     if (mqtt.mosquittoDir) {
       const dir = mqtt.mosquittoDir;
@@ -78,13 +103,17 @@ export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOpti
     logger: ctx.logger,
     inbox,
     handlers: deviceHubHandlers(ctx, inbox),
+    // aedes has no shared subscriptions; a shared store with an external broker is N processes.
+    ...(ctx.store.shared && !broker ? { shareGroup: PLATFORM_SHARE_GROUP } : {}),
   });
   const devices = new DeviceService(ctx, {
     issuer,
     hub,
     mqttUrl,
     onCredentialsChanged,
-    onRevoked: (deviceId) => {
+    ...(dynsec ? { onIssued: (deviceId: string, password: string) => dynsec.upsertDevice(deviceId, password) } : {}),
+    onRevoked: async (deviceId) => {
+      await dynsec?.removeDevice(deviceId);
       // aedes: cut the revoked device off now (Mosquitto keeps a live connection until it drops).
       // aedes keeps connected clients by id (untyped); a device's client id is its device id.
       const clients = (broker?.aedes as unknown as { clients?: Record<string, { close(): void } | undefined> } | undefined)?.clients;
@@ -102,6 +131,10 @@ export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOpti
     broker,
     close: async () => {
       await hub.stop();
+      if (dynsec) {
+        await dynsec.removeService(service.username).catch((error: unknown) => ctx.logger.warn({ err: (error as Error).message }, 'service client not removed'));
+        await dynsec.stop();
+      }
       await broker?.close();
     },
   };

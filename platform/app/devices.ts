@@ -72,8 +72,10 @@ export interface DeviceServiceOptions {
   mqttUrl: string;
   /** Called after credentials were issued or revoked (external broker: rewrite its files). */
   onCredentialsChanged?(): Promise<void>;
-  /** Called after a device was revoked (embedded broker: disconnect it). */
-  onRevoked?(deviceId: string): void;
+  /** Called after a device was revoked (embedded broker: disconnect it; dynamic security: delete it). */
+  onRevoked?(deviceId: string): void | Promise<void>;
+  /** Called with a device's new secret (dynamic security: create or re-key its broker client). */
+  onIssued?(deviceId: string, password: string): Promise<void>;
 }
 
 /**
@@ -103,6 +105,7 @@ export class DeviceService {
       if (!existing) await tx.put<DeviceRecord>(DEVICE_KINDS.device, deviceId, { deviceId, operatorId, createdAt: this.ctx.clock.now() }, operatorId);
     });
     const issued = await this.options.issuer.issueDevice(deviceId);
+    await this.options.onIssued?.(deviceId, issued.password);
     await this.options.onCredentialsChanged?.();
     this.ctx.logger.info({ deviceId, operatorId }, 'device registered');
     return { deviceId, username: issued.username, password: issued.password, mqttUrl: this.options.mqttUrl };
@@ -116,13 +119,18 @@ export class DeviceService {
     });
     await this.options.issuer.revoke(deviceId);
     await this.options.onCredentialsChanged?.();
-    this.options.onRevoked?.(deviceId);
+    await this.options.onRevoked?.(deviceId);
     this.ctx.logger.info({ deviceId }, 'device revoked');
   }
 
   /** Latest status snapshot the hub saw in this process. */
   status(deviceId: string): StatusSnapshot | undefined {
     return this.options.hub.latestStatus(deviceId);
+  }
+
+  /** What this process saw last, unless several processes share the work (then the store knows). */
+  private liveStatus(deviceId: string): StatusSnapshot | undefined {
+    return this.ctx.store.shared ? undefined : this.status(deviceId);
   }
 
   /** Sends a command and waits for its result (`CommandTimeoutError`, `HubOfflineError`). */
@@ -136,7 +144,7 @@ export class DeviceService {
       const stored = await Promise.all(records.map((r) => tx.get<StatusSnapshot>(STATUS_KIND, r.deviceId)));
       return { records, stored };
     });
-    return records.map((r, i) => ({ ...r, status: this.status(r.deviceId) ?? stored[i] ?? null }));
+    return records.map((r, i) => ({ ...r, status: this.liveStatus(r.deviceId) ?? stored[i] ?? null }));
   }
 
   async getFor(operatorId: string, deviceId: string): Promise<DeviceView> {
@@ -144,7 +152,7 @@ export class DeviceService {
       record: await ownDevice(tx, operatorId, deviceId),
       stored: await tx.get<StatusSnapshot>(STATUS_KIND, deviceId),
     }));
-    return { ...record, status: this.status(deviceId) ?? stored ?? null };
+    return { ...record, status: this.liveStatus(deviceId) ?? stored ?? null };
   }
 
   async revokeFor(operatorId: string, deviceId: string): Promise<void> {
@@ -220,7 +228,11 @@ export function deviceHubHandlers(ctx: AppContext, inbox: PlatformInboxStore): D
     },
     onStatus: async (deviceId: string, status: StatusSnapshot) => {
       await ctx.store.transaction(async (tx) => {
-        if (await tx.get(DEVICE_KINDS.device, deviceId)) await tx.put(STATUS_KIND, deviceId, status);
+        if (!(await tx.get(DEVICE_KINDS.device, deviceId))) return;
+        // Processes sharing a subscription may apply a device's snapshots out of order: the newest wins.
+        const stored = ctx.store.shared ? await tx.get<StatusSnapshot>(STATUS_KIND, deviceId) : null;
+        if (stored && stored.time > status.time) return;
+        await tx.put(STATUS_KIND, deviceId, status);
       });
     },
   };

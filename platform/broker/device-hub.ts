@@ -47,6 +47,13 @@ export interface DeviceHubOptions {
   backoff?: Partial<BackoffPolicy>;
   /** How long `sendCommand` waits for the result. Default 60 s. */
   commandTimeoutMs?: number;
+  /**
+   * Several platform processes: their hubs take status, events and eSIM notifications through
+   * the shared subscription `$share/<group>/…`, so the broker hands each message to one of them
+   * (the inbox still applies a resend once, whichever process it reaches). Command results stay
+   * a plain subscription: every process sees them, and the one waiting for it answers its caller.
+   */
+  shareGroup?: string;
 }
 
 /** `sendCommand` gave up waiting; the device may still answer later (see `onCommandResult`). */
@@ -174,7 +181,9 @@ export class DeviceHub {
   }
 
   private async subscribe(client: MqttClient): Promise<void> {
-    const filters = (['status', 'events', 'esim/notifications', 'commands/res'] as const).map(allDevicesFilter);
+    const share = this.options.shareGroup;
+    const shared = (filter: string): string => (share ? `$share/${share}/${filter}` : filter);
+    const filters = [...(['status', 'events', 'esim/notifications'] as const).map((k) => shared(allDevicesFilter(k))), allDevicesFilter('commands/res')];
     const granted = await client.subscribeAsync(filters, { qos: 1 });
     const refused = granted.filter((g) => g.qos === 128);
     if (refused.length > 0) throw new Error(`broker refused subscriptions: ${refused.map((g) => g.topic).join(', ')}`);
