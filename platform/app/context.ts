@@ -139,6 +139,8 @@ export async function useCase<T>(ctx: AppContext, fn: (tx: StoreTx, emit: Emit) 
       for (const e of events) {
         const stream = STREAM_OF[e.type];
         if (stream) await tx.append(stream, e.imsi, 'at' in e ? e.at : 'time' in e ? e.time : ctx.clock.now(), e);
+        // Wakes the radio sides following delete orders, in every process sharing the store.
+        if (e.type === 'session-delete-ordered') tx.notify(STREAMS.sessionDeleteOrders, e.imsi);
         published.push(e);
       }
     };

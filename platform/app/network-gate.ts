@@ -109,6 +109,7 @@ export class PlatformNetworkGate implements NetworkGate {
   }
 
   onSessionDeleteOrder(handler: (order: SessionDeleteOrder) => void): () => void {
+    if (this.ctx.store.shared) return followDeleteOrders(this.ctx, handler);
     const listener = (e: { type: string }): void => {
       if (e.type === 'session-delete-ordered') {
         const order = e as unknown as SessionDeleteOrder;
@@ -118,4 +119,44 @@ export class PlatformNetworkGate implements NetworkGate {
     this.ctx.listeners.add(listener);
     return () => this.ctx.listeners.delete(listener);
   }
+}
+
+/**
+ * Several processes share the store: a delete order may be committed by any of them, so the
+ * radio side in this process follows the durable `session-delete-orders` stream from where it
+ * was when it subscribed, woken by the store's notifications (and re-reading after a reconnect).
+ */
+function followDeleteOrders(ctx: AppContext, handler: (order: SessionDeleteOrder) => void): () => void {
+  let cursor: number | null = null;
+  let stopped = false;
+  let reading: Promise<void> = Promise.resolve();
+  const read = (): void => {
+    reading = reading
+      .then(async () => {
+        if (stopped) return;
+        for (;;) {
+          const records = await ctx.store.transaction((tx) =>
+            cursor === null
+              ? tx.readStream<SessionDeleteOrder>(STREAMS.sessionDeleteOrders, { descending: true, limit: 1 })
+              : tx.readStream<SessionDeleteOrder>(STREAMS.sessionDeleteOrders, { afterSeq: cursor, limit: 500 }),
+          );
+          if (cursor === null) {
+            cursor = records[0]?.seq ?? 0;
+            return;
+          }
+          for (const r of records) {
+            cursor = r.seq;
+            if (!stopped) handler({ imsi: r.body.imsi, sessionId: r.body.sessionId });
+          }
+          if (records.length < 500) return;
+        }
+      })
+      .catch((error: unknown) => ctx.logger.error({ err: (error as Error).message }, 'delete order stream failed'));
+  };
+  read();
+  const listening = ctx.store.listen(STREAMS.sessionDeleteOrders, () => read());
+  return () => {
+    stopped = true;
+    void listening.then((stop) => stop());
+  };
 }

@@ -48,6 +48,12 @@ const DAY = 86_400_000;
 /** Node timers overflow above 2^31-1 ms; longer waits are re-armed in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 const RETRY_FAILED_JOB_MS = 60_000;
+/**
+ * With a shared store (several processes), how often a scheduler looks for work that another
+ * process scheduled, or left unfinished when it died. The takeover bound of scheduled work is
+ * this interval plus the job's own run time (docs/deployment.md).
+ */
+export const SHARED_POLL_MS = 1_000;
 const MAX_CATCH_UP = 10_000;
 
 /** The next occurrence of `r` strictly after `t`. */
@@ -85,6 +91,13 @@ interface Recurring {
  * - `every(...)`: recurring work whose last run is persisted; occurrences missed while the
  *   platform was down run on start, in order.
  * Work runs one piece at a time. A failing job is retried a minute later.
+ *
+ * Exactly once across processes: each job and each recurring series runs under a store lock
+ * (`tryWithLock`, a PostgreSQL advisory lock that dies with its process), re-read inside the lock,
+ * so a piece of work that another process is running, or has just finished, is skipped. If a
+ * process dies mid-job, the job is still in the store and the next process to poll runs it again:
+ * handlers re-check their rule against current state, so a repeat after a crash changes nothing
+ * twice (the month close bills a statement once).
  */
 export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
@@ -96,6 +109,7 @@ export class Scheduler {
   private started = false;
   private stopped = false;
   private readonly runListeners = new Set<(run: JobRun) => void>();
+  private poll: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -165,11 +179,20 @@ export class Scheduler {
     this.started = true;
     this.stopped = false;
     this.trigger();
+    if (this.store.shared && !this.poll) {
+      // Liveness, not platform time: a wall-clock interval even when the rules run on a virtual clock.
+      this.poll = setInterval(() => {
+        if (this.pending === 0) this.trigger();
+      }, SHARED_POLL_MS);
+      this.poll.unref();
+    }
   }
 
   /** Stops the timer; pending work stays in the store for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = null;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = null;
     await this.idle();
@@ -234,55 +257,76 @@ export class Scheduler {
   }
 
   private async runJobs(): Promise<void> {
+    // Jobs another process holds, or finished meanwhile: not asked for again in this round.
+    const passed = new Set<string>();
     for (;;) {
-      const due = await this.store.transaction((tx) => tx.dueJobs(this.clock.now(), 50));
+      const listed = await this.store.transaction((tx) => tx.dueJobs(this.clock.now(), 50 + passed.size));
+      const due = listed.filter((j) => !passed.has(j.jobKey));
       if (due.length === 0) return;
-      for (const job of due) {
-        const handler = this.handlers.get(job.name);
-        let failed = false;
-        let report: JobReport | void = undefined;
-        if (!handler) {
-          this.logger.warn({ job: job.jobKey, name: job.name }, 'no handler for scheduled job; dropping it');
-        } else {
-          try {
-            report = await handler(job.payload, job);
-          } catch (error) {
-            failed = true;
-            this.logger.error({ err: error, job: job.jobKey }, 'scheduled job failed; retrying later');
-          }
-        }
-        await this.store.transaction(async (tx) => {
-          const current = await tx.getJob(job.jobKey);
-          // The handler may have rescheduled its own key (e.g. a session seen active again).
-          if (!current || current.due !== job.due || JSON.stringify(current.payload) !== JSON.stringify(job.payload)) return;
-          if (failed) await tx.putJob({ ...job, due: this.clock.now() + RETRY_FAILED_JOB_MS });
-          else await tx.deleteJob(job.jobKey);
-        });
-        if (handler) this.reportRun({ name: job.name, jobKey: job.jobKey, due: job.due, ranAt: this.clock.now(), outcome: failed ? 'failed' : 'done', ...(report ? { report } : {}) });
+      for (const { jobKey } of due) {
+        const outcome = await this.store.tryWithLock(`job:${jobKey}`, () => this.runJob(jobKey));
+        if (!outcome.acquired || !outcome.value) passed.add(jobKey);
       }
     }
   }
 
+  /** Runs job `jobKey` if it is still due (called holding its lock); false when there was nothing to run. */
+  private async runJob(jobKey: string): Promise<boolean> {
+    const job = await this.store.transaction((tx) => tx.getJob(jobKey));
+    if (!job || job.due > this.clock.now()) return false;
+    const handler = this.handlers.get(job.name);
+    let failed = false;
+    let report: JobReport | void = undefined;
+    if (!handler) {
+      this.logger.warn({ job: job.jobKey, name: job.name }, 'no handler for scheduled job; dropping it');
+    } else {
+      try {
+        report = await handler(job.payload, job);
+      } catch (error) {
+        failed = true;
+        this.logger.error({ err: error, job: job.jobKey }, 'scheduled job failed; retrying later');
+      }
+    }
+    await this.store.transaction(async (tx) => {
+      const current = await tx.getJob(job.jobKey);
+      // The handler may have rescheduled its own key (e.g. a session seen active again).
+      if (!current || current.due !== job.due || JSON.stringify(current.payload) !== JSON.stringify(job.payload)) return;
+      if (failed) await tx.putJob({ ...job, due: this.clock.now() + RETRY_FAILED_JOB_MS });
+      else await tx.deleteJob(job.jobKey);
+    });
+    if (handler) this.reportRun({ name: job.name, jobKey: job.jobKey, due: job.due, ranAt: this.clock.now(), outcome: failed ? 'failed' : 'done', ...(report ? { report } : {}) });
+    return true;
+  }
+
   private async runRecurring(): Promise<void> {
     for (const r of this.recurring.values()) {
-      let runs = 0;
       if (r.retryAt !== undefined && r.retryAt > this.clock.now()) continue;
-      r.retryAt = undefined;
-      while (r.next <= this.clock.now() && runs++ < MAX_CATCH_UP) {
-        const occurrence = r.next;
-        let report: JobReport | void;
-        try {
-          report = await r.fn(occurrence);
-        } catch (error) {
-          this.logger.error({ err: error, job: r.name, occurrence }, 'recurring job failed; retrying later');
-          r.retryAt = this.clock.now() + RETRY_FAILED_JOB_MS;
-          this.reportRun({ name: r.name, jobKey: null, due: occurrence, ranAt: this.clock.now(), outcome: 'failed' });
-          break;
-        }
-        this.reportRun({ name: r.name, jobKey: null, due: occurrence, ranAt: this.clock.now(), outcome: 'done', ...(report ? { report } : {}) });
-        await this.store.transaction((tx) => tx.put('scheduler-recurring', r.name, { lastRun: occurrence }));
-        r.next = nextOccurrence(r.recurrence, occurrence);
+      if (r.next > this.clock.now() && !this.store.shared) continue;
+      await this.store.tryWithLock(`recurring:${r.name}`, () => this.runSeries(r));
+    }
+  }
+
+  /** Runs the due occurrences of `r` (called holding its lock), from the last run the store knows. */
+  private async runSeries(r: Recurring): Promise<void> {
+    let runs = 0;
+    const last = await this.store.transaction((tx) => tx.get<{ lastRun: number }>('scheduler-recurring', r.name));
+    // Another process may have run occurrences since this one last looked.
+    if (last) r.next = Math.max(r.next, nextOccurrence(r.recurrence, last.lastRun));
+    r.retryAt = undefined;
+    while (r.next <= this.clock.now() && runs++ < MAX_CATCH_UP) {
+      const occurrence = r.next;
+      let report: JobReport | void;
+      try {
+        report = await r.fn(occurrence);
+      } catch (error) {
+        this.logger.error({ err: error, job: r.name, occurrence }, 'recurring job failed; retrying later');
+        r.retryAt = this.clock.now() + RETRY_FAILED_JOB_MS;
+        this.reportRun({ name: r.name, jobKey: null, due: occurrence, ranAt: this.clock.now(), outcome: 'failed' });
+        break;
       }
+      this.reportRun({ name: r.name, jobKey: null, due: occurrence, ranAt: this.clock.now(), outcome: 'done', ...(report ? { report } : {}) });
+      await this.store.transaction((tx) => tx.put('scheduler-recurring', r.name, { lastRun: occurrence }));
+      r.next = nextOccurrence(r.recurrence, occurrence);
     }
   }
 }

@@ -138,21 +138,21 @@ export function registerNetworkRoutes(fastify: FastifyInstance, ctx: AppContext,
           pumping = null;
         });
     };
-    const listener = (e: { type: string }): void => {
-      if (e.type === 'session-delete-ordered') pump();
-    };
+    // Woken by a commit in any platform process sharing the store (LISTEN/NOTIFY on PostgreSQL);
+    // `null` after a reconnect, when a wake-up may have been missed: the pump re-reads either way.
+    const stopListening = ctx.store.listen(STREAMS.sessionDeleteOrders, () => pump());
     let heartbeat = ctx.ioClock.setTimeout(function beat() {
       if (closed) return;
       raw.write(': heartbeat\n\n');
       heartbeat = ctx.ioClock.setTimeout(beat, HEARTBEAT_MS);
     }, HEARTBEAT_MS);
-    ctx.listeners.add(listener);
     raw.on('close', () => {
       closed = true;
       streams.delete(raw);
-      ctx.listeners.delete(listener);
+      void stopListening.then((stop) => stop());
       ctx.ioClock.clearTimeout(heartbeat);
     });
+    await stopListening;
     pump();
   });
 }
