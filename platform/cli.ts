@@ -27,6 +27,9 @@ Runs the platform core: store, scheduler and HTTP API.
   --mosquitto-pid PID   and send that Mosquitto SIGHUP to reload them
   --smdp-port N    the SM-DP+ (ES9+ over HTTPS) port (default 8443; env CELLGATE_SMDP_PORT)
   --smdp-address A the SM-DP+ address in activation codes (default localhost:<smdp-port>)
+  --mqtt-admin USER     manage device clients live through Mosquitto's dynamic security plugin
+                   as USER (password in env CELLGATE_MQTT_ADMIN_PASSWORD); no files, no SIGHUP.
+                   Needed with several platform processes (docs/deployment.md)
   --network-token T     token of the remote network gate (env CELLGATE_NETWORK_TOKEN; default
                    a new random one, printed) for \`cellgate sim --platform\`; also the admin
                    credential of the clock API
@@ -97,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       'mqtt-url': { type: 'string' },
       'mosquitto-dir': { type: 'string' },
       'mosquitto-pid': { type: 'string' },
+      'mqtt-admin': { type: 'string' },
       'network-token': { type: 'string' },
       'smdp-port': { type: 'string' },
       'smdp-address': { type: 'string' },
@@ -127,8 +131,19 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`cellgate platform: invalid --mqtt-port or --mosquitto-pid`);
     return 2;
   }
+  const mqttAdmin = values['mqtt-admin'] ?? process.env.CELLGATE_MQTT_ADMIN;
+  const mqttAdminPassword = process.env.CELLGATE_MQTT_ADMIN_PASSWORD;
+  if (mqttAdmin && (!mqttUrl || !mqttAdminPassword)) {
+    console.error('cellgate platform: --mqtt-admin needs --mqtt-url and the password in CELLGATE_MQTT_ADMIN_PASSWORD');
+    return 2;
+  }
   const mqtt = mqttUrl
-    ? { externalUrl: mqttUrl, ...(values['mosquitto-dir'] ? { mosquittoDir: values['mosquitto-dir'] } : {}), ...(mosquittoPid ? { mosquittoPid } : {}) }
+    ? {
+        externalUrl: mqttUrl,
+        ...(mqttAdmin && mqttAdminPassword ? { dynamicSecurity: { username: mqttAdmin, password: mqttAdminPassword } } : {}),
+        ...(values['mosquitto-dir'] ? { mosquittoDir: values['mosquitto-dir'] } : {}),
+        ...(mosquittoPid ? { mosquittoPid } : {}),
+      }
     : { port: mqttPort, host: values.host ?? '127.0.0.1' };
   const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
   // [choice] The SM-DP+ listens on 8443 by default so activation codes stay valid across restarts.

@@ -1,10 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CredentialStore } from '../platform/broker/credentials.js';
-import { writeMosquittoFiles } from '../platform/broker/mosquitto-config.js';
+import { dynamicSecurityBootstrap } from '../platform/broker/dynamic-security.js';
+import { mosquittoDynsecConfig, writeMosquittoFiles } from '../platform/broker/mosquitto-config.js';
 
 /** Whether a `mosquitto` binary is on the PATH. */
 export function mosquittoAvailable(): boolean {
@@ -57,6 +58,36 @@ export async function startMosquitto(store: CredentialStore): Promise<RunningMos
     port,
     ...(process.getuid?.() === 0 ? { user: 'root' } : {}),
   });
+  const child = spawn('mosquitto', ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  await waitForPort(port);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    process: child,
+    stderr: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * A real Mosquitto with the dynamic security plugin on a free loopback port: the plugin's file
+ * holds only the admin account; everything else arrives over `$CONTROL`.
+ */
+export async function startMosquittoDynsec(admin: { username: string; password: string }): Promise<RunningMosquitto> {
+  const dir = mkdtempSync(join(tmpdir(), 'cellgate-dynsec-'));
+  const port = await freePort();
+  const dynsecFile = join(dir, 'dynamic-security.json');
+  writeFileSync(dynsecFile, await dynamicSecurityBootstrap(admin.username, admin.password), { mode: 0o600 });
+  const configPath = join(dir, 'mosquitto.conf');
+  writeFileSync(configPath, mosquittoDynsecConfig({ host: '127.0.0.1', port, dynsecFile, ...(process.getuid?.() === 0 ? { user: 'root' } : {}) }));
   const child = spawn('mosquitto', ['-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

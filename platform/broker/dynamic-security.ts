@@ -207,7 +207,8 @@ export class DynamicSecurityAdmin {
       ],
       ['Role already exists', 'Client already exists'],
     );
-    if (client?.error) await this.run([{ command: 'setClientPassword', username: deviceId, password }, { command: 'addClientRole', username: deviceId, rolename: role }], ['Client is already in this role']);
+    // Already there (a re-issued secret): new password; its role was given when it was created.
+    if (client?.error) await this.run([{ command: 'setClientPassword', username: deviceId, password }]);
   }
 
   /** Deletes a device's client (the plugin disconnects it) and its role. */

@@ -10,6 +10,7 @@ export interface CopyReport {
 }
 
 const BATCH = 500;
+const BYTEA_COLUMNS = new Set(['id', 'partition', 'key', 'job_key']);
 
 /**
  * Moves an embedded SQLite store into an empty PostgreSQL database (`cellgate platform migrate
@@ -47,7 +48,9 @@ export async function copySqliteToPostgres(sqlitePath: string, url: string): Pro
     };
     const values = (rows: Record<string, unknown>[], columns: string[]): { placeholders: string; values: unknown[] } => {
       const out: unknown[] = [];
-      const tuples = rows.map((row) => `(${columns.map((c) => (out.push(row[c]), `$${out.length}`)).join(', ')})`);
+      // Ids and keys are bytea in PostgreSQL (POSTGRES_MIGRATIONS): their UTF-8 bytes.
+      const cell = (c: string, v: unknown): unknown => (BYTEA_COLUMNS.has(c) ? Buffer.from(String(v), 'utf8') : v);
+      const tuples = rows.map((row) => `(${columns.map((c) => (out.push(cell(c, row[c])), `$${out.length}`)).join(', ')})`);
       return { placeholders: tuples.join(', '), values: out };
     };
     report.documents = await copy('SELECT kind, id, partition, body FROM documents', (rows) => {

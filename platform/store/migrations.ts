@@ -34,8 +34,10 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
 
 /**
  * The same schema for PostgreSQL, version for version (a test keeps the two lists in step).
- * Keys sort byte-wise (`COLLATE "C"`) as in SQLite, so `list` pages the same on both; bodies stay
- * JSON text (not `jsonb`), so a document reads back with its keys in the order it was written.
+ * Ids, partitions and stream keys are `bytea` holding their UTF-8: they sort byte-wise as in
+ * SQLite (so `list` pages the same on both), and may hold U+0000 (the inbox's separator), which
+ * PostgreSQL `text` cannot. Bodies stay JSON text (not `jsonb`), so a document reads back with
+ * its keys in the order it was written.
  */
 export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
@@ -44,8 +46,8 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
     sql: `
       CREATE TABLE documents (
         kind TEXT COLLATE "C" NOT NULL,
-        id TEXT COLLATE "C" NOT NULL,
-        partition TEXT COLLATE "C" NOT NULL DEFAULT '',
+        id BYTEA NOT NULL,
+        partition BYTEA NOT NULL DEFAULT '',
         body TEXT NOT NULL,
         PRIMARY KEY (kind, id)
       );
@@ -53,14 +55,14 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE TABLE streams (
         seq BIGSERIAL PRIMARY KEY,
         stream TEXT COLLATE "C" NOT NULL,
-        key TEXT COLLATE "C" NOT NULL,
+        key BYTEA NOT NULL,
         at BIGINT NOT NULL,
         body TEXT NOT NULL
       );
       CREATE INDEX streams_by_key ON streams (stream, key, seq);
       CREATE INDEX streams_by_time ON streams (stream, at, seq);
       CREATE TABLE jobs (
-        job_key TEXT COLLATE "C" PRIMARY KEY,
+        job_key BYTEA PRIMARY KEY,
         name TEXT NOT NULL,
         due BIGINT NOT NULL,
         payload TEXT NOT NULL

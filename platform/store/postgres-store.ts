@@ -43,6 +43,10 @@ export function redactPostgresUrl(url: string): string {
   }
 }
 
+/** Ids and keys go to `bytea` columns as UTF-8 (see POSTGRES_MIGRATIONS). */
+const utf8 = (value: string): Buffer => Buffer.from(value, 'utf8');
+const text = (value: unknown): string => (value as Buffer).toString('utf8');
+
 function signedInt32(hex: string): number {
   return Number.parseInt(hex.slice(0, 8), 16) | 0;
 }
@@ -277,7 +281,7 @@ class PostgresTx implements StoreTx {
   }
 
   async get<T>(kind: string, id: string): Promise<T | null> {
-    const rows = await this.query('cg_get', 'SELECT body FROM documents WHERE kind = $1 AND id = $2', [kind, id]);
+    const rows = await this.query('cg_get', 'SELECT body FROM documents WHERE kind = $1 AND id = $2', [kind, utf8(id)]);
     return rows[0] ? (JSON.parse(rows[0].body as string) as T) : null;
   }
 
@@ -286,13 +290,13 @@ class PostgresTx implements StoreTx {
     await this.query(
       'cg_put',
       'INSERT INTO documents (kind, id, partition, body) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, id) DO UPDATE SET partition = excluded.partition, body = excluded.body',
-      [kind, id, partition, JSON.stringify(doc)],
+      [kind, utf8(id), utf8(partition), JSON.stringify(doc)],
     );
   }
 
   async delete(kind: string, id: string): Promise<boolean> {
     await this.write();
-    const r = await this.client.query({ name: 'cg_delete', text: 'DELETE FROM documents WHERE kind = $1 AND id = $2', values: [kind, id] });
+    const r = await this.client.query({ name: 'cg_delete', text: 'DELETE FROM documents WHERE kind = $1 AND id = $2', values: [kind, utf8(id)] });
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -300,11 +304,11 @@ class PostgresTx implements StoreTx {
     const where = ['kind = $1'];
     const args: unknown[] = [kind];
     if (query.partition !== undefined) {
-      args.push(query.partition);
+      args.push(utf8(query.partition));
       where.push(`partition = $${args.length}`);
     }
     if (query.after !== undefined) {
-      args.push(query.after);
+      args.push(utf8(query.after));
       where.push(`id > $${args.length}`);
     }
     const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
@@ -314,7 +318,7 @@ class PostgresTx implements StoreTx {
 
   async append<T>(stream: string, key: string, at: number, body: T): Promise<number> {
     await this.write();
-    const rows = await this.query('cg_append', 'INSERT INTO streams (stream, key, at, body) VALUES ($1, $2, $3, $4) RETURNING seq', [stream, key, at, JSON.stringify(body)]);
+    const rows = await this.query('cg_append', 'INSERT INTO streams (stream, key, at, body) VALUES ($1, $2, $3, $4) RETURNING seq', [stream, utf8(key), at, JSON.stringify(body)]);
     return Number(rows[0]!.seq);
   }
 
@@ -325,14 +329,14 @@ class PostgresTx implements StoreTx {
       args.push(value);
       where.push(sql.replace('?', `$${args.length}`));
     };
-    if (query.key !== undefined) add('key = ?', query.key);
+    if (query.key !== undefined) add('key = ?', utf8(query.key));
     if (query.fromTime !== undefined) add('at >= ?', query.fromTime);
     if (query.toTime !== undefined) add('at <= ?', query.toTime);
     if (query.afterSeq !== undefined) add(query.descending ? 'seq < ?' : 'seq > ?', query.afterSeq);
     const order = query.descending ? 'DESC' : 'ASC';
     const limit = query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
     const rows = (await this.client.query(`SELECT seq, stream, key, at, body FROM streams WHERE ${where.join(' AND ')} ORDER BY seq ${order}${limit}`, args)).rows as Row[];
-    return rows.map((r) => ({ seq: Number(r.seq), stream: r.stream as string, key: r.key as string, at: Number(r.at), body: JSON.parse(r.body as string) as T }));
+    return rows.map((r) => ({ seq: Number(r.seq), stream: r.stream as string, key: text(r.key), at: Number(r.at), body: JSON.parse(r.body as string) as T }));
   }
 
   async putJob(job: ScheduledJob): Promise<void> {
@@ -340,18 +344,18 @@ class PostgresTx implements StoreTx {
     await this.query(
       'cg_put_job',
       'INSERT INTO jobs (job_key, name, due, payload) VALUES ($1, $2, $3, $4) ON CONFLICT (job_key) DO UPDATE SET name = excluded.name, due = excluded.due, payload = excluded.payload',
-      [job.jobKey, job.name, job.due, JSON.stringify(job.payload ?? null)],
+      [utf8(job.jobKey), job.name, job.due, JSON.stringify(job.payload ?? null)],
     );
   }
 
   async getJob(jobKey: string): Promise<ScheduledJob | null> {
-    const rows = await this.query('cg_get_job', 'SELECT job_key, name, due, payload FROM jobs WHERE job_key = $1', [jobKey]);
+    const rows = await this.query('cg_get_job', 'SELECT job_key, name, due, payload FROM jobs WHERE job_key = $1', [utf8(jobKey)]);
     return rows[0] ? toJob(rows[0]) : null;
   }
 
   async deleteJob(jobKey: string): Promise<boolean> {
     await this.write();
-    const r = await this.client.query({ name: 'cg_delete_job', text: 'DELETE FROM jobs WHERE job_key = $1', values: [jobKey] });
+    const r = await this.client.query({ name: 'cg_delete_job', text: 'DELETE FROM jobs WHERE job_key = $1', values: [utf8(jobKey)] });
     return (r.rowCount ?? 0) > 0;
   }
 
@@ -368,5 +372,5 @@ class PostgresTx implements StoreTx {
 }
 
 function toJob(row: Row): ScheduledJob {
-  return { jobKey: row.job_key as string, name: row.name as string, due: Number(row.due), payload: JSON.parse(row.payload as string) };
+  return { jobKey: text(row.job_key), name: row.name as string, due: Number(row.due), payload: JSON.parse(row.payload as string) };
 }

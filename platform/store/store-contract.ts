@@ -50,6 +50,28 @@ export function describeStoreContract(
       expect(after).toEqual([{ v: 10 }, { v: 3 }]);
     });
 
+    it('takes any string as an id or key (NUL, non-ASCII) and orders ids by their UTF-8 bytes', async () => {
+      const { store } = await start();
+      const ids = ['z', 'a\u0000b', 'é', 'a', 'B'];
+      await store.transaction(async (tx) => {
+        for (const id of ids) await tx.put('odd', id, { id }, 'p\u0000q');
+        await tx.append('odd-stream', 'k\u0000ey', 1, { v: 1 });
+        await tx.putJob({ jobKey: 'job\u0000key', name: 'n', due: 1, payload: null });
+      });
+      const r = await store.transaction(async (tx) => ({
+        all: (await tx.list<{ id: string }>('odd', { partition: 'p\u0000q' })).map((d) => d.id),
+        after: (await tx.list<{ id: string }>('odd', { after: 'a' })).map((d) => d.id),
+        nul: await tx.get('odd', 'a\u0000b'),
+        stream: (await tx.readStream('odd-stream', { key: 'k\u0000ey' })).map((x) => x.key),
+        job: (await tx.dueJobs(1)).map((j) => j.jobKey),
+      }));
+      expect(r.all).toEqual(['B', 'a', 'a\u0000b', 'z', 'é']);
+      expect(r.after).toEqual(['a\u0000b', 'z', 'é']);
+      expect(r.nul).toEqual({ id: 'a\u0000b' });
+      expect(r.stream).toEqual(['k\u0000ey']);
+      expect(r.job).toEqual(['job\u0000key']);
+    });
+
     it('rolls back everything when the use case fails', async () => {
       const { store } = await start();
       await store.transaction(async (tx) => tx.put('k', '1', { v: 'kept' }));
