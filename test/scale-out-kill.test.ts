@@ -48,7 +48,7 @@ afterEach(killAllCellgate);
 
 async function startPlatformProcess(storeUrl: string): Promise<PlatformProcess> {
   process.env.CELLGATE_MQTT_ADMIN_PASSWORD = ADMIN.password;
-  const p = spawnCellgate(['platform', '--store', storeUrl, '--port', '0', '--mqtt-url', mosquitto.url, '--mqtt-admin', ADMIN.username, '--network-token', NETWORK_TOKEN]);
+  const p = spawnCellgate(['platform', '--store', storeUrl, '--port', '0', '--mqtt-url', mosquitto.url, '--mqtt-admin', ADMIN.username, '--network-token', NETWORK_TOKEN, '--smdp-port', '0']);
   const url = (await p.waitFor(/listening on (http:\/\/\S+)/, 30_000))[1]!;
   return { ...p, url, mqttUrl: mosquitto.url, networkToken: NETWORK_TOKEN };
 }

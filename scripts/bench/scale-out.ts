@@ -31,7 +31,7 @@ interface Platform {
 }
 
 async function startPlatform(store: string[]): Promise<Platform> {
-  const proc = spawn(process.execPath, [bin, 'platform', ...store, '--port', '0', '--mqtt-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error' } });
+  const proc = spawn(process.execPath, [bin, 'platform', ...store, '--port', '0', '--mqtt-port', '0', '--smdp-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'error' } });
   let out = '';
   return new Promise((resolvePlatform, reject) => {
     const onData = (d: Buffer): void => {
