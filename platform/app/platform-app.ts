@@ -55,6 +55,7 @@ export function createPlatformApp(options: PlatformAppOptions): PlatformApp {
     listeners: new Set(),
     tokens: new TokenCache(config.tokenCacheTtlMs),
   };
+  if (options.store.shared) shareTokenCache(ctx);
   registerSubscriberJobs(ctx);
   registerReadyTransferJobs(ctx);
   registerSupportTransferJobs(ctx);
@@ -69,4 +70,17 @@ export function createPlatformApp(options: PlatformAppOptions): PlatformApp {
     start: () => scheduler.start(),
     stop: () => scheduler.stop(),
   };
+}
+
+const TOKEN_CHANNEL = 'token-cache';
+
+/**
+ * Several processes share the store: a logout or a SAM change in one process drops the cached
+ * token in every other at once (NOTIFY after a commit), not only after the cache's TTL.
+ */
+function shareTokenCache(ctx: AppContext): void {
+  ctx.tokens.onForget = (what) => {
+    ctx.store.transaction(async (tx) => tx.notify(TOKEN_CHANNEL, what)).catch((error: unknown) => ctx.logger.warn({ err: (error as Error).message }, 'token forget not sent to the other processes'));
+  };
+  ctx.store.listen(TOKEN_CHANNEL, (what) => ctx.tokens.receive(what)).catch((error: unknown) => ctx.logger.error({ err: (error as Error).message }, 'token cache not listening'));
 }

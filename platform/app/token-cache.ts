@@ -5,8 +5,9 @@
  * [choice] Correctness across processes (several platform processes on one database,
  * docs/platform.md "Token cache"):
  * - an entry lives at most `ttlMs` (default 1 s of the platform clock) after it was read from the
- *   store; after that the token is verified against the store again. A logout, a token deletion
- *   or a SAM permission change made by ANOTHER process therefore takes effect within `ttlMs`;
+ *   store; after that the token is verified against the store again. With a shared store every
+ *   forget is also sent to the other processes (NOTIFY), which drop the entry on receipt
+ *   (milliseconds); the TTL bounds what a missed notification could leave behind;
  * - in this process, logout and every SAM user / operator change drop the affected entries at
  *   once (`forgetApiKey`, `forgetOperator`);
  * - expiry is checked on every hit against the token's own `expiresAt`, so a cached token never
@@ -49,12 +50,31 @@ export class TokenCache<P extends CachedPrincipal = CachedPrincipal> {
     this.entries.set(apiKey, entry);
   }
 
+  /**
+   * Called with `key:<apiKey>` / `operator:<id>` on every forget of this process: a shared store
+   * tells the other processes (`shareTokenCache` in platform-app.ts), which `receive` it.
+   */
+  onForget: ((what: string) => void) | undefined;
+
   forgetApiKey(apiKey: string): void {
     this.entries.delete(apiKey);
+    this.onForget?.(`key:${apiKey}`);
   }
 
   /** Drops every token of an operator (its SAM users or the operator itself changed). */
   forgetOperator(operatorId: string): void {
+    this.dropOperator(operatorId);
+    this.onForget?.(`operator:${operatorId}`);
+  }
+
+  /** A forget from another process (`null`: notifications may have been missed, drop everything). */
+  receive(what: string | null): void {
+    if (what === null) this.entries.clear();
+    else if (what.startsWith('key:')) this.entries.delete(what.slice(4));
+    else if (what.startsWith('operator:')) this.dropOperator(what.slice(9));
+  }
+
+  private dropOperator(operatorId: string): void {
     for (const [key, entry] of this.entries) if (entry.principal.operatorId === operatorId) this.entries.delete(key);
   }
 }
