@@ -63,6 +63,11 @@ export interface SimulatedModemOptions {
   usageReportIntervalMs?: number;
   /** Registry for the in-process binding; the shared default when omitted. */
   registry?: InProcessRegistry;
+  /**
+   * Answer downlink pings on the session address (a UDP socket per data session). Default: on,
+   * except for in-process modems (fleets of thousands, where the sockets would only cost).
+   */
+  echoResponder?: boolean;
 }
 
 export interface SimulatedModemHandle {
@@ -107,6 +112,7 @@ export async function startSimulatedModem(options: SimulatedModemOptions): Promi
     ...(options.cell ? { cell: options.cell } : {}),
     ...(options.usageReportIntervalMs !== undefined ? { usageReportIntervalMs: options.usageReportIntervalMs } : {}),
     ...(options.quirks ? { quirks: options.quirks } : {}),
+    echoResponder: options.echoResponder ?? !options.expose?.inProcess,
   });
 
   const closers: (() => Promise<void>)[] = [];

@@ -38,6 +38,8 @@ export interface PlatformConfig {
    * with 01-01 and 12-25. CLI `--config`, `--time-zone-<cov>`, `--holidays-<cov>`.
    */
   businessCalendars: Record<CoverageType, CalendarSpec>;
+  /** Sender of the platform's short messages to SIMs (docs/sms.md) [choice: the short code `900100`]. */
+  smsOriginator: string;
   /** SM-DP+ address of eSIM profiles (activation code `LPA:1$<smdp>$<matchingId>`). */
   smdpAddress: string;
   /** Emulated eSIM provisioning delays [choice: 5 s, then 10 s per profile]. */
@@ -53,6 +55,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   defaultTokenTimeoutSeconds: 86_400,
   maxTokenTimeoutSeconds: 172_800,
   businessCalendars: { g: DEFAULT_CALENDAR_SPECS.g, jp: DEFAULT_CALENDAR_SPECS.jp },
+  smsOriginator: '900100',
   smdpAddress: 'smdp.cellgate.local',
   esimProvisioningStartDelayMs: 5_000,
   esimProvisioningPerProfileMs: 10_000,
@@ -73,6 +76,8 @@ export const STREAMS = {
   transferDropOuts: 'transfer-drop-outs',
   /** `session-delete-ordered` events, key = IMSI: replayed to a remote radio side (network SSE). */
   sessionDeleteOrders: 'session-delete-orders',
+  /** `sms-deliver-ordered` events, key = IMSI: replayed to a remote radio side (network SSE). */
+  smsDeliverOrders: 'sms-deliver-orders',
 } as const;
 
 /** A data usage record for billing (bytes per speed class at a time). */
@@ -114,6 +119,7 @@ const STREAM_OF: Record<DomainEvent['type'], string | null> = {
   'session-event': STREAMS.sessionEvents,
   'transfer-drop-out': STREAMS.transferDropOuts,
   'session-delete-ordered': STREAMS.sessionDeleteOrders,
+  'sms-deliver-ordered': STREAMS.smsDeliverOrders,
   // Billing sees the new owner through the `status-changed` record of the same instant (the
   // transfer use cases emit one with the destination's operatorId); this event is for listeners.
   'ownership-changed': null,
@@ -141,6 +147,7 @@ export async function useCase<T>(ctx: AppContext, fn: (tx: StoreTx, emit: Emit) 
         if (stream) await tx.append(stream, e.imsi, 'at' in e ? e.at : 'time' in e ? e.time : ctx.clock.now(), e);
         // Wakes the radio sides following delete orders, in every process sharing the store.
         if (e.type === 'session-delete-ordered') tx.notify(STREAMS.sessionDeleteOrders, e.imsi);
+        if (e.type === 'sms-deliver-ordered') tx.notify(STREAMS.smsDeliverOrders, e.imsi);
         published.push(e);
       }
     };

@@ -7,8 +7,12 @@ import type {
   SessionDecision,
   SessionDeleteOrder,
   SessionRequest,
+  SmsDeliverOrder,
+  SmsDeliveryReport,
   UsageReport,
 } from '../contract/network-gate.js';
+import type { SmsDeliverOrdered } from '../domain/events.js';
+import { recordSmsDelivery } from './sms.js';
 import { attachVerdict, modifySession, openSession } from '../domain/session.js';
 import { closeSession } from '../domain/session-close.js';
 import type { SessionCell, Subscriber } from '../domain/subscriber.js';
@@ -108,8 +112,21 @@ export class PlatformNetworkGate implements NetworkGate {
     });
   }
 
+  onSmsDeliverOrder(handler: (order: SmsDeliverOrder) => void): () => void {
+    if (this.ctx.store.shared) return followOrders(this.ctx, STREAMS.smsDeliverOrders, toSmsDeliverOrder, handler);
+    const listener = (e: { type: string }): void => {
+      if (e.type === 'sms-deliver-ordered') handler(toSmsDeliverOrder(e as SmsDeliverOrdered));
+    };
+    this.ctx.listeners.add(listener);
+    return () => this.ctx.listeners.delete(listener);
+  }
+
+  async reportSmsDelivery(report: SmsDeliveryReport): Promise<void> {
+    await recordSmsDelivery(this.ctx, report);
+  }
+
   onSessionDeleteOrder(handler: (order: SessionDeleteOrder) => void): () => void {
-    if (this.ctx.store.shared) return followDeleteOrders(this.ctx, handler);
+    if (this.ctx.store.shared) return followOrders<SessionDeleteOrder, SessionDeleteOrder>(this.ctx, STREAMS.sessionDeleteOrders, (b) => ({ imsi: b.imsi, sessionId: b.sessionId }), handler);
     const listener = (e: { type: string }): void => {
       if (e.type === 'session-delete-ordered') {
         const order = e as unknown as SessionDeleteOrder;
@@ -122,11 +139,11 @@ export class PlatformNetworkGate implements NetworkGate {
 }
 
 /**
- * Several processes share the store: a delete order may be committed by any of them, so the
- * radio side in this process follows the durable `session-delete-orders` stream from where it
- * was when it subscribed, woken by the store's notifications (and re-reading after a reconnect).
+ * Several processes share the store: an order may be committed by any of them, so the radio side
+ * in this process follows the durable order stream from where it was when it subscribed, woken by
+ * the store's notifications (and re-reading after a reconnect).
  */
-function followDeleteOrders(ctx: AppContext, handler: (order: SessionDeleteOrder) => void): () => void {
+function followOrders<T, O>(ctx: AppContext, stream: string, toOrder: (body: T) => O, handler: (order: O) => void): () => void {
   let cursor: number | null = null;
   let stopped = false;
   let reading: Promise<void> = Promise.resolve();
@@ -136,9 +153,7 @@ function followDeleteOrders(ctx: AppContext, handler: (order: SessionDeleteOrder
         if (stopped) return;
         for (;;) {
           const records = await ctx.store.transaction((tx) =>
-            cursor === null
-              ? tx.readStream<SessionDeleteOrder>(STREAMS.sessionDeleteOrders, { descending: true, limit: 1 })
-              : tx.readStream<SessionDeleteOrder>(STREAMS.sessionDeleteOrders, { afterSeq: cursor, limit: 500 }),
+            cursor === null ? tx.readStream<T>(stream, { descending: true, limit: 1 }) : tx.readStream<T>(stream, { afterSeq: cursor, limit: 500 }),
           );
           if (cursor === null) {
             cursor = records[0]?.seq ?? 0;
@@ -146,17 +161,22 @@ function followDeleteOrders(ctx: AppContext, handler: (order: SessionDeleteOrder
           }
           for (const r of records) {
             cursor = r.seq;
-            if (!stopped) handler({ imsi: r.body.imsi, sessionId: r.body.sessionId });
+            if (!stopped) handler(toOrder(r.body));
           }
           if (records.length < 500) return;
         }
       })
-      .catch((error: unknown) => ctx.logger.error({ err: (error as Error).message }, 'delete order stream failed'));
+      .catch((error: unknown) => ctx.logger.error({ err: (error as Error).message, stream }, 'order stream failed'));
   };
   read();
-  const listening = ctx.store.listen(STREAMS.sessionDeleteOrders, () => read());
+  const listening = ctx.store.listen(stream, () => read());
   return () => {
     stopped = true;
     void listening.then((stop) => stop());
   };
+}
+
+/** The contract shape of a stored `sms-deliver-ordered` event. */
+export function toSmsDeliverOrder(e: SmsDeliverOrdered): SmsDeliverOrder {
+  return { imsi: e.imsi, messageId: e.messageId, originator: e.originator, encoding: e.encoding, text: e.text, sentAt: e.sentAt, utcOffsetMinutes: e.utcOffsetMinutes };
 }

@@ -59,6 +59,37 @@ export interface SessionDeleteOrder {
   sessionId: string;
 }
 
+/**
+ * A short message for a SIM: the platform hands it to the radio side, whose SMSC turns it into
+ * SMS-DELIVER PDUs (one per part) for the device (docs/sms.md).
+ */
+export interface SmsDeliverOrder {
+  imsi: string;
+  messageId: string;
+  /** The sender shown to the device (the platform's short code, e.g. `900100`). */
+  originator: string;
+  encoding: 'gsm7' | 'ucs2';
+  text: string;
+  /** When the platform accepted it (the SMSC time stamp), ms. */
+  sentAt: number;
+  /** The zone of the time stamp, minutes east of UTC (the coverage's business zone). */
+  utcOffsetMinutes: number;
+}
+
+/** What became of an order on the radio side. */
+export interface SmsDeliveryReport {
+  imsi: string;
+  messageId: string;
+  /** `delivered`: the device stored (or showed) every part. */
+  outcome: 'delivered';
+}
+
+/**
+ * [choice] The UDP port the radio side answers downlink pings on, at a SIM's session address (UDP
+ * echo, RFC 862 style — port 7 itself needs privileges a simulator should not have).
+ */
+export const DOWNLINK_ECHO_PORT = 7007;
+
 /** Implemented by the platform core (in-process) or by an HTTP client of it (remote). */
 export interface NetworkGate {
   attach(request: AttachRequest): Promise<AttachDecision>;
@@ -69,4 +100,8 @@ export interface NetworkGate {
   reportUsage(report: UsageReport): Promise<void>;
   /** The platform deleted a session (operator `delete_session`, status change): drop it. */
   onSessionDeleteOrder(handler: (order: SessionDeleteOrder) => void): () => void;
+  /** Short messages for SIMs (`sendSms`): every order is handed over once, in order. */
+  onSmsDeliverOrder?(handler: (order: SmsDeliverOrder) => void): () => void;
+  /** The radio side delivered an ordered message to the device. */
+  reportSmsDelivery?(report: SmsDeliveryReport): Promise<void>;
 }

@@ -24,7 +24,12 @@ export const NETWORK_HTTP_PATHS = {
    * starts at the current end.
    */
   orders: '/_cellgate/network/orders',
+  /** POST `SmsDeliveryReport` (minus the id) → 204. */
+  smsReport: (messageId: string) => `/_cellgate/network/sms/${encodeURIComponent(messageId)}/report`,
 } as const;
+
+/** SSE event name of a short message to deliver (`data:` = `SmsDeliverOrder` JSON). */
+export const SMS_DELIVER_EVENT = 'sms-deliver';
 
 /** SSE event name of a session delete order. */
 export const SESSION_DELETE_EVENT = 'session-delete';

@@ -7,6 +7,7 @@ import { DEVICE_ERROR_CODES } from './device-error-codes.js';
 import { BILLING_ERROR_CODES } from './billing/billing-error-codes.js';
 import { ESIM_ERROR_CODES } from './esim/esim-errors.js';
 import { TRANSFER_ERROR_CODES } from './transfer/transfer-errors.js';
+import { SMS_ERROR_CODES } from './sms-errors.js';
 
 /** What sort of failure a code is; the HTTP layer maps it to a status. */
 export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'internal' | 'timeout' | 'unavailable';
@@ -80,6 +81,8 @@ export const ERROR_CODES = {
   ...BILLING_ERROR_CODES,
   // DEV / NET / GRP / MDS: devices, remote network gate, groups, metadata service (docs/platform.md)
   ...DEVICE_ERROR_CODES,
+  // SMS: short messages to SIMs (docs/sms.md)
+  ...SMS_ERROR_CODES,
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -57,6 +57,18 @@ export interface SessionDeleteOrdered {
   sessionId: string;
 }
 
+/** A short message for a SIM was accepted: the radio side must deliver it (gate `onSmsDeliverOrder`). */
+export interface SmsDeliverOrdered {
+  type: 'sms-deliver-ordered';
+  imsi: string;
+  messageId: string;
+  originator: string;
+  encoding: 'gsm7' | 'ucs2';
+  text: string;
+  sentAt: number;
+  utcOffsetMinutes: number;
+}
+
 /** A transferring SIM connected and so left its pending Ready transfer (SPEC §1.2). */
 export interface TransferDropOut {
   type: 'transfer-drop-out';
@@ -70,6 +82,7 @@ export type DomainEvent =
   | FeeIncurred
   | SessionEventRecord
   | SessionDeleteOrdered
+  | SmsDeliverOrdered
   | TransferDropOut
   // SIM transfers and eSIM profiles (docs/transfers-and-esim.md)
   | OwnershipChanged

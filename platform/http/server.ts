@@ -17,6 +17,7 @@ import { registerSandboxRoutes } from './routes/sandbox-routes.js';
 import { registerSandboxKnobRoutes } from './routes/sandbox-knob-routes.js';
 import { registerCalendarRoutes } from './routes/calendar-routes.js';
 import { registerSimRoutes } from './routes/sim-routes.js';
+import { registerSmsRoutes } from './routes/sms-routes.js';
 import { registerSubscriberRoutes } from './routes/subscriber-routes.js';
 import { registerCellgateTransferEsimRoutes } from './routes/cellgate-transfer-esim-routes.js';
 import { registerEsimOrderRoutes } from './routes/esim-order-routes.js';
@@ -107,6 +108,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   registerAuthRoutes(fastify, ctx);
   registerSubscriberRoutes(fastify, ctx);
   registerSimRoutes(fastify, ctx);
+  registerSmsRoutes(fastify, ctx);
   registerOperatorRoutes(fastify, ctx);
   registerSandboxRoutes(fastify, ctx);
   registerSandboxKnobRoutes(fastify, ctx);

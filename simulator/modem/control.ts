@@ -1,4 +1,5 @@
 import { Euicc, EuiccError } from '../euicc/euicc.js';
+import { isGsm7 } from '../../common/sms/gsm7.js';
 import { parseQuirkSetting } from './modem-quirks.js';
 import type { GarbageMode, SimulatedModem } from './simulated-modem.js';
 
@@ -25,6 +26,8 @@ export const CONTROL_HELP = [
   'install <activation-code> <iccid> <imsi>  eSIM provisioning shortcut: a disabled profile + install notification',
   'profiles                   the eUICC\'s profiles and pending notifications (JSON)',
   'quirk <name> <value>       cgla-nospace|ccho-bare|no-test-forms|sim-power-cycle on|off, slow-apdu <ms>|off',
+  'sms <from> <text...>       a short message from another sender (long texts arrive as concatenated parts)',
+  'sms-capacity SM|ME <n>     message memory size (a full memory makes the network hold messages back)',
   'status                     show the module state',
   'help                       this list',
 ].join('\n');
@@ -116,6 +119,20 @@ export function executeControl(modem: SimulatedModem, line: string): string {
       const card = modem.simCard;
       if (!(card instanceof Euicc)) return 'error: the SIM in this modem is not an eUICC (start it with --eid)';
       return JSON.stringify({ eid: card.eid, profiles: card.profiles(), notifications: card.notifications() }, null, 2);
+    }
+    case 'sms': {
+      const [from, ...words] = args;
+      const text = line.trim().replace(/^\S+\s+\S+\s?/, '');
+      if (!from || !/^\+?[0-9]{1,20}$/.test(from) || words.length === 0) return 'error: sms <from: digits, + for international> <text>';
+      const encoding = isGsm7(text) ? 'gsm7' : 'ucs2';
+      const parts = modem.radio.injectSms({ originator: from, encoding, text, sentAt: modem.clock.now(), utcOffsetMinutes: 0 });
+      return `ok: ${parts} part${parts === 1 ? '' : 's'} (${encoding}) from ${from}${modem.radio.smsWaiting ? `; ${modem.radio.smsWaiting} waiting at the SMSC` : ''}`;
+    }
+    case 'sms-capacity': {
+      const [mem, n] = [args[0]?.toUpperCase(), Number(args[1])];
+      if ((mem !== 'SM' && mem !== 'ME') || !Number.isInteger(n) || n < 0 || n > 255) return 'error: sms-capacity SM|ME <0-255>';
+      modem.sms.setCapacity(mem, n);
+      return `ok: ${mem} holds ${n} messages (${modem.sms.used(mem)} stored)`;
     }
     case 'quirk': {
       const setting = parseQuirkSetting(args[0] ?? '', args[1] ?? '');

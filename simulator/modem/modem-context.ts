@@ -6,6 +6,7 @@ import type { LatencyKind } from './latency.js';
 import type { ModemQuirks } from './modem-quirks.js';
 import type { LastFailure, PersistentSettings, VolatileSettings } from './modem-state.js';
 import type { SimCard } from './sim-card.js';
+import type { SmsStore } from './sms-store.js';
 
 /** How a reset looks from the serial side. */
 export interface ResetOptions {
@@ -25,6 +26,8 @@ export interface ModemContext {
   readonly imei: string;
   readonly radio: RadioLink;
   readonly channels: ChannelRelay;
+  /** Message memories and the 27.005 settings. */
+  readonly sms: SmsStore;
   readonly logger: Logger;
   persistent: PersistentSettings;
   settings: VolatileSettings;

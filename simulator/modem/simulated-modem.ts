@@ -20,6 +20,8 @@ import { activate } from './commands/packet.js';
 import { resolveQuirks, type ModemQuirks } from './modem-quirks.js';
 import { registrationUrcs } from './registration-format.js';
 import type { SimCard } from './sim-card.js';
+import { SmsStore } from './sms-store.js';
+import { receiveSms } from './commands/sms.js';
 
 /** How a modem answers while `garbage` is on: noise before each answer, or noise instead of it. */
 export type GarbageMode = 'off' | 'inject' | 'replace';
@@ -80,6 +82,8 @@ export interface SimulatedModemOptions {
   powerOffRestartMs?: number;
   /** eUICC-over-AT quirks overriding the dialect's (see `ModemQuirks`). */
   quirks?: Partial<ModemQuirks>;
+  /** Answer downlink pings on session addresses (see `RadioLinkOptions.echoResponder`). */
+  echoResponder?: boolean;
 }
 
 const MAX_LINE = 2048;
@@ -99,6 +103,7 @@ export class SimulatedModem implements ModemContext {
   /** @internal */ readonly clock: Clock;
   /** @internal */ readonly latency: LatencyModel;
   /** @internal */ readonly channels: ChannelRelay;
+  /** @internal */ readonly sms = new SmsStore();
   /** @internal */ persistent: PersistentSettings;
   /** @internal */ settings: VolatileSettings;
   /** @internal */ lastFailure: LastFailure;
@@ -142,8 +147,12 @@ export class SimulatedModem implements ModemContext {
       ...(options.cell ? { cell: options.cell } : {}),
       registrationDelay: () => this.latency.delay('registration'),
       usageReportIntervalMs: options.usageReportIntervalMs ?? 60_000,
+      ...(options.echoResponder ? { echoResponder: true } : {}),
     });
     this.radio.on((event) => this.onRadioEvent(event));
+    // The SMSC hands incoming messages to the module only while it is on, with its SIM, registered.
+    this.radio.setSmsReceiver((parts) => (this.power === 'on' && this.simState === 'ready' ? receiveSms(this, parts) : 'not-ready'));
+    this.sms.onFreed(() => this.radio.smsMemoryAvailable());
     this.attachSim(options.sim);
     this.faults = this.createFaults();
   }
@@ -439,6 +448,10 @@ export class SimulatedModem implements ModemContext {
       case 'error':
         this.send('\r\nERROR\r\n');
         return;
+      case 'cms':
+        // 27.005 §3.2.5: numeric, whether CMEE asks for verbose +CME text or not [choice].
+        this.send(this.settings.cmee === 0 ? '\r\nERROR\r\n' : `\r\n+CMS ERROR: ${result.code}\r\n`);
+        return;
       case 'cme':
         if (this.settings.cmee === 0) this.send('\r\nERROR\r\n');
         else if (this.settings.cmee === 1) this.send(`\r\n+CME ERROR: ${result.code}\r\n`);
@@ -467,6 +480,7 @@ export class SimulatedModem implements ModemContext {
     const epoch = this.epoch;
     this.power = 'booting';
     this.settings = defaultVolatile(this.dialect.defaultCmee, this.dialect.bootCfun);
+    this.sms.resetSettings();
     this.utran = false;
     this.lastFailure = undefined;
     this.inputBuffer = '';

@@ -6,6 +6,8 @@ import type {
   SessionDecision,
   SessionDeleteOrder,
   SessionRequest,
+  SmsDeliverOrder,
+  SmsDeliveryReport,
   UsageReport,
 } from '../../platform/contract/network-gate.js';
 
@@ -65,6 +67,9 @@ export class LocalNetworkGate implements NetworkGate {
   private readonly sessionRefusals = new Map<string, SessionRefusal>();
   private readonly counters = new Map<string, { uplinkBytes: number; downlinkBytes: number }>();
   private readonly deleteHandlers = new Set<(order: SessionDeleteOrder) => void>();
+  private readonly smsHandlers = new Set<(order: SmsDeliverOrder) => void>();
+  /** Message ids the radio side reported delivered, in order. */
+  readonly deliveredSms: string[] = [];
   private nextSessionNumber = 1;
   private cursor = 1;
 
@@ -138,6 +143,20 @@ export class LocalNetworkGate implements NetworkGate {
     current.uplinkBytes += report.uplinkBytes;
     current.downlinkBytes += report.downlinkBytes;
     this.counters.set(report.imsi, current);
+  }
+
+  /** A short message for `order.imsi`, as the platform would order it. */
+  sendSms(order: SmsDeliverOrder): void {
+    for (const handler of [...this.smsHandlers]) handler(order);
+  }
+
+  onSmsDeliverOrder(handler: (order: SmsDeliverOrder) => void): () => void {
+    this.smsHandlers.add(handler);
+    return () => this.smsHandlers.delete(handler);
+  }
+
+  async reportSmsDelivery(report: SmsDeliveryReport): Promise<void> {
+    this.deliveredSms.push(report.messageId);
   }
 
   onSessionDeleteOrder(handler: (order: SessionDeleteOrder) => void): () => void {

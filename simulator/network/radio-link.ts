@@ -1,6 +1,17 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
-import type { CellInfo, NetworkGate } from '../../platform/contract/network-gate.js';
+import type { CellInfo, NetworkGate, SmsDeliverOrder } from '../../platform/contract/network-gate.js';
+import { EchoResponder } from './echo-responder.js';
+import { deliverPdus, type SmsPart } from './smsc.js';
+
+/** What the module made of an incoming message (see the modem's `receiveSms`). */
+export type SmsReception = 'stored' | 'routed' | 'memory-full' | 'not-ready';
+
+/** A message waiting at the SMSC: from the platform (with its id) or injected by a tester. */
+interface PendingSms {
+  messageId?: string;
+  parts: SmsPart[];
+}
 
 /** `<stat>` of `+CREG` / `+CGREG` / `+CEREG` (3GPP TS 27.007 §7.2, §10.1.22). */
 export type RegistrationStat = 0 | 1 | 2 | 3 | 4 | 5;
@@ -61,6 +72,8 @@ export interface RadioLinkOptions {
   registrationDelay: () => number;
   /** Interim usage reports, like a Diameter CCR-Update (ms); 0 turns them off. */
   usageReportIntervalMs?: number;
+  /** Answer downlink pings on each session address (a UDP socket per session; off for fleets). */
+  echoResponder?: boolean;
 }
 
 /**
@@ -82,6 +95,10 @@ export class RadioLink {
   private readonly active = new Map<number, ActiveSession>();
   private readonly listeners = new Set<(event: RadioEvent) => void>();
   private readonly unsubscribeGate: () => void;
+  private readonly unsubscribeSms: () => void;
+  private smsReceiver: ((parts: SmsPart[]) => SmsReception) | undefined;
+  private readonly pendingSms: PendingSms[] = [];
+  private readonly echoes = new Map<number, EchoResponder>();
   private disposed = false;
 
   constructor(private readonly options: RadioLinkOptions) {
@@ -92,7 +109,56 @@ export class RadioLink {
         if (session.sessionId === order.sessionId) void this.loseSession(session.cid, 'network', false);
       }
     });
+    this.unsubscribeSms =
+      options.gate.onSmsDeliverOrder?.((order) => {
+        if (order.imsi !== this.identity?.imsi) return;
+        this.pendingSms.push({ messageId: order.messageId, parts: deliverPdus(order) });
+        this.flushSms();
+      }) ?? (() => undefined);
     this.scheduleUsageReports();
+  }
+
+  /** Where incoming messages go (the module); until it is set, messages wait at the SMSC. */
+  setSmsReceiver(receiver: (parts: SmsPart[]) => SmsReception): void {
+    this.smsReceiver = receiver;
+    this.flushSms();
+  }
+
+  /** The module freed message memory (TS 24.011 RP-SMMA): the SMSC tries what it held back. */
+  smsMemoryAvailable(): void {
+    this.flushSms();
+  }
+
+  /** A message from another sender (the control interface's `sms`), delivered like the platform's. */
+  injectSms(message: { originator: string; encoding: 'gsm7' | 'ucs2'; text: string; sentAt: number; utcOffsetMinutes: number }): number {
+    const parts = deliverPdus(message);
+    this.pendingSms.push({ parts });
+    this.flushSms();
+    return parts.length;
+  }
+
+  /** Messages waiting at the SMSC for this device. */
+  get smsWaiting(): number {
+    return this.pendingSms.length;
+  }
+
+  /**
+   * Delivers waiting messages in order while the device is registered and takes them. [choice]
+   * A message the module cannot store waits (store and forward) until memory is freed or the
+   * device registers again; nothing is dropped.
+   */
+  private flushSms(): void {
+    while (this.pendingSms.length > 0 && this.registered && this.smsReceiver && !this.disposed) {
+      const next = this.pendingSms[0]!;
+      const outcome = this.smsReceiver(next.parts);
+      if (outcome !== 'stored' && outcome !== 'routed') return;
+      this.pendingSms.shift();
+      const imsi = this.identity?.imsi;
+      if (next.messageId && imsi && this.options.gate.reportSmsDelivery) {
+        const report = this.options.gate.reportSmsDelivery.bind(this.options.gate);
+        void this.safely(() => report({ imsi, messageId: next.messageId!, outcome: 'delivered' }));
+      }
+    }
   }
 
   get stat(): RegistrationStat {
@@ -208,6 +274,11 @@ export class RadioLink {
       uplinkBytes: 0, downlinkBytes: 0, reportedUplink: 0, reportedDownlink: 0,
     };
     this.active.set(cid, session);
+    if (this.options.echoResponder) {
+      const echo = new EchoResponder(session.ueIpAddress, this.options.logger);
+      this.echoes.set(cid, echo);
+      echo.start();
+    }
     return { ok: true, session };
   }
 
@@ -238,6 +309,7 @@ export class RadioLink {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.unsubscribeGate();
+    this.unsubscribeSms();
     if (this.usageTimer) this.options.clock.clearTimeout(this.usageTimer);
     this.usageTimer = undefined;
     await this.detach();
@@ -272,6 +344,7 @@ export class RadioLink {
     const session = this.active.get(cid);
     if (!session) return;
     this.active.delete(cid);
+    this.stopEcho(cid);
     this.emit({ type: 'session-lost', cid, by });
     if (tellGate) await this.finish(session, 'network');
     else await this.reportUsage(session);
@@ -284,6 +357,7 @@ export class RadioLink {
   }
 
   private async finish(session: ActiveSession, reason: 'device' | 'network'): Promise<void> {
+    this.stopEcho(session.cid);
     const imsi = this.identity?.imsi;
     if (!imsi) return;
     await this.reportUsage(session);
@@ -319,6 +393,11 @@ export class RadioLink {
     }
   }
 
+  private stopEcho(cid: number): void {
+    this.echoes.get(cid)?.close();
+    this.echoes.delete(cid);
+  }
+
   private clearSearch(): void {
     if (this.searchTimer) this.options.clock.clearTimeout(this.searchTimer);
     this.searchTimer = undefined;
@@ -328,6 +407,7 @@ export class RadioLink {
     if (stat === this.currentStat && emmCause === undefined) return;
     this.currentStat = stat;
     this.emit({ type: 'registration', stat, ...(emmCause !== undefined ? { emmCause } : {}) });
+    if (this.registered) this.flushSms();
   }
 
   private emit(event: RadioEvent): void {

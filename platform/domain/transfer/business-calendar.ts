@@ -96,7 +96,8 @@ function wallClockParts(instant: number, timeZone: string): { date: CivilDate; m
 /** The calendar date an instant falls on in `timeZone`. */
 export const civilDateAt = (instant: number, timeZone: string): CivilDate => wallClockParts(instant, timeZone).date;
 
-function offsetAt(instant: number, timeZone: string): number {
+/** How far `timeZone` is ahead of UTC at `instant`, ms. */
+export function offsetAt(instant: number, timeZone: string): number {
   const { date, msOfDay } = wallClockParts(instant, timeZone);
   return Date.UTC(date.year, date.month - 1, date.day) + msOfDay - instant;
 }

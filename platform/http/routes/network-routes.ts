@@ -3,8 +3,10 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STREAMS, type AppContext } from '../../app/context.js';
 import type { PlatformNetworkGate } from '../../app/network-gate.js';
-import { NETWORK_HTTP_PATHS, SESSION_DELETE_EVENT, type CloseSessionBody, type ModifySessionBody } from '../../contract/network-http.js';
+import { NETWORK_HTTP_PATHS, SESSION_DELETE_EVENT, SMS_DELIVER_EVENT, type CloseSessionBody, type ModifySessionBody } from '../../contract/network-http.js';
 import type { AttachRequest, SessionDeleteOrder, SessionRequest, UsageReport } from '../../contract/network-gate.js';
+import type { SmsDeliverOrdered } from '../../domain/events.js';
+import { toSmsDeliverOrder } from '../../app/network-gate.js';
 import { domainError } from '../../domain/errors.js';
 import { sendError } from '../errors.js';
 
@@ -104,6 +106,22 @@ export function registerNetworkRoutes(fastify: FastifyInstance, ctx: AppContext,
     },
   );
 
+  fastify.post(
+    '/_cellgate/network/sms/:message_id/report',
+    {
+      schema: {
+        params: { type: 'object', properties: { message_id: { type: 'string', maxLength: 64 } } },
+        body: { type: 'object', required: ['imsi', 'outcome'], properties: { imsi: IMSI, outcome: { type: 'string', enum: ['delivered'] } } },
+      },
+      config: SPEC('networkReportSmsDelivery'),
+    },
+    async (request, reply) => {
+      const { imsi } = request.body as { imsi: string };
+      await gate.reportSmsDelivery({ imsi, messageId: (request.params as { message_id: string }).message_id, outcome: 'delivered' });
+      return reply.code(204).send();
+    },
+  );
+
   fastify.get(NETWORK_HTTP_PATHS.orders, { config: SPEC('networkStreamOrders') }, async (request, reply) => {
     const lastEventId = Number(request.headers['last-event-id']);
     let cursor = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : await streamEnd(ctx);
@@ -123,14 +141,26 @@ export function registerNetworkRoutes(fastify: FastifyInstance, ctx: AppContext,
       pumping = (async () => {
         do {
           again = false;
-          const records = await ctx.store.transaction((tx) => tx.readStream<SessionDeleteOrder>(STREAMS.sessionDeleteOrders, { afterSeq: cursor, limit: 500 }));
+          // Both order streams share the store's one sequence: merged by it, `id:` stays monotonic.
+          const [deletes, sms] = await ctx.store.transaction(async (tx) => [
+            await tx.readStream<SessionDeleteOrder>(STREAMS.sessionDeleteOrders, { afterSeq: cursor, limit: 500 }),
+            await tx.readStream<SmsDeliverOrdered>(STREAMS.smsDeliverOrders, { afterSeq: cursor, limit: 500 }),
+          ] as const);
+          const full = deletes.length === 500 || sms.length === 500;
+          // With a full batch, only what precedes both batches' ends is known to be complete.
+          const upTo = full ? Math.min(deletes.at(-1)?.seq ?? Infinity, sms.at(-1)?.seq ?? Infinity) : Infinity;
+          const records = [
+            ...deletes.map((r) => ({ seq: r.seq, event: SESSION_DELETE_EVENT, data: { imsi: r.body.imsi, sessionId: r.body.sessionId } as unknown })),
+            ...sms.map((r) => ({ seq: r.seq, event: SMS_DELIVER_EVENT, data: toSmsDeliverOrder(r.body) as unknown })),
+          ]
+            .filter((r) => r.seq <= upTo)
+            .sort((a, b) => a.seq - b.seq);
           for (const r of records) {
             if (closed) return;
-            const order: SessionDeleteOrder = { imsi: r.body.imsi, sessionId: r.body.sessionId };
-            raw.write(`id: ${r.seq}\nevent: ${SESSION_DELETE_EVENT}\ndata: ${JSON.stringify(order)}\n\n`);
+            raw.write(`id: ${r.seq}\nevent: ${r.event}\ndata: ${JSON.stringify(r.data)}\n\n`);
             cursor = r.seq;
           }
-          if (records.length === 500) again = true;
+          if (full) again = true;
         } while (again && !closed);
       })()
         .catch((error: unknown) => ctx.logger.error({ err: (error as Error).message }, 'network order stream failed'))
@@ -141,6 +171,7 @@ export function registerNetworkRoutes(fastify: FastifyInstance, ctx: AppContext,
     // Woken by a commit in any platform process sharing the store (LISTEN/NOTIFY on PostgreSQL);
     // `null` after a reconnect, when a wake-up may have been missed: the pump re-reads either way.
     const stopListening = ctx.store.listen(STREAMS.sessionDeleteOrders, () => pump());
+    const stopSmsListening = ctx.store.listen(STREAMS.smsDeliverOrders, () => pump());
     let heartbeat = ctx.ioClock.setTimeout(function beat() {
       if (closed) return;
       raw.write(': heartbeat\n\n');
@@ -150,14 +181,19 @@ export function registerNetworkRoutes(fastify: FastifyInstance, ctx: AppContext,
       closed = true;
       streams.delete(raw);
       void stopListening.then((stop) => stop());
+      void stopSmsListening.then((stop) => stop());
       ctx.ioClock.clearTimeout(heartbeat);
     });
     await stopListening;
+    await stopSmsListening;
     pump();
   });
 }
 
 async function streamEnd(ctx: AppContext): Promise<number> {
-  const last = await ctx.store.transaction((tx) => tx.readStream(STREAMS.sessionDeleteOrders, { descending: true, limit: 1 }));
-  return last[0]?.seq ?? 0;
+  const [deletes, sms] = await ctx.store.transaction(async (tx) => [
+    await tx.readStream(STREAMS.sessionDeleteOrders, { descending: true, limit: 1 }),
+    await tx.readStream(STREAMS.smsDeliverOrders, { descending: true, limit: 1 }),
+  ] as const);
+  return Math.max(deletes[0]?.seq ?? 0, sms[0]?.seq ?? 0);
 }

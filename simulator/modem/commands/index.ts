@@ -15,6 +15,7 @@ import { nordic } from './nordic.js';
 import { powerCommand } from './power.js';
 import { sim } from './sim.js';
 import { simcom } from './simcom.js';
+import { sms } from './sms.js';
 import { telit } from './telit.js';
 import { ublox } from './ublox.js';
 
@@ -54,4 +55,4 @@ function iccidSpec(m: ModemContext, name: string): CommandSpec | undefined {
   };
 }
 
-const COMMANDS: Record<string, CommandSpec> = { ...basic, ...sim, ...channels, ...radio, ...packet, ...quectel, ...simcom, ...ublox, ...telit, ...nordic };
+const COMMANDS: Record<string, CommandSpec> = { ...basic, ...sim, ...sms, ...channels, ...radio, ...packet, ...quectel, ...simcom, ...ublox, ...telit, ...nordic };

@@ -10,7 +10,8 @@ import type { ModemContext } from '../modem-context.js';
 import type { CommandFamily } from '../dialects.js';
 
 /** How a command ends: `OK`, `ERROR`, `+CME ERROR` (shown per CMEE), or nothing (it printed its own). */
-export type FinalResult = { kind: 'ok' } | { kind: 'error' } | { kind: 'cme'; code: number } | { kind: 'none' };
+/** `cms`: a `+CMS ERROR` of the message service (TS 27.005 §3.2.5). */
+export type FinalResult = { kind: 'ok' } | { kind: 'error' } | { kind: 'cme'; code: number } | { kind: 'cms'; code: number } | { kind: 'none' };
 
 export interface Reply {
   readonly lines: readonly string[];

@@ -9,7 +9,7 @@ import { PlainSim } from '../plain-sim.js';
 import type { SimCard } from '../sim-card.js';
 import { SimulatedModem } from '../simulated-modem.js';
 
-const FINAL = /\r\n(OK|ERROR|\+CME ERROR: [^\r]*|POWERED DOWN|NORMAL POWER DOWN)\r\n/;
+const FINAL = /\r\n(OK|ERROR|\+CME ERROR: [^\r]*|\+CMS ERROR: [^\r]*|POWERED DOWN|NORMAL POWER DOWN)\r\n/;
 
 /**
  * A test's view of a simulated modem: type a command, move virtual time until the final result
