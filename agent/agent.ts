@@ -23,6 +23,7 @@ import { startHealthServer, type RunningHealthServer } from './health/health-ser
 import type { createAgentMetrics } from './health/metrics.js';
 import type { AgentExtension } from './extension.js';
 import { lpaExtension } from './lpa/lpa-extension.js';
+import { smsExtension } from './sms/sms-extension.js';
 import { bridgeSessionToLink } from './link-bridge.js';
 import { AgentLink } from './link/agent-link.js';
 import { Outbox, type OutboxJournal } from './link/outbox.js';
@@ -189,7 +190,7 @@ export function createAgent(options: AgentOptions): Agent {
   })));
 
   // The LPA joins by default (config `esim: off` leaves it out), then any the caller adds.
-  const extensions: readonly AgentExtension[] = [...(config.lpa ? [lpaExtension(config.lpa)] : []), ...(options.extensions ?? [])];
+  const extensions: readonly AgentExtension[] = [...(config.lpa ? [lpaExtension(config.lpa)] : []), ...(config.sms ? [smsExtension(config.sms)] : []), ...(options.extensions ?? [])];
   const startExtensions = (): void => {
     for (const extension of extensions) {
       try {

@@ -10,6 +10,7 @@ import { DIALECT_IDS, type AuthType, type DialectId, type RatPreference } from '
 import { defaultReconnectConfig, type ReconnectConfig } from './session/reconnect-policy.js';
 import { defaultLiveness, defaultSessionTimings, type LivenessConfig, type SessionConfig, type SessionTimings } from './session/session-config.js';
 import { DEFAULT_LPA_CONFIG, type LpaServiceConfig } from './lpa/service.js';
+import type { SmsInboxConfig } from './sms/sms-inbox.js';
 
 /** The MQTT link to the platform (docs/agent.md, Platform link). Absent: the agent runs without one. */
 export interface MqttLinkConfig {
@@ -38,6 +39,8 @@ export interface AgentConfig {
   metadataUrl?: string;
   /** The eSIM LPA (platform eSIM commands, notification delivery); absent: off. */
   lpa?: LpaServiceConfig;
+  /** The SMS wake-up channel (docs/sms.md); absent: off, the default. */
+  sms?: SmsInboxConfig;
 }
 
 /** [choice] Outside systemd (whose unit sets `/var/lib/cellgate`) the data dir is relative to the working directory. */
@@ -104,6 +107,9 @@ const scalars = [
   { key: 'lpaFallback', env: 'CELLGATE_LPA_FALLBACK', flag: 'lpa-fallback' },
   { key: 'lpaEs9CaFile', env: 'CELLGATE_LPA_ES9_CA_FILE', flag: 'lpa-es9-ca-file' },
   { key: 'statusIntervalMs', env: 'CELLGATE_STATUS_INTERVAL_MS', flag: 'status-interval-ms' },
+  { key: 'sms', env: 'CELLGATE_SMS', flag: 'sms' },
+  { key: 'smsSenders', env: 'CELLGATE_SMS_SENDERS', flag: 'sms-senders' },
+  { key: 'smsPlatformSender', env: 'CELLGATE_SMS_PLATFORM_SENDER', flag: 'sms-platform-sender' },
 ] as const;
 
 const kebab = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -335,8 +341,18 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
           es9CaFile: str('lpaEs9CaFile', ''),
         }
       : undefined;
+  // [choice] Off by default: a gateway acts on short messages only when its owner asks it to.
+  const smsOn = choice('sms', ['on', 'off'] as const, 'off') === 'on';
+  const sendersEntry = merged.get('smsSenders');
+  const senders = sendersEntry === undefined ? [] : Array.isArray(sendersEntry.value) ? sendersEntry.value.map(String) : String(sendersEntry.value).split(',');
+  const allowedSenders = senders.map((s) => s.trim()).filter((s) => s !== '');
+  const platformSender = str('smsPlatformSender', '900100');
+  for (const s of [...allowedSenders, platformSender]) {
+    if (!/^\+?[0-9]{1,20}$/.test(s)) problems.push(`'smsSenders' / 'smsPlatformSender': ${JSON.stringify(s)} is not a phone number or short code (digits, + allowed first)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    ...(smsOn ? { sms: { allowedSenders, platformSender } } : {}),
     ...(metadataUrl !== undefined ? { metadataUrl } : {}),
     ...(lpa ? { lpa } : {}),
     port,

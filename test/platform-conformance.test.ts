@@ -123,6 +123,14 @@ describe.skipIf(!referencePath)('conformance with the reference API', () => {
     await call('GET', `/v1/sims/${simId}/events/sessions`, { auth });
     await call('POST', `/v1/sims/${simId}/delete_session`, { auth });
     await call('GET', '/v1/sims/8942310000000000000', { auth });
+    // Short messages and downlink ping (docs/sms.md): an active SIM takes SMS; no live session → all loss.
+    const active = (await call('GET', `/v1/sims/${simId}`, { auth })).json().profiles[simId].primaryImsi as string;
+    await call('POST', `/v1/subscribers/${active}/send_sms`, { auth, body: { encodingType: 1, payload: 'reconnect' } });
+    await call('POST', `/v1/subscribers/${active}/send_sms`, { auth, body: { encodingType: 1, payload: 'テスト' } });
+    await call('POST', `/v1/subscribers/msisdn/${(await call('GET', `/v1/subscribers/${active}`, { auth })).json().msisdn}/send_sms`, { auth, body: { payload: 'テスト' } });
+    await call('POST', `/v1/sims/${simId}/send_sms`, { auth, body: { payload: 'refresh' } });
+    await call('POST', `/v1/subscribers/${active}/downlink/ping`, { auth, body: { numberOfPingRequests: 1, timeoutSeconds: 1 } });
+    await call('POST', `/v1/sims/${simId}/downlink/ping`, { auth, body: {} });
     await call('POST', `/v1/sims/${simId}/enable_termination`, { auth });
     await call('POST', `/v1/sims/${simId}/terminate`, { auth });
     await call('POST', `/v1/sandbox/stats/air/subscribers/${imsi}`, { auth, body: { unixtime: 1767225600, dataTrafficStatsMap: { 's1.fast': { uploadByteSizeTotal: 1, downloadByteSizeTotal: 2 } } } });

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
-import type { CellInfo, NetworkGate, SmsDeliverOrder } from '../../platform/contract/network-gate.js';
+import type { CellInfo, NetworkGate } from '../../platform/contract/network-gate.js';
 import { EchoResponder } from './echo-responder.js';
 import { deliverPdus, type SmsPart } from './smsc.js';
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../common/clock.js';
 import { silentLogger } from '../../common/log.js';
 import { DEFAULT_BACKOFF, fullJitterDelay, type BackoffPolicy } from '../../platform/contract/mqtt-session.js';
-import { NETWORK_HTTP_PATHS, SESSION_DELETE_EVENT, type CloseSessionBody } from '../../platform/contract/network-http.js';
+import { NETWORK_HTTP_PATHS, SESSION_DELETE_EVENT, SMS_DELIVER_EVENT, type CloseSessionBody } from '../../platform/contract/network-http.js';
 import type {
   AttachDecision,
   AttachRequest,
@@ -11,6 +11,8 @@ import type {
   SessionClosed,
   SessionDecision,
   SessionDeleteOrder,
+  SmsDeliverOrder,
+  SmsDeliveryReport,
   SessionRequest,
   UsageReport,
 } from '../../platform/contract/network-gate.js';
@@ -49,6 +51,7 @@ export class NetworkGateHttpError extends Error {
  */
 export class RemoteNetworkGate implements NetworkGate {
   private readonly handlers = new Set<(order: SessionDeleteOrder) => void>();
+  private readonly smsHandlers = new Set<(order: SmsDeliverOrder) => void>();
   private readonly abort = new AbortController();
   private readonly logger: Logger;
   private readonly backoff: BackoffPolicy;
@@ -84,6 +87,17 @@ export class RemoteNetworkGate implements NetworkGate {
 
   async reportUsage(report: UsageReport): Promise<void> {
     await this.call(NETWORK_HTTP_PATHS.usage, report);
+  }
+
+  /** Subscribes to short messages for SIMs (same event stream as the delete orders). */
+  onSmsDeliverOrder(handler: (order: SmsDeliverOrder) => void): () => void {
+    this.smsHandlers.add(handler);
+    this.streaming ??= this.streamOrders();
+    return () => this.smsHandlers.delete(handler);
+  }
+
+  async reportSmsDelivery(report: SmsDeliveryReport): Promise<void> {
+    await this.call(NETWORK_HTTP_PATHS.smsReport(report.messageId), { imsi: report.imsi, outcome: report.outcome });
   }
 
   /** Subscribes to delete orders; the first subscriber opens the event stream. */
@@ -200,6 +214,7 @@ export class RemoteNetworkGate implements NetworkGate {
 
   private dispatch(type: string, data: string, id: string | undefined): void {
     if (id !== undefined) this.lastEventId = id;
+    if (type === SMS_DELIVER_EVENT) return this.dispatchSms(data);
     if (type !== SESSION_DELETE_EVENT) return;
     let order: SessionDeleteOrder;
     try {
@@ -215,6 +230,27 @@ export class RemoteNetworkGate implements NetworkGate {
         handler(order);
       } catch (error) {
         this.logger.error({ err: (error as Error).message }, 'session delete handler failed');
+      }
+    }
+  }
+
+  private dispatchSms(data: string): void {
+    let order: SmsDeliverOrder;
+    try {
+      const p = JSON.parse(data) as Partial<SmsDeliverOrder>;
+      if (typeof p.imsi !== 'string' || typeof p.messageId !== 'string' || typeof p.originator !== 'string' || typeof p.text !== 'string' || (p.encoding !== 'gsm7' && p.encoding !== 'ucs2') || typeof p.sentAt !== 'number') {
+        throw new Error('not a short message order');
+      }
+      order = { imsi: p.imsi, messageId: p.messageId, originator: p.originator, encoding: p.encoding, text: p.text, sentAt: p.sentAt, utcOffsetMinutes: typeof p.utcOffsetMinutes === 'number' ? p.utcOffsetMinutes : 0 };
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'unreadable short message order dropped');
+      return;
+    }
+    for (const handler of this.smsHandlers) {
+      try {
+        handler(order);
+      } catch (error) {
+        this.logger.error({ err: (error as Error).message }, 'short message handler failed');
       }
     }
   }

@@ -299,7 +299,7 @@ export interface ProcessStack {
   startAgent(mqttUrl?: string, extra?: string[]): Promise<AgentProcess>;
 }
 
-export async function startProcessStack(options: { agentMqttUrl?: (platform: PlatformProcess) => Promise<string> } = {}): Promise<ProcessStack> {
+export async function startProcessStack(options: { agentMqttUrl?: (platform: PlatformProcess) => Promise<string>; agentArgs?: string[] } = {}): Promise<ProcessStack> {
   const root = tempDir('procs');
   const platform = await startPlatformProcess(join(root, 'platform'));
   const { api, gateway } = await provisionThroughApi(platform.url);
@@ -315,7 +315,7 @@ export async function startProcessStack(options: { agentMqttUrl?: (platform: Pla
     agentDir,
     credentials,
     agent: undefined as unknown as AgentProcess,
-    async startAgent(url = mqttUrl, extra = []) {
+    async startAgent(url = mqttUrl, extra = options.agentArgs ?? []) {
       stack.agent = await startAgentProcess({ port: sim.tcpUrl, mqttUrl: url, credentials, dataDir: agentDir, extra });
       return stack.agent;
     },
