@@ -15,7 +15,8 @@ import { RealClock, type Clock } from '../common/clock.js';
 import { childLogger, silentLogger, urlWithoutCredentials, type Logger } from '../common/log.js';
 import type { BackoffPolicy } from '../platform/contract/mqtt-session.js';
 import { readAppliedSettings, settingsPath, withAppliedSettings, writeAppliedSettings } from './applied-settings.js';
-import { openChannel } from './at/index.js';
+import { createChannel, openChannel, transportFor } from './at/index.js';
+import { fileRecordingSink, RecordingTransport, SessionRecorder } from './at/recording.js';
 import type { AtChannel } from './at/types.js';
 import type { AgentConfig } from './config.js';
 import { assessHealth, type HealthReport, type LinkState } from './health/health-report.js';
@@ -137,9 +138,17 @@ export function createAgent(options: AgentOptions): Agent {
   const logger = options.logger ?? silentLogger();
   const { config } = options;
   const atLogger = childLogger(logger, { component: 'at' });
+  // `--record FILE`: one recorder for the whole run; each (re)opened port is wrapped by it.
+  const recorder = config.record ? new SessionRecorder(fileRecordingSink(config.record), clock, { port: config.port, tool: 'cellgate agent' }) : undefined;
   const open =
     options.openChannel ??
-    (() => openChannel({ port: config.port, baudRate: config.baudRate, binding: options.binding, clock, logger: atLogger }));
+    (recorder
+      ? async () => {
+          const transport = new RecordingTransport(transportFor(config.port, { baudRate: config.baudRate, binding: options.binding }), recorder);
+          await transport.open();
+          return createChannel(transport, { clock, logger: atLogger });
+        }
+      : () => openChannel({ port: config.port, baudRate: config.baudRate, binding: options.binding, clock, logger: atLogger }));
   const settingsFile = settingsPath(config.dataDir);
   const applied = config.mqtt ? readAppliedSettings(settingsFile, (message) => logger.warn(message)) : {};
   const driver = new SessionDriver({
@@ -288,6 +297,7 @@ export function createAgent(options: AgentOptions): Agent {
       }
       await started.catch(() => undefined);
       await health?.close();
+      await recorder?.close();
     },
     status: () => driver.status(),
     metrics: () => driver.metrics(),

@@ -27,6 +27,8 @@ const usage = `usage: cellgate agent --port <device|tcp://host:port> [options]
   --dialect auto|generic|bg95|bg96|ec25|sim7080|sim7600|sara-r4|sara-r5|me910|nrf91 (default auto) [CELLGATE_DIALECT]
   --cereg-mode 2|3       +CEREG reporting (3 adds reject causes; default 3)   [CELLGATE_CEREG_MODE]
   --log-level <level>    pino level (default info)                            [CELLGATE_LOG_LEVEL]
+  --record <file>        record every AT line, secrets redacted, as JSON lines [CELLGATE_RECORD]
+                         (replay it with cellgate sim --replay <file>; docs/simulator.md)
   --device-id <id>       stable device id (default: the modem's IMEI)         [CELLGATE_DEVICE_ID]
   --data-dir <dir>       outbox and applied settings (default ./.data/agent)  [CELLGATE_DATA_DIR]
   --mqtt-url <url>       platform broker, mqtt://host:port (default: no link) [CELLGATE_MQTT_URL]

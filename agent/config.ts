@@ -41,6 +41,8 @@ export interface AgentConfig {
   lpa?: LpaServiceConfig;
   /** The SMS wake-up channel (docs/sms.md); absent: off, the default. */
   sms?: SmsInboxConfig;
+  /** Record every AT line to this JSON-lines file (agent/at/recording.ts); absent: off. */
+  record?: string;
 }
 
 /** [choice] Outside systemd (whose unit sets `/var/lib/cellgate`) the data dir is relative to the working directory. */
@@ -102,6 +104,7 @@ const scalars = [
   { key: 'healthPort', env: 'CELLGATE_HEALTH_PORT', flag: 'health-port' },
   { key: 'healthHost', env: 'CELLGATE_HEALTH_HOST', flag: 'health-host' },
   { key: 'metadataUrl', env: 'CELLGATE_METADATA_URL', flag: 'metadata-url' },
+  { key: 'record', env: 'CELLGATE_RECORD', flag: 'record' },
   { key: 'esim', env: 'CELLGATE_ESIM', flag: 'esim' },
   { key: 'lpaTransport', env: 'CELLGATE_LPA_TRANSPORT', flag: 'lpa-transport' },
   { key: 'lpaFallback', env: 'CELLGATE_LPA_FALLBACK', flag: 'lpa-fallback' },
@@ -354,6 +357,7 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
   return {
     ...(smsOn ? { sms: { allowedSenders, platformSender } } : {}),
     ...(metadataUrl !== undefined ? { metadataUrl } : {}),
+    ...(merged.get('record') ? { record: str('record', '') } : {}),
     ...(lpa ? { lpa } : {}),
     port,
     baudRate,

@@ -11,6 +11,7 @@ import { DIALECT_NAMES, isDialectName, parseQuirkSetting, startSimulatedModem, t
 import { CONTROL_HELP, executeControl } from './modem/control.js';
 import { identitySourceFromDir, type EuiccIdentitySource } from './euicc/euicc-identity.js';
 import { parseCommandLine } from '../common/command-line.js';
+import { runReplay } from './replay/replay-cli.js';
 
 const USAGE = `usage: cellgate sim [options]
 
@@ -34,6 +35,10 @@ const USAGE = `usage: cellgate sim [options]
                         built-in local one; needs --network-token (or CELLGATE_NETWORK_TOKEN)
   --network-token <t>   the token \`cellgate platform\` prints
   --no-stdin            do not read control commands from stdin
+  --replay <file>       serve a recorded session (cellgate agent --record) instead of a simulated
+                        module: each command answered as the real module answered it, the recorded
+                        timing multiplied by --speed; commands never recorded answer ERROR and are
+                        listed on exit (docs/simulator.md, "Record and replay")
 
 control commands:
 ${CONTROL_HELP.replace(/^/gm, '  ')}`;
@@ -77,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
       platform: { type: 'string' },
       'network-token': { type: 'string' },
       'no-stdin': { type: 'boolean', default: false },
+      replay: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -111,6 +117,16 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const logger = createLogger({ name: 'sim', level: process.env.LOG_LEVEL ?? 'warn' });
+  if (values.replay !== undefined) {
+    return runReplay({
+      file: values.replay,
+      speed,
+      pty,
+      ...(tcpPort !== undefined ? { tcp: { port: tcpPort, ...(values.host ? { host: values.host } : {}) } } : {}),
+      stdin: !values['no-stdin'],
+      logger,
+    });
+  }
   const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
   if (values.platform !== undefined && !/^https?:\/\/[^/]+/.test(values.platform)) return fail('--platform takes a URL such as http://127.0.0.1:8080');
   if (values.platform !== undefined && !networkToken) return fail('--platform needs --network-token (or CELLGATE_NETWORK_TOKEN)');

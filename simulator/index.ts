@@ -20,6 +20,7 @@ import type { ModemQuirks } from './modem/modem-quirks.js';
 import { createInProcessBinding, defaultInProcessRegistry, InProcessRegistry } from './transport/in-process-binding.js';
 import { PtyTransport } from './transport/pty-transport.js';
 import { TcpSerialServer } from './transport/tcp-serial-server.js';
+import type { ModemPort } from './transport/modem-port.js';
 
 export { DIALECT_NAMES, isDialectName, type DialectName };
 export { LocalNetworkGate, type LocalSession, type SessionRefusal, ANY_IMSI } from './network/local-network-gate.js';
@@ -88,6 +89,46 @@ export interface SimulatedModemHandle {
 
 let deviceCounter = 0;
 
+/** Where a modem port was exposed. */
+export interface Exposed {
+  ptyPath?: string;
+  tcpUrl?: string;
+  inProcessPath?: string;
+  binding?: BindingInterface;
+}
+
+/**
+ * Exposes anything with a modem's byte-level face (a simulated module, a replayed recording) as a
+ * pty, a TCP serial server and/or an in-process serialport binding; `closers` gets what undoes it.
+ */
+export async function exposeModemPort(
+  port: ModemPort,
+  expose: NonNullable<SimulatedModemOptions['expose']>,
+  options: { id: string; logger: Logger; closers: (() => Promise<void>)[]; registry?: InProcessRegistry },
+): Promise<Exposed> {
+  const { logger, closers } = options;
+  const out: Exposed = {};
+  if (expose.inProcess) {
+    const registry = options.registry ?? defaultInProcessRegistry;
+    const path = `sim://${options.id}`;
+    const unregister = registry.register(path, port);
+    closers.push(async () => unregister());
+    out.inProcessPath = path;
+    out.binding = createInProcessBinding(registry);
+  }
+  if (expose.pty) {
+    const pty = new PtyTransport(port, { logger, ...(typeof expose.pty === 'object' ? { link: expose.pty.link } : {}) });
+    closers.push(() => pty.close());
+    out.ptyPath = await pty.start();
+  }
+  if (expose.tcp) {
+    const tcp = new TcpSerialServer(port, { port: expose.tcp.port, logger, ...(expose.tcp.host ? { host: expose.tcp.host } : {}) });
+    closers.push(() => tcp.close());
+    out.tcpUrl = await tcp.start();
+  }
+  return out;
+}
+
 /** Starts a simulated module and its transports; the module boots (RDY...) after its boot latency. */
 export async function startSimulatedModem(options: SimulatedModemOptions): Promise<SimulatedModemHandle> {
   if (!isDialectName(options.dialect)) {
@@ -133,25 +174,7 @@ export async function startSimulatedModem(options: SimulatedModemOptions): Promi
     },
   };
   try {
-    const expose = options.expose ?? {};
-    if (expose.inProcess) {
-      const registry = options.registry ?? defaultInProcessRegistry;
-      const path = `sim://${imei}`;
-      const unregister = registry.register(path, modem);
-      closers.push(async () => unregister());
-      handle.inProcessPath = path;
-      handle.binding = createInProcessBinding(registry);
-    }
-    if (expose.pty) {
-      const pty = new PtyTransport(modem, { logger, ...(typeof expose.pty === 'object' ? { link: expose.pty.link } : {}) });
-      closers.push(() => pty.close());
-      handle.ptyPath = await pty.start();
-    }
-    if (expose.tcp) {
-      const tcp = new TcpSerialServer(modem, { port: expose.tcp.port, logger, ...(expose.tcp.host ? { host: expose.tcp.host } : {}) });
-      closers.push(() => tcp.close());
-      handle.tcpUrl = await tcp.start();
-    }
+    Object.assign(handle, await exposeModemPort(modem, options.expose ?? {}, { id: imei, logger, closers, ...(options.registry ? { registry: options.registry } : {}) }));
   } catch (error) {
     await handle.close();
     throw error;

@@ -3,7 +3,7 @@
  * them. Their arguments never reach a log line or an error message.
  */
 const SENSITIVE_COMMAND =
-  /^(AT\s*)?[+$%#^*&]?(CPIN|CPIN2|CLCK|CPWD|CGAUTH|QICSGP|CNCFG|UPSD|CSIM|QSSLCFG|USECMNG|SAPBR|CSTT)\s*=/i;
+  /^(AT\s*)?[+$%#^*&]?(CPIN|CPIN2|CLCK|CPWD|CGAUTH|QICSGP|CNCFG|UPSD|UAUTHREQ|SGACT|CSIM|QSSLCFG|USECMNG|SAPBR|CSTT)\s*=/i;
 
 /**
  * The command text safe to log: credential-bearing commands keep their name and lose their
@@ -17,7 +17,7 @@ export function redactCommand(text: string, sensitive = false): string {
 }
 
 /** Information responses that echo a credential back (`AT+QICSGP=1` → `+QICSGP: 1,"apn","user","pass",1`). */
-const SENSITIVE_RESPONSE = /^\s*([+$%#^*&]?(CGAUTH|QICSGP|CNCFG|UPSD|CSIM|QSSLCFG|USECMNG|SAPBR|CSTT))\s*:/i;
+const SENSITIVE_RESPONSE = /^\s*([+$%#^*&]?(CGAUTH|QICSGP|CNCFG|UPSD|UAUTHREQ|CSIM|QSSLCFG|USECMNG|SAPBR|CSTT))\s*:/i;
 
 /**
  * A line from the modem safe to log: a late echo of a credential-bearing command, or an answer
