@@ -4,6 +4,7 @@
  */
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   agent: { summary: 'run the device agent against a modem (serial device or tcp://host:port)', load: () => import('../agent/cli.js') },
+  probe: { summary: 'find the ports that answer AT and show what the module says (read-only; --json, --record)', load: () => import('../agent/probe-cli.js') },
   lpa: { summary: 'eSIM profiles on a modem directly (bench use; the agent owns the port while it runs)', load: () => import('../agent/lpa-cli.js') },
   platform: { summary: 'run the platform core (store, scheduler, HTTP API)', load: () => import('../platform/cli.js') },
   fleet: { summary: 'run a simulated fleet (modems + agents) against a platform from a scenario file', load: () => import('./fleet.js') },

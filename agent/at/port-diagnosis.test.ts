@@ -69,7 +69,7 @@ describe('findPortHolders and diagnosePort over a /proc tree', () => {
       [4410, 'minicom', false],
     ]);
     const diagnosis = await diagnosePort(device, new Error('Error Resource temporarily unavailable Cannot lock port'), { root, selfPid: 1 });
-    expect(diagnosis.message).toBe('/dev/ttyUSB2 is busy: node (pid 77) and minicom (pid 4410) holds it');
+    expect(diagnosis.message).toBe('/dev/ttyUSB2 is busy: node (pid 77) and minicom (pid 4410) hold it');
     expect(diagnosis.hint).toMatch(/stop node \(pid 77\) and minicom \(pid 4410\)/);
   });
 

@@ -273,7 +273,7 @@ export async function diagnosePort(path: string, error?: unknown, options: Diagn
         ...base,
         kind,
         message: who
-          ? `${path} is busy: ${who} holds it${heldByModemManager ? ' (ModemManager is using this modem)' : ''}`
+          ? `${path} is busy: ${who} ${holders.length > 1 ? 'hold' : 'holds'} it${heldByModemManager ? ' (ModemManager is using this modem)' : ''}`
           : `${path} is busy: another process holds it${unreadableProcesses > 0 ? ` (${unreadableProcesses} processes could not be inspected)` : ''}`,
         hint: busyHint(holders, unreadableProcesses),
       };
