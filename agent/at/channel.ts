@@ -24,6 +24,8 @@ export interface ChannelOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_RESYNC_TIMEOUT_MS = 2000;
+export const DEFAULT_RESYNC_ATTEMPTS = 3;
 
 /**
  * The resync probe. `AT+CMEE?` is mandatory in 3GPP TS 27.007 §9.1 and answers with an
@@ -87,8 +89,8 @@ export class Channel implements AtChannel {
     this.clock = options.clock ?? new RealClock();
     this.log = (options.logger ?? silentLogger()).child({ component: 'at', port: transport.description });
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.resyncTimeoutMs = options.resyncTimeoutMs ?? 2000;
-    this.resyncAttempts = Math.max(1, options.resyncAttempts ?? 3);
+    this.resyncTimeoutMs = options.resyncTimeoutMs ?? DEFAULT_RESYNC_TIMEOUT_MS;
+    this.resyncAttempts = Math.max(1, options.resyncAttempts ?? DEFAULT_RESYNC_ATTEMPTS);
     this.framer = new AtFramer({ maxLineLength: options.maxLineLength });
     transport.onData((chunk) => this.onData(chunk));
     transport.onClose((error) => this.onTransportClosed(error));

@@ -47,9 +47,15 @@ describe('real module transcripts', () => {
   it('covers every dialect', () => {
     expect(transcripts.map((t) => t.name)).toEqual([
       'generic-27007.at',
+      'nordic-nrf9160.at',
       'quectel-bg95.at',
       'quectel-bg96.at',
+      'quectel-ec25.at',
       'simcom-sim7080g.at',
+      'simcom-sim7600.at',
+      'telit-me910.at',
+      'ublox-sara.at',
+      'vendor-finals.at',
     ]);
   });
 

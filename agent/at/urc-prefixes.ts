@@ -1,7 +1,8 @@
 /**
  * Unsolicited result codes the framer recognises without anyone subscribing (3GPP TS 27.007
  * §7.2, §7.3, §10.1.19 and the vendor manuals of Quectel BG95/BG96, SIMCom SIM7080 and u-blox
- * SARA). Subscribers add their own prefixes at run time through `AtFramer.registerUrcPrefix`.
+ * SARA, and the real captures cited beside the newer modules' rows). Subscribers add their own
+ * prefixes at run time through `AtFramer.registerUrcPrefix`.
  */
 export const BUILT_IN_URC_PREFIXES: readonly string[] = [
   // 3GPP TS 27.007 registration and packet-domain events.
@@ -31,6 +32,15 @@ export const BUILT_IN_URC_PREFIXES: readonly string[] = [
   '+QIND',
   '+QSIMSTAT',
   '+QPSMTIMER',
+  // SIMCom SIM7600: boot lines and the socket stack's loss (T-SIM7600X#90, LilyGo-Modem-Series#110).
+  'SMS DONE',
+  'PB DONE',
+  '+CIPEVENT',
+  '+NETOPEN',
+  // Nordic nRF91 Serial LTE Modem: the boot line (vshymanskyy/TinyGSM#486), modem notifications.
+  'Ready',
+  '%XMODEMSLEEP',
+  '%CESQ',
   // SIMCom SIM7080.
   '+APP PDP',
   'SMS Ready',

@@ -4,10 +4,27 @@
  * proves the module alive.
  */
 import type { TimerHandle } from '../../common/clock.js';
+import { DEFAULT_RESYNC_ATTEMPTS, DEFAULT_RESYNC_TIMEOUT_MS } from '../at/channel.js';
 import { AtTimeoutError } from '../at/errors.js';
+import type { LivenessConfig } from './session-config.js';
 import { at } from '../modem/commands.js';
 import type { SessionEvent } from './machine.js';
 import type { SessionContext } from './session-context.js';
+
+/**
+ * The longest an online agent takes to declare a module that stopped answering (muted, or
+ * answering noise instead of result codes) `unresponsive`, counted from the last answer: the
+ * first probe comes `intervalMs` later and times out after `timeoutMs`; every later probe waits
+ * behind the channel's resync (`AT+CMEE?`, `resyncAttempts` × `resyncTimeoutMs`) before it
+ * counts as a miss. Defaults: 30 s + 5 s + 2 × (30 s + 3 × 2 s) = 107 s (docs/agent.md).
+ */
+export function livenessBoundMs(
+  liveness: LivenessConfig,
+  channel: { resyncTimeoutMs: number; resyncAttempts: number } = { resyncTimeoutMs: DEFAULT_RESYNC_TIMEOUT_MS, resyncAttempts: DEFAULT_RESYNC_ATTEMPTS },
+): number {
+  const later = liveness.intervalMs + Math.max(liveness.timeoutMs, channel.resyncAttempts * channel.resyncTimeoutMs);
+  return liveness.intervalMs + liveness.timeoutMs + (liveness.maxMisses - 1) * later;
+}
 
 export class LivenessProbe {
   private timer: TimerHandle | undefined;
