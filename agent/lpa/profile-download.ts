@@ -97,7 +97,7 @@ const field = (body: Record<string, unknown>, name: string): Uint8Array => {
 };
 
 /** Runs one download on an open ISD-R session. Never throws for a refusal: the outcome says it. */
-export async function downloadProfile(exchange: Es10Exchange, es9: Es9Client, request: DownloadRequest, hooks: DownloadHooks = {}): Promise<DownloadOutcome> {
+export async function downloadProfile(exchange: Es10Exchange, es9: Pick<Es9Client, 'call'>, request: DownloadRequest, hooks: DownloadHooks = {}): Promise<DownloadOutcome> {
   let smdpAddress: string | undefined;
   let transactionId: string | undefined;
   let stage: DownloadStage = 'activation-code';
@@ -226,7 +226,7 @@ export async function downloadProfile(exchange: Es10Exchange, es9: Es9Client, re
 }
 
 /** ES10b.CancelSession, then ES9+.CancelSession with the card's signed answer (best effort). */
-async function cancel(exchange: Es10Exchange, es9: Es9Client, smdpAddress: string, transactionId: string, reason: CancelSessionReasonName): Promise<boolean> {
+async function cancel(exchange: Es10Exchange, es9: Pick<Es9Client, 'call'>, smdpAddress: string, transactionId: string, reason: CancelSessionReasonName): Promise<boolean> {
   const response = await exchange(encodeCancelSessionRequest(Buffer.from(transactionId, 'hex'), CancelSessionReason[reason]));
   await es9.call(smdpAddress, 'cancelSession', { transactionId, cancelSessionResponse: b64(response) }).catch(() => undefined);
   return true;
