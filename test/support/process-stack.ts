@@ -99,8 +99,8 @@ export interface PlatformProcess extends CellgateProcess {
 }
 
 /** `cellgate platform` on free ports (HTTP and MQTT); parses what it prints. */
-export async function startPlatformProcess(dataDir: string): Promise<PlatformProcess> {
-  const p = spawnCellgate(['platform', '--data-dir', dataDir, '--port', '0', '--mqtt-port', '0']);
+export async function startPlatformProcess(dataDir: string, extra: string[] = []): Promise<PlatformProcess> {
+  const p = spawnCellgate(['platform', '--data-dir', dataDir, '--port', '0', '--mqtt-port', '0', ...extra]);
   const url = (await p.waitFor(/listening on (http:\/\/\S+)/, 20_000))[1]!;
   const mqttUrl = (await p.waitFor(/^mqtt: (mqtt:\/\/\S+)$/m, 2_000))[1]!;
   const networkToken = (await p.waitFor(/^network token: (\S+)$/m, 2_000))[1]!;
@@ -290,6 +290,8 @@ export class LossyRelay {
 export interface ProcessStack {
   platform: PlatformProcess;
   api: ApiClient;
+  /** The root user's login (to log in again, e.g. after a virtual day expired the token). */
+  login: { email: string; password: string };
   gateway: StackGateway;
   sim: SimProcess;
   agent: AgentProcess;
@@ -299,10 +301,10 @@ export interface ProcessStack {
   startAgent(mqttUrl?: string, extra?: string[]): Promise<AgentProcess>;
 }
 
-export async function startProcessStack(options: { agentMqttUrl?: (platform: PlatformProcess) => Promise<string>; agentArgs?: string[] } = {}): Promise<ProcessStack> {
+export async function startProcessStack(options: { agentMqttUrl?: (platform: PlatformProcess) => Promise<string>; agentArgs?: string[]; platformArgs?: string[] } = {}): Promise<ProcessStack> {
   const root = tempDir('procs');
-  const platform = await startPlatformProcess(join(root, 'platform'));
-  const { api, gateway } = await provisionThroughApi(platform.url);
+  const platform = await startPlatformProcess(join(root, 'platform'), options.platformArgs);
+  const { api, gateway, login } = await provisionThroughApi(platform.url);
   const sim = await startSimProcess(platform, gateway);
   const agentDir = join(root, 'agent');
   const credentials = writeCredentialsFile(root, gateway, platform.mqttUrl);
@@ -310,6 +312,7 @@ export async function startProcessStack(options: { agentMqttUrl?: (platform: Pla
   const stack: ProcessStack = {
     platform,
     api,
+    login,
     gateway,
     sim,
     agentDir,
