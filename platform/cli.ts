@@ -25,7 +25,8 @@ Runs the platform core: store, scheduler and HTTP API.
   --mqtt-url URL   use an external Mosquitto at URL instead (env CELLGATE_MQTT_URL)
   --mosquitto-dir DIR   rewrite passwd/acl/mosquitto.conf there on every device change
   --mosquitto-pid PID   and send that Mosquitto SIGHUP to reload them
-  --smdp-port N    the SM-DP+ (ES9+ over HTTPS) port (default 8443; env CELLGATE_SMDP_PORT)
+  --smdp-port N    the SM-DP+ (ES9+ over HTTPS) port (default 8443, or any free one with
+                   --port 0; env CELLGATE_SMDP_PORT)
   --smdp-address A the SM-DP+ address in activation codes (default localhost:<smdp-port>)
   --mqtt-admin USER     manage device clients live through Mosquitto's dynamic security plugin
                    as USER (password in env CELLGATE_MQTT_ADMIN_PASSWORD); no files, no SIGHUP.
@@ -146,8 +147,10 @@ export async function run(argv: string[]): Promise<number> {
       }
     : { port: mqttPort, host: values.host ?? '127.0.0.1' };
   const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
-  // [choice] The SM-DP+ listens on 8443 by default so activation codes stay valid across restarts.
-  const smdpPort = Number(values['smdp-port'] ?? process.env.CELLGATE_SMDP_PORT ?? 8443);
+  // [choice] The SM-DP+ listens on 8443 by default so activation codes stay valid across restarts;
+  // a platform asked for any free API port (--port 0: tests, several instances) takes a free one
+  // for the SM-DP+ too, instead of fighting over 8443.
+  const smdpPort = Number(values['smdp-port'] ?? process.env.CELLGATE_SMDP_PORT ?? (port === 0 ? 0 : 8443));
   const smdpAddress = values['smdp-address'] ?? process.env.CELLGATE_SMDP_ADDRESS;
   if (!Number.isInteger(smdpPort) || smdpPort < 0 || smdpPort > 65535 || (smdpAddress !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(smdpAddress))) {
     console.error('cellgate platform: --smdp-port takes a port, --smdp-address a host[:port]');
