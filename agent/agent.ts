@@ -7,15 +7,14 @@
  */
 // The package's export map has no types for ESM; its CommonJS typings are the same API.
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { RealClock, type Clock } from '../common/clock.js';
 import { childLogger, silentLogger, urlWithoutCredentials, type Logger } from '../common/log.js';
+import { packageVersion } from '../common/version.js';
 import type { BackoffPolicy } from '../platform/contract/mqtt-session.js';
 import { readAppliedSettings, settingsPath, withAppliedSettings, writeAppliedSettings } from './applied-settings.js';
-import { createChannel, openChannel, transportFor } from './at/index.js';
+import { createChannel, diagnosePort, openChannel, transportFor } from './at/index.js';
 import { fileRecordingSink, RecordingTransport, SessionRecorder } from './at/recording.js';
 import type { AtChannel } from './at/types.js';
 import type { AgentConfig } from './config.js';
@@ -30,7 +29,7 @@ import { AgentLink } from './link/agent-link.js';
 import { Outbox, type OutboxJournal } from './link/outbox.js';
 import type { OutboxStore } from './link/outbox-store.js';
 import { fetchMetadata } from './metadata-client.js';
-import { SessionDriver, type SessionStatus, type StateChange } from './session/session-driver.js';
+import { SessionDriver, type SessionStatus, type SessionStopOutcome, type StateChange } from './session/session-driver.js';
 
 export type { AgentExtension, AgentExtensionContext } from './extension.js';
 
@@ -70,13 +69,27 @@ export interface AgentOptions {
   flushTimeoutMs?: number;
 }
 
+/** What `Agent.stop()` did. */
+export interface AgentStopOutcome {
+  /** True when the data session was closed politely (or there was none) and every part stopped without an error. */
+  clean: boolean;
+  dataSession: SessionStopOutcome['dataSession'];
+  /** Messages kept in the outbox for the next start (not a failure: nothing is lost). */
+  outboxPending: number;
+  /** What was not clean, one phrase each. */
+  problems: string[];
+}
+
 export interface Agent {
   /** Starts attaching (and the link and health endpoint); the session then stays up until `stop()`. */
   start(): void;
   /** Resolves once `start()`'s asynchronous parts (the health endpoint) are up; rejects if one failed. */
   ready(): Promise<void>;
-  /** Deactivates the data session, flushes the outbox, closes the link, the port and the endpoint. */
-  stop(): Promise<void>;
+  /**
+   * Deactivates the data session, flushes the outbox, closes the link, the port and the endpoint.
+   * Resolves with what happened, so nobody reports a clean stop that was not one.
+   */
+  stop(): Promise<AgentStopOutcome>;
   status(): SessionStatus;
   metrics(): Readonly<Record<string, number>>;
   /** The `/healthz` judgement. */
@@ -97,21 +110,6 @@ export interface Agent {
   readonly healthUrl: string | undefined;
   readonly driver: SessionDriver;
   readonly atChannel: AtChannel | undefined;
-}
-
-/** The package version, read from the nearest `package.json` (source and `dist/` layouts). */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'cellgate' && pkg.version) return pkg.version;
-    } catch {
-      // not here; look one level up
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
 }
 
 /** Waits (at most `timeoutMs`) for the platform to acknowledge what is pending, while connected. */
@@ -157,6 +155,16 @@ export function createAgent(options: AgentOptions): Agent {
     clock,
     logger: childLogger(logger, { component: 'session', port: config.port }),
     ...(options.random ? { random: options.random } : {}),
+    // A device path on this machine can be diagnosed (missing, permission, held by ModemManager…);
+    // a tcp:// serial server or an injected binding cannot.
+    ...(!options.openChannel && !options.binding && !/^[a-z][a-z0-9+.-]*:\/\//i.test(config.port)
+      ? {
+          diagnosePort: async (error: unknown) => {
+            const diagnosis = await diagnosePort(config.port, error);
+            return diagnosis.kind === 'ok' ? undefined : { kind: diagnosis.kind, message: diagnosis.message, hint: diagnosis.hint };
+          },
+        }
+      : {}),
   });
 
   const shutdown = new AbortController();
@@ -250,6 +258,36 @@ export function createAgent(options: AgentOptions): Agent {
     for (const resolve of linkWaiters.splice(0)) resolve(link);
   };
 
+  let stopOutcome: Promise<AgentStopOutcome> | undefined;
+  const stopAll = async (): Promise<AgentStopOutcome> => {
+    stopping = true;
+    const problems: string[] = [];
+    const session = await driver.stop();
+    if (session.dataSession === 'not-closed') problems.push('the data session was not closed');
+    shutdown.abort();
+    for (const stop of stoppers.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.warn({ err: error }, 'stopping an extension failed');
+        problems.push(`an extension failed to stop (${(error as Error).message})`);
+      }
+    }
+    let outboxPending = 0;
+    if (link && outbox) {
+      const box = outbox;
+      await flushOutbox(link, box, clock, options.flushTimeoutMs ?? 2_000);
+      await link.stop();
+      outboxPending = box.size();
+      logger.info({ pending: outboxPending }, outboxPending > 0 ? 'outbox kept for the next start' : 'outbox drained');
+      box.close();
+    }
+    await started.catch(() => undefined);
+    await health?.close();
+    await recorder?.close();
+    return { clean: problems.length === 0, dataSession: session.dataSession, outboxPending, problems };
+  };
+
   const agent: Agent = {
     start() {
       if (config.mqtt && !link) {
@@ -276,28 +314,9 @@ export function createAgent(options: AgentOptions): Agent {
       }
     },
     ready: () => started,
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      await driver.stop();
-      shutdown.abort();
-      for (const stop of stoppers.splice(0).reverse()) {
-        try {
-          await stop();
-        } catch (error) {
-          logger.warn({ err: error }, 'stopping an extension failed');
-        }
-      }
-      if (link && outbox) {
-        const box = outbox;
-        await flushOutbox(link, box, clock, options.flushTimeoutMs ?? 2_000);
-        await link.stop();
-        logger.info({ pending: box.size() }, box.size() > 0 ? 'outbox kept for the next start' : 'outbox drained');
-        box.close();
-      }
-      await started.catch(() => undefined);
-      await health?.close();
-      await recorder?.close();
+    stop() {
+      stopOutcome ??= stopAll();
+      return stopOutcome;
     },
     status: () => driver.status(),
     metrics: () => driver.metrics(),

@@ -13,8 +13,22 @@ import { createAgent } from './agent.js';
 import { ConfigError, flagNames, loadConfig } from './config.js';
 import { fetchMetadata } from './metadata-client.js';
 import { parseCommandLine } from '../common/command-line.js';
+import { watchStopSignals } from '../common/stop-signals.js';
+import { serviceNotifier } from './health/service-notify.js';
+
+/**
+ * [choice] How long a stop may take before the process gives up and exits 1: the session's own
+ * shutdown bound (`timings.shutdownTimeoutMs`, 5 s) + the outbox flush (2 s) + the link's
+ * goodbye (2 s), with room to spare, and under systemd's `TimeoutStopSec=30` so the line lands
+ * in the journal before any SIGKILL.
+ */
+const STOP_BOUND_MS = 20_000;
 
 const usage = `usage: cellgate agent --port <device|tcp://host:port> [options]
+       cellgate agent metadata --help
+
+Runs the agent until SIGTERM / SIGINT, then closes the data session, flushes the outbox and
+closes the port (within ${STOP_BOUND_MS / 1000} s). Exit code 2: a configuration error.
 
   --config <file>        YAML or JSON config file (also CELLGATE_CONFIG)
   --port <spec>          serial device (/dev/ttyUSB2) or tcp://host:port      [CELLGATE_PORT]
@@ -41,13 +55,19 @@ const usage = `usage: cellgate agent --port <device|tcp://host:port> [options]
   --metadata-url <url>   platform metadata service, http://host:port          [CELLGATE_METADATA_URL]
   --<section>-<key> <n>  any timing, e.g. --reconnect-reject-backoff-ms 720000 [CELLGATE_RECONNECT_REJECT_BACKOFF_MS]
                          sections: timings, liveness, reconnect (see docs/agent.md)
+  --version              print the version`;
 
-usage: cellgate agent metadata --metadata-url <url> [--health-url <url> | --local-address <ip>]
-  Prints the platform's subscriber metadata for the running agent's session (its IP is read
-  from --health-url, default http://127.0.0.1:$CELLGATE_HEALTH_PORT).`;
+const metadataUsage = `usage: cellgate agent metadata --metadata-url <url> [--health-url <url> | --local-address <ip>]
+
+Prints the platform's subscriber metadata for the running agent's session (its IP is read
+from --health-url, default http://127.0.0.1:$CELLGATE_HEALTH_PORT).
+
+  --metadata-url <url>    the platform's metadata service                  [CELLGATE_METADATA_URL]
+  --health-url <url>      the running agent's health endpoint
+  --local-address <ip>    ask from this address instead of the agent's session address`;
 
 async function runMetadata(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine('cellgate agent metadata', usage, {
+  const parsed = parseCommandLine('cellgate agent metadata', metadataUsage, {
     args: argv,
     options: { 'metadata-url': { type: 'string' }, 'health-url': { type: 'string' }, 'local-address': { type: 'string' }, help: { type: 'boolean' } },
     strict: true,
@@ -85,6 +105,15 @@ async function runMetadata(argv: string[]): Promise<number> {
 
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'metadata') return runMetadata(argv.slice(1));
+  const stop = watchStopSignals({ command: 'cellgate agent', boundMs: STOP_BOUND_MS });
+  try {
+    return await runAgent(argv, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function runAgent(argv: string[], stop: ReturnType<typeof watchStopSignals>): Promise<number> {
   const options: Record<string, { type: 'string' } | { type: 'boolean' }> = { config: { type: 'string' }, help: { type: 'boolean' } };
   for (const name of flagNames()) options[name] = { type: 'string' };
   const parsed = parseCommandLine('cellgate agent', usage, { args: argv, options, strict: true, allowPositionals: false });
@@ -115,21 +144,50 @@ export async function run(argv: string[]): Promise<number> {
     await agent.ready();
     if (agent.healthUrl) logger.info({ url: agent.healthUrl }, 'health endpoint: /healthz, /metrics');
   } catch (error) {
+    // One line for a person (a port in use names the port), then release everything.
+    console.error(`cellgate agent: ${(error as Error).message}`);
     logger.error({ err: error }, 'cannot start the health endpoint');
     await agent.stop();
     return 1;
   }
 
+  // Under systemd (Type=notify): ready, a status line per state change, and the watchdog pinged
+  // from the health loop while the process is alive and not stopping.
+  const notifier = serviceNotifier({ env: process.env, logger });
+  const summary = (): string => {
+    const status = agent.status();
+    return `${status.state}${status.ip ? ` ${status.ip}` : ''}${status.port ? ` — ${status.port.message}` : ''}`;
+  };
+  let lastStatus = summary();
+  const refreshStatus = (): void => {
+    const now = summary();
+    if (now === lastStatus) return;
+    lastStatus = now;
+    notifier?.status(now);
+  };
+  notifier?.ready(lastStatus);
+  const offStatus = notifier ? agent.onStateChange(refreshStatus) : () => undefined;
+  const watchdog =
+    notifier?.watchdogIntervalMs !== undefined
+      ? setInterval(() => {
+          if (agent.health().reason === 'shutting-down') return;
+          notifier.watchdog();
+          // A port problem found while waiting in one state shows up here, not only at the next change.
+          refreshStatus();
+        }, notifier.watchdogIntervalMs)
+      : undefined;
+
   // The clock's timers are unref'd so they never hold a shutdown; this one holds the process
   // while the agent waits for a device that is not there yet.
   const keepAlive = setInterval(() => undefined, 1 << 30);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stop.requested;
   logger.info({ signal }, 'agent stopping');
-  await agent.stop();
+  notifier?.stopping('stopping: closing the data session, flushing the outbox');
+  offStatus();
+  if (watchdog) clearInterval(watchdog);
+  const outcome = await agent.stop();
   clearInterval(keepAlive);
-  logger.info({ counters: agent.metrics() }, 'agent stopped');
+  if (outcome.clean) logger.info({ counters: agent.metrics(), outboxPending: outcome.outboxPending }, 'agent stopped cleanly');
+  else logger.warn({ counters: agent.metrics(), outboxPending: outcome.outboxPending, problems: outcome.problems }, `agent stopped, not cleanly: ${outcome.problems.join('; ')}`);
   return 0;
 }

@@ -73,7 +73,9 @@ export function agentGatewayFactory(options: AgentGatewayOptions = {}): GatewayF
       });
       return {
         start: () => agent.start(),
-        stop: () => agent.stop(),
+        stop: async () => {
+          await agent.stop();
+        },
         online: () => agent.status().online,
         metrics: () => agent.metrics(),
         // An MQTT connect runs on real I/O (a socket, or a pipe and a credential check on the

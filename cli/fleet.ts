@@ -54,6 +54,11 @@ on ONE virtual clock (uses every core); the report is the merge of theirs.
 --coordinate N: the platform and the barrier only, for N shards started elsewhere with
 --platform URL --network-token T --barrier HOST:PORT --shard i/N (virtual time across machines).`;
 
+const MERGE_USAGE = `usage: cellgate fleet merge <report.json>... [--report FILE]
+
+Merges the JSON reports of the shards of one scenario (\`cellgate fleet … --shard i/n\`) into
+one, prints its summary and exits 1 when an expectation fails.`;
+
 /** Entry used by `cli/main.ts`. */
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'merge') return merge(argv.slice(1));
@@ -307,14 +312,14 @@ async function runRemote(scenario: Scenario, remote: { url: string; networkToken
 }
 
 async function merge(argv: string[]): Promise<number> {
-  const parsed = parseCommandLine('cellgate fleet merge', USAGE, {
+  const parsed = parseCommandLine('cellgate fleet merge', MERGE_USAGE, {
     args: argv,
     allowPositionals: true,
     options: { report: { type: 'string' }, html: { type: 'string' }, junit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if ('exit' in parsed) return parsed.exit;
   if (parsed.positionals.length === 0) {
-    console.error(`cellgate fleet merge: give the shard reports to merge\n\n${USAGE}`);
+    console.error(`cellgate fleet merge: give the shard reports to merge\n\n${MERGE_USAGE}`);
     return 2;
   }
   let merged: FleetReport;

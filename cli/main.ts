@@ -2,6 +2,13 @@
  * `cellgate <command>`: dispatches to each part's own CLI module, loaded lazily so a gateway
  * running `cellgate agent` never loads the platform or the simulator.
  */
+import { versionLine } from '../common/command-line.js';
+
+/**
+ * [choice] Once a command has returned, the process ends within this long even if a library left
+ * a handle open (a socket, a timer): a finished command must never hang a terminal or a unit.
+ */
+const EXIT_GRACE_MS = 2_000;
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }> = {
   agent: { summary: 'run the device agent against a modem (serial device or tcp://host:port)', load: () => import('../agent/cli.js') },
   probe: { summary: 'find the ports that answer AT and show what the module says (read-only; --json, --record)', load: () => import('../agent/probe-cli.js') },
@@ -15,7 +22,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 
 function usage(): string {
   const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return ['usage: cellgate <command> [options]', '', 'commands:', ...rows, '', 'Run `cellgate <command> --help` for its options.'].join('\n');
+  return ['usage: cellgate <command> [options]', '', 'commands:', ...rows, '', 'Run `cellgate <command> --help` for its options, `cellgate --version` for the version.'].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(versionLine());
+    return 0;
   }
   const command = commands[name];
   if (!command) {
@@ -34,11 +45,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exitSoon(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
+    console.error(`cellgate: ${error instanceof Error ? error.message : String(error)}`);
+    exitSoon(1);
   },
 );
+
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  // Unref'd: a process with nothing left open exits at once, without waiting for it.
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+}

@@ -8,21 +8,24 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
-import { createAgent, type Agent } from '../agent/agent.js';
-import { resolveConfig } from '../agent/config.js';
+import type { Agent, AgentStopOutcome } from '../agent/agent.js';
 import { createLogger } from '../common/log.js';
-import { startPlatform, type RunningPlatform } from '../platform/index.js';
-import { DIALECT_NAMES, isDialectName, startSimulatedModem } from '../simulator/index.js';
-import { ApiClient, provisionGateway, provisionOperator, readStackState, stackImei, writeStackState, type StackState } from './stack-provision.js';
+import { checkPortFree } from '../common/listen-error.js';
+import type { RunningPlatform } from '../platform/index.js';
+import { DIALECT_NAMES, isDialectName } from '../simulator/modem/dialects.js';
+import type { StackState } from './stack-provision.js';
 import { parseCommandLine } from '../common/command-line.js';
 import { parseIsoInstant } from '../platform/domain/time-travel.js';
+import { settleWithin, watchStopSignals, type StopSignals } from '../common/stop-signals.js';
+import { checkPublicUrl } from '../platform/app/advertised-urls.js';
 import { readPlatformConfigFile, type PlatformFileConfig } from '../platform/config-file.js';
 
 const usage = `usage: cellgate up [options]      (npm start)
 
 Starts the local stack: platform + embedded MQTT broker + simulated gateways (modem on a pty,
 driven by the agent), provisions a sandbox operator and SIMs, prints how to reach them.
-Ctrl-C stops everything; a restart with the same --data-dir keeps the data.
+Ctrl-C stops everything (the agents close their data sessions first; a second Ctrl-C exits at
+once); a restart with the same --data-dir keeps the data.
 
   --data-dir <dir>     SQLite, agent outboxes, logs, stack.json (default ./.data/stack)
   --port <n>           HTTP API port (default 8080; 0 picks a free one)
@@ -35,7 +38,18 @@ Ctrl-C stops everything; a restart with the same --data-dir keeps the data.
                        moved by \`cellgate clock advance\` (env CELLGATE_CLOCK; gateways keep
                        real time, docs/time-control.md)
   --start <iso>        where a virtual clock starts in a new data dir (default now)
-  --config <file>      the platform's config file: clock, business calendars (docs/platform.md)`;
+  --config <file>      the platform's config file: clock, business calendars (docs/platform.md)
+
+  --host <addr>        listen address of the API and the broker (default 127.0.0.1)
+  --public-url <url>   the API URL clients are told (default from --host)
+  --public-mqtt-url <url>  the broker URL devices are told (default from --host)
+  --version            print the version`;
+
+/** [choice] A clean stop of everything (agents deactivate, flush for up to 2 s each) fits in this. */
+const STOP_BOUND_MS = 25_000;
+
+/** Thrown between start-up steps once a stop was asked for. */
+class StopRequested extends Error {}
 
 function intOption(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -47,10 +61,21 @@ function intOption(value: string | undefined, fallback: number, name: string, mi
 interface Gateway {
   label: string;
   agent: Agent;
-  close(): Promise<void>;
+  /** Stops the agent (closing its session while the modem is still there), then the modem. */
+  close(): Promise<AgentStopOutcome>;
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // First, before anything slow: a Ctrl-C during start-up is heard and unwinds it.
+  const stop = watchStopSignals({ command: 'cellgate up', boundMs: STOP_BOUND_MS });
+  try {
+    return await runUp(argv, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function runUp(argv: string[], stop: StopSignals): Promise<number> {
   const parsed = parseCommandLine('cellgate up', usage, {
     args: argv,
     options: {
@@ -64,6 +89,9 @@ export async function run(argv: string[]): Promise<number> {
       clock: { type: 'string' },
       start: { type: 'string' },
       config: { type: 'string' },
+      host: { type: 'string' },
+      'public-url': { type: 'string' },
+      'public-mqtt-url': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -71,6 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
   let port: number, mqttPort: number, count: number, healthPort: number | undefined, speed: number;
+  let publicUrl: string | undefined, publicMqttUrl: string | undefined;
   const dialect = (values.dialect as string | undefined) ?? 'bg96';
   let fileConfig: PlatformFileConfig;
   try {
@@ -95,6 +124,8 @@ export async function run(argv: string[]): Promise<number> {
       start = parseIsoInstant(startText);
       if (start === undefined || clockMode !== 'virtual') throw new Error('--start needs --clock virtual and an ISO 8601 date-time with a zone');
     }
+    if (values['public-url'] !== undefined) publicUrl = checkPublicUrl(values['public-url'] as string, ['http', 'https'], '--public-url');
+    if (values['public-mqtt-url'] !== undefined) publicMqttUrl = checkPublicUrl(values['public-mqtt-url'] as string, ['mqtt', 'mqtts'], '--public-mqtt-url');
   } catch (error) {
     console.error(`cellgate up: ${(error as Error).message}`);
     return 2;
@@ -105,23 +136,35 @@ export async function run(argv: string[]): Promise<number> {
   // The console is for people: JSON logs go to files under the data dir.
   const fileLogger = (name: string) => createLogger({ name, level: process.env.LOG_LEVEL ?? 'info', destination: pino.destination({ dest: join(logDir, `${name}.log`), sync: false, mkdir: true }) });
 
-  const stopSignal = new Promise<NodeJS.Signals>((resolveSignal) => {
-    process.once('SIGINT', () => resolveSignal('SIGINT'));
-    process.once('SIGTERM', () => resolveSignal('SIGTERM'));
-  });
-  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const host = (values.host as string | undefined) ?? '127.0.0.1';
+  try {
+    // A taken port ends the command within a second, before the stack is loaded and opened.
+    await checkPortFree('HTTP API', host, port);
+    await checkPortFree('MQTT broker', host, mqttPort);
+  } catch (error) {
+    console.error(`cellgate up: ${(error as Error).message}`);
+    return 1;
+  }
+  const [{ createAgent }, { resolveConfig }, { startPlatform }, { startSimulatedModem }, { ApiClient, provisionGateway, provisionOperator, readStackState, stackImei, writeStackState }] =
+    await Promise.all([import('../agent/agent.js'), import('../agent/config.js'), import('../platform/index.js'), import('../simulator/index.js'), import('./stack-provision.js')]);
   let platform: RunningPlatform | undefined;
   const gateways: Gateway[] = [];
   let code = 0;
+  const checkpoint = (): void => {
+    if (stop.signal) throw new StopRequested();
+  };
   try {
     platform = await startPlatform({
       dataDir,
       logger: fileLogger('platform'),
-      http: { port },
-      mqtt: { port: mqttPort },
+      http: { port, host },
+      mqtt: { port: mqttPort, host },
+      ...(publicUrl ? { publicUrl } : {}),
+      ...(publicMqttUrl ? { publicMqttUrl } : {}),
       config: { businessCalendars: fileConfig.calendars },
       ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
     });
+    checkpoint();
     const api = new ApiClient(platform.url);
     const statePath = join(dataDir, 'stack.json');
     let state: StackState | undefined = readStackState(statePath);
@@ -137,23 +180,25 @@ export async function run(argv: string[]): Promise<number> {
     const login = await api.login({ email: base.email, password: base.password });
     const seed = base.operatorId.slice(-4);
     while (state.gateways.length < count) {
+      checkpoint();
       state.gateways.push(await provisionGateway(api, base, stackImei(state.gateways.length + 1, seed)));
       writeStackState(statePath, state);
     }
+    checkpoint();
 
     console.log(
       [
         '',
         'cellgate local stack',
-        `  API        ${platform.url}`,
-        `  console    ${platform.url}/console/ (the web console: log in with the login below)`,
+        `  API        ${platform.publicUrl}`,
+        `  console    ${platform.publicUrl}/console/ (the web console: log in with the login below)`,
         `  login      email ${base.email}  password ${base.password}   (POST /v1/auth)`,
         `  API key    X-Soracom-API-Key: ${login.apiKey}`,
         `  token      X-Soracom-Token: ${login.token}`,
         `  auth key   authKeyId ${base.authKeyId}  authKey ${base.authKey}`,
         `  operator   ${base.operatorId}`,
-        `  MQTT       ${platform.mqttUrl}`,
-        `  metadata   ${platform.url}/v1/subscriber (from a session address)`,
+        `  MQTT       ${platform.publicMqttUrl}`,
+        `  metadata   ${platform.publicUrl}/v1/subscriber (from a session address)`,
         `  data       ${dataDir} (logs in ${logDir})`,
         ...(clockMode === 'virtual'
           ? [`  clock      virtual, now ${new Date(platform.app.ctx.clock.now()).toISOString()}: cellgate clock advance 30d --platform ${platform.url} --network-token ${platform.networkToken}`]
@@ -163,6 +208,7 @@ export async function run(argv: string[]): Promise<number> {
     );
 
     for (const [i, gw] of state.gateways.slice(0, count).entries()) {
+      checkpoint();
       const label = `gateway ${i + 1}`;
       const sim = await startSimulatedModem({ dialect, imei: gw.imei, imsi: gw.imsi, iccid: gw.iccid, gate: platform.gate, speed, expose: { pty: true }, logger: fileLogger(`sim-${gw.deviceId}`) });
       const config = resolveConfig({
@@ -178,6 +224,16 @@ export async function run(argv: string[]): Promise<number> {
         },
       });
       const agent = createAgent({ config, logger: fileLogger(`agent-${gw.deviceId}`) });
+      // Owned from here on: whatever happens next, `finally` stops it.
+      gateways.push({
+        label,
+        agent,
+        close: async () => {
+          const outcome = await agent.stop();
+          await sim.close();
+          return outcome;
+        },
+      });
       agent.onStateChange((change) => {
         const ip = change.to === 'online' && change.status.ip ? ` (ip ${change.status.ip})` : '';
         const why = change.to === 'backoff' && change.status.lastFailure ? ` (${change.status.lastFailure.reason})` : '';
@@ -187,28 +243,34 @@ export async function run(argv: string[]): Promise<number> {
       agent.start();
       await agent.ready();
       if (agent.healthUrl) console.log(`${label}: health ${agent.healthUrl}/healthz  metrics ${agent.healthUrl}/metrics`);
-      gateways.push({
-        label,
-        agent,
-        close: async () => {
-          await agent.stop();
-          await sim.close();
-        },
-      });
     }
     console.log('\nCtrl-C stops the stack.');
-    const signal = await stopSignal;
+    const signal = await stop.requested;
     console.log(`\n${signal}: stopping`);
   } catch (error) {
-    console.error(`cellgate up: ${(error as Error).message}`);
-    code = 1;
-  } finally {
-    for (const gw of gateways.reverse()) {
-      await gw.close().catch((error: unknown) => console.error(`${gw.label}: ${(error as Error).message}`));
+    if (error instanceof StopRequested) console.log(`\n${stop.signal}: stopping before the stack was up`);
+    else {
+      // One line: what failed and what to do (a port in use names the port and the flag).
+      console.error(`cellgate up: ${(error as Error).message}`);
+      code = 1;
     }
-    await platform?.close().catch((error: unknown) => console.error(`platform: ${(error as Error).message}`));
-    clearInterval(keepAlive);
   }
-  if (code === 0) console.log('stopped cleanly');
-  return code;
+  const problems: string[] = [];
+  for (const gw of gateways.reverse()) {
+    try {
+      const outcome = await gw.close();
+      for (const problem of outcome.problems) problems.push(`${gw.label}: ${problem}`);
+    } catch (error) {
+      problems.push(`${gw.label}: ${(error as Error).message}`);
+    }
+  }
+  if (platform) {
+    const closing = platform.close();
+    if (!(await settleWithin(closing, 5_000))) problems.push('platform: did not close within 5 s');
+    else await closing.catch((error: unknown) => problems.push(`platform: ${(error as Error).message}`));
+  }
+  if (code !== 0) return code;
+  if (problems.length === 0) console.log('stopped cleanly');
+  else console.log(`stopped, not cleanly: ${problems.join('; ')}`);
+  return 0;
 }

@@ -24,3 +24,18 @@ describe('parseCommandLine', () => {
     expect(out).toHaveBeenCalledWith('usage: x');
   });
 });
+
+describe('--version', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('prints the package version and gives exit 0 for any command', () => {
+    const out = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(parseCommandLine('cellgate x', 'usage: x', { args: ['--version'], options })).toEqual({ exit: 0 });
+    expect(out).toHaveBeenCalledWith(expect.stringMatching(/^cellgate \d+\.\d+\.\d+/));
+  });
+
+  it('is not among the parsed flags otherwise', () => {
+    const parsed = parseCommandLine('cellgate x', 'usage: x', { args: ['--json'], options });
+    expect('values' in parsed && 'version' in parsed.values).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
+import { pino, symbols, type Logger, type LoggerOptions, type DestinationStream } from 'pino';
 
 export type { Logger };
 
@@ -52,6 +52,45 @@ export function createLogger(options: LogOptions): Logger {
   return options.destination ? pino(config, options.destination) : pino(config);
 }
 
+const { chindingsSym } = symbols;
+
+/**
+ * A child logger whose bindings never repeat a key of its parent's. pino appends a child's
+ * bindings to its parent's, so `child({ component: 'lpa' })` under a logger already bound to
+ * `component` writes the key twice in every line (`"component":"lpa","component":"lpa"`), and
+ * log processors disagree on which one they keep. Here a key bound to the same value is left
+ * out, and a key bound to another value replaces the parent's in place: one key, the nearest
+ * value. Every part that hands a logger down binds its fields through this.
+ */
+export function childLogger(parent: Logger, bindings: Record<string, unknown>): Logger {
+  // A child of a logger that writes nothing would only cost memory (thousands of gateways × a
+  // child per component).
+  if (parent.level === 'silent') return parent;
+  const bound = parent.bindings();
+  const fresh: Record<string, unknown> = {};
+  const replaced = new Set<string>();
+  for (const [key, value] of Object.entries(bindings)) {
+    if (value === undefined) continue;
+    if (key in bound) {
+      if (bound[key] === value) continue;
+      replaced.add(key);
+    }
+    fresh[key] = value;
+  }
+  if (replaced.size === 0) return parent.child(fresh);
+  // Rewrite the inherited bindings without the replaced keys, then bind the new values (through
+  // pino, so serializers and redaction apply to them as to any binding).
+  const child = parent.child({});
+  const raw = child as unknown as Record<symbol, string | undefined>;
+  const inherited = JSON.parse(`{${(raw[chindingsSym] ?? '').slice(1)}}`) as Record<string, unknown>;
+  raw[chindingsSym] = Object.entries(inherited)
+    .filter(([key]) => !replaced.has(key))
+    .map(([key, value]) => `,${JSON.stringify(key)}:${JSON.stringify(value)}`)
+    .join('');
+  child.setBindings(fresh);
+  return child;
+}
+
 let silent: Logger | undefined;
 
 /**
@@ -62,10 +101,3 @@ export function silentLogger(): Logger {
   return (silent ??= pino({ level: 'silent' }));
 }
 
-/**
- * `logger.child(bindings)`, or `logger` itself when it writes nothing at all: a child of a silent
- * logger would only cost memory (thousands of gateways × a child per component).
- */
-export function childLogger(logger: Logger, bindings: Record<string, unknown>): Logger {
-  return logger.level === 'silent' ? logger : logger.child(bindings);
-}

@@ -1,5 +1,9 @@
 import { createLogger } from '../common/log.js';
-import { startPlatform } from './index.js';
+import type { RunningPlatform } from './index.js';
+import { checkPortFree } from '../common/listen-error.js';
+import { settleWithin, watchStopSignals } from '../common/stop-signals.js';
+import { checkPublicUrl, isLoopbackHost } from './app/advertised-urls.js';
+import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './broker/limits.js';
 import { join } from 'node:path';
 import { parseCommandLine } from '../common/command-line.js';
 import { parseIsoInstant } from './domain/time-travel.js';
@@ -7,6 +11,9 @@ import { readPlatformConfigFile, withCalendarFlags, type PlatformFileConfig } fr
 import { copySqliteToPostgres } from './store/copy-sqlite-to-postgres.js';
 import { describeStore, openStore } from './store/open-store.js';
 import { isPostgresUrl } from './store/postgres-store.js';
+
+/** [choice] How long a stop may take: the store and the broker close in well under a second. */
+const STOP_BOUND_MS = 10_000;
 
 const HELP = `usage: cellgate platform [--data-dir DIR | --store URL] [--port N] [--host HOST] [--clock real|virtual [--start ISO]] ...
        cellgate platform migrate --store URL [--from-sqlite DIR]
@@ -17,11 +24,19 @@ Runs the platform core: store, scheduler and HTTP API.
   --store URL      a PostgreSQL database instead, postgres://user:pass@host:5432/db (env
                    CELLGATE_STORE); several platform processes may share it (docs/deployment.md)
   --port N         HTTP port (env CELLGATE_PORT, default 8080; 0 picks a free one)
-  --host HOST      listen address (default 127.0.0.1)
+  --host HOST      listen address of the HTTP API, the embedded broker and the SM-DP+
+                   (default 127.0.0.1; 0.0.0.0 for every interface)
+  --public-url URL       the API URL clients and devices are told (env CELLGATE_PUBLIC_URL;
+                   default from --host: loopback only when --host is loopback)
+  --public-mqtt-url URL  the broker URL devices are told in their credentials
+                   (env CELLGATE_PUBLIC_MQTT_URL; default from --host, or --mqtt-url)
   --fee-schedule-dir DIR
                    fee schedules g.json and jp.json to bill with (env CELLGATE_FEE_SCHEDULE_DIR,
                    default the shipped platform/fees; see docs/billing.md for the format)
   --mqtt-port N    port of the embedded MQTT broker (env CELLGATE_MQTT_PORT, default 1883; 0 = any)
+  --mqtt-max-packet-size BYTES   largest MQTT packet, headers included (default ${DEFAULT_BROKER_LIMITS.maxPacketBytes})
+  --mqtt-connect-timeout-ms MS   close a connection that sends no CONNECT (default ${DEFAULT_BROKER_LIMITS.connectTimeoutMs})
+  --mqtt-max-connections N       connections at once, 0 = no limit (default ${DEFAULT_BROKER_LIMITS.maxConnections})
   --mqtt-url URL   use an external Mosquitto at URL instead (env CELLGATE_MQTT_URL)
   --mosquitto-dir DIR   rewrite passwd/acl/mosquitto.conf there on every device change
   --mosquitto-pid PID   and send that Mosquitto SIGHUP to reload them
@@ -91,13 +106,34 @@ async function migrate(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `cellgate platform`: runs until SIGINT / SIGTERM, printing the API URL. */
+function integer(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer ${min}..${max}, got '${value}'`);
+  return n;
+}
+
+/** `cellgate platform`: runs until SIGINT / SIGTERM (then stops within a bound), printing the API URL. */
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'migrate') return migrate(argv.slice(1));
+  const stop = watchStopSignals({ command: 'cellgate platform', boundMs: STOP_BOUND_MS });
+  try {
+    return await runPlatform(argv, stop);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function runPlatform(argv: string[], stop: ReturnType<typeof watchStopSignals>): Promise<number> {
   const parsed = parseCommandLine('cellgate platform', HELP, {
     args: argv,
     options: { 'data-dir': { type: 'string' }, store: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'fee-schedule-dir': { type: 'string' },
       'mqtt-port': { type: 'string' },
+      'mqtt-max-packet-size': { type: 'string' },
+      'mqtt-connect-timeout-ms': { type: 'string' },
+      'mqtt-max-connections': { type: 'string' },
+      'public-url': { type: 'string' },
+      'public-mqtt-url': { type: 'string' },
       'mqtt-url': { type: 'string' },
       'mosquitto-dir': { type: 'string' },
       'mosquitto-pid': { type: 'string' },
@@ -122,6 +158,22 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`cellgate platform: invalid port '${values.port}'`);
     return 2;
   }
+  let limits: BrokerLimits, publicUrl: string | undefined, publicMqttUrl: string | undefined;
+  try {
+    limits = {
+      // Mosquitto refuses a max_packet_size below 20 bytes.
+      maxPacketBytes: integer(values['mqtt-max-packet-size'], DEFAULT_BROKER_LIMITS.maxPacketBytes, '--mqtt-max-packet-size', 20, 268_435_455),
+      connectTimeoutMs: integer(values['mqtt-connect-timeout-ms'], DEFAULT_BROKER_LIMITS.connectTimeoutMs, '--mqtt-connect-timeout-ms', 100, 600_000),
+      maxConnections: integer(values['mqtt-max-connections'], DEFAULT_BROKER_LIMITS.maxConnections, '--mqtt-max-connections', 0, 10_000_000),
+    };
+    const publicUrlValue = values['public-url'] ?? process.env.CELLGATE_PUBLIC_URL;
+    const publicMqttValue = values['public-mqtt-url'] ?? process.env.CELLGATE_PUBLIC_MQTT_URL;
+    publicUrl = publicUrlValue ? checkPublicUrl(publicUrlValue, ['http', 'https'], '--public-url') : undefined;
+    publicMqttUrl = publicMqttValue ? checkPublicUrl(publicMqttValue, ['mqtt', 'mqtts'], '--public-mqtt-url') : undefined;
+  } catch (error) {
+    console.error(`cellgate platform: ${(error as Error).message}`);
+    return 2;
+  }
   const dataDir = values.store ?? values['data-dir'] ?? process.env.CELLGATE_STORE ?? process.env.CELLGATE_DATA_DIR ?? './.data/platform';
   const logger = createLogger({ name: 'platform' });
   const feeScheduleDir = values['fee-schedule-dir'] ?? process.env.CELLGATE_FEE_SCHEDULE_DIR;
@@ -144,8 +196,9 @@ export async function run(argv: string[]): Promise<number> {
         ...(mqttAdmin && mqttAdminPassword ? { dynamicSecurity: { username: mqttAdmin, password: mqttAdminPassword } } : {}),
         ...(values['mosquitto-dir'] ? { mosquittoDir: values['mosquitto-dir'] } : {}),
         ...(mosquittoPid ? { mosquittoPid } : {}),
+        limits,
       }
-    : { port: mqttPort, host: values.host ?? '127.0.0.1' };
+    : { port: mqttPort, host: values.host ?? '127.0.0.1', limits };
   const networkToken = values['network-token'] ?? process.env.CELLGATE_NETWORK_TOKEN;
   // [choice] The SM-DP+ listens on 8443 by default so activation codes stay valid across restarts;
   // a platform asked for any free API port (--port 0: tests, several instances) takes a free one
@@ -172,25 +225,41 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`cellgate platform: --clock must be real or virtual, and --start an ISO 8601 date-time with a zone (2026-01-01T00:00:00Z) used with --clock virtual`);
     return 2;
   }
-  let platform;
+  const host = values.host ?? '127.0.0.1';
   try {
+    // A taken port ends the command within a second, before the store and the rest are loaded.
+    await checkPortFree('HTTP API', host, port);
+    if (!mqttUrl) await checkPortFree('MQTT broker', host, mqttPort);
+    await checkPortFree('SM-DP+ (ES9+)', host, smdpPort);
+  } catch (error) {
+    console.error(`cellgate platform: ${(error as Error).message}`);
+    return 1;
+  }
+  const { startPlatform } = await import('./index.js');
+  let platform: RunningPlatform;
+  try {
+    // A signal during start-up: the start finishes (it is short), then stops what it started.
     platform = await startPlatform({
       dataDir,
       logger,
-      http: { port, host: values.host ?? '127.0.0.1' },
+      http: { port, host },
       mqtt,
+      ...(publicUrl ? { publicUrl } : {}),
+      ...(publicMqttUrl ? { publicMqttUrl } : {}),
       ...(networkToken ? { networkToken } : {}),
       ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
-      smdp: { port: smdpPort, host: values.host ?? '127.0.0.1' },
+      smdp: { port: smdpPort, host },
       config: { businessCalendars, ...(feeScheduleDir ? { feeScheduleDir } : {}), ...(smdpAddress ? { smdpAddress } : {}) },
     });
   } catch (error) {
-    if ((error as Error).name !== 'FeeScheduleLoadError' && (error as Error).name !== 'VirtualTimeError') throw error;
+    // startPlatform released everything it had started: one line, and out.
     console.error(`cellgate platform: ${(error as Error).message}`);
-    return 2;
+    const name = (error as Error).name;
+    return name === 'FeeScheduleLoadError' || name === 'VirtualTimeError' ? 2 : 1;
   }
   console.log(`cellgate platform listening on ${platform.url} (data in ${describeStore(dataDir)})`);
   console.log(`mqtt: ${platform.mqttUrl}`);
+  console.log(`advertised: api ${platform.publicUrl}  mqtt ${platform.publicMqttUrl}${advertisedNote(platform)}`);
   if (platform.smdp) console.log(`SM-DP+ (ES9+): ${platform.smdp.url}, address ${platform.smdp.address}; CI certificate to trust: ${dataDir}/smdp/ci.pem`);
   console.log(`console: ${platform.url}/console/`);
   if (clockMode === 'virtual') {
@@ -199,10 +268,15 @@ export async function run(argv: string[]): Promise<number> {
   // The radio side's credential: a generated one is shown once to the person who started the
   // platform (it is on no log line); one they gave is not echoed, since stdout may be a journal.
   console.log(networkToken ? 'network token: as given (--network-token / CELLGATE_NETWORK_TOKEN)' : `network token: ${platform.networkToken}`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await platform.close();
+  await stop.requested;
+  if (!(await settleWithin(platform.close(), STOP_BOUND_MS))) {
+    console.error(`cellgate platform: did not close within ${STOP_BOUND_MS / 1000} s`);
+    return 1;
+  }
   return 0;
+}
+
+function advertisedNote(platform: RunningPlatform): string {
+  const hosts = [platform.publicUrl, platform.publicMqttUrl].filter(Boolean).map((u) => new URL(u).hostname.replace(/^\[|\]$/g, ''));
+  return hosts.some(isLoopbackHost) ? '  (loopback: only this machine can use it; see --host, --public-url, --public-mqtt-url)' : '';
 }

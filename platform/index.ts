@@ -4,8 +4,10 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RealClock, type Clock } from '../common/clock.js';
+import { listenError } from '../common/listen-error.js';
 import { openVirtualClock } from './app/clock-control.js';
 import { silentLogger } from '../common/log.js';
+import { advertisedHost, urlOf } from './app/advertised-urls.js';
 import type { PlatformConfig, RandomSource } from './app/context.js';
 import { startDeviceLink, type PlatformMqttOptions } from './app/device-link.js';
 import type { DeviceService } from './app/devices.js';
@@ -61,6 +63,10 @@ export interface StartPlatformOptions {
    * in activation codes is `config.smdpAddress` when given, else `localhost:<port>`. `false` turns it off.
    */
   smdp?: { port: number; host?: string; config?: Partial<SmdpConfig> } | false;
+  /** The HTTP API URL clients and devices are told (default: from the bind address, see `advertised-urls.ts`). */
+  publicUrl?: string;
+  /** The MQTT URL devices are told, e.g. in `POST /_cellgate/devices` answers (default: from the bind address). */
+  publicMqttUrl?: string;
 }
 
 /** The running SM-DP+. */
@@ -75,8 +81,10 @@ export interface RunningSmdp {
 }
 
 export interface RunningPlatform {
-  /** Base URL of the HTTP API (empty when started without HTTP). */
+  /** Base URL of the HTTP API from this machine (empty when started without HTTP). */
   url: string;
+  /** The HTTP API URL clients and devices are told (`publicUrl`, or derived from the bind address). */
+  publicUrl: string;
   app: PlatformApp;
   /** The fastify instance (also usable with `inject`). */
   http: FastifyInstance;
@@ -84,8 +92,10 @@ export interface RunningPlatform {
   scheduler: Scheduler;
   /** In-process network gate for the simulator's network side. */
   gate: PlatformNetworkGate;
-  /** `mqtt://host:port` devices connect to ('' with `mqtt: false`). */
+  /** `mqtt://host:port` of the broker from this machine ('' with `mqtt: false`). */
   mqttUrl: string;
+  /** The MQTT URL devices are told (`publicMqttUrl`, or derived from the bind address). */
+  publicMqttUrl: string;
   /**
    * A new connection to the embedded broker over an in-memory pipe (login and ACL as over TCP,
    * no file descriptor): for device clients in this same process, the in-process fleet.
@@ -103,65 +113,95 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
-/** Opens the store, starts the scheduler and (optionally) the HTTP API. */
+/**
+ * Opens the store, starts the broker, the SM-DP+, the scheduler and (optionally) the HTTP API.
+ * When any part fails to start (a port in use, a bad fee schedule), everything already started is
+ * released before the error is thrown, so the caller can report it and exit at once.
+ */
 export async function startPlatform(options: StartPlatformOptions): Promise<RunningPlatform> {
   const logger = options.logger ?? silentLogger();
-  const store = options.store ?? (await openStore(options.dataDir));
-  const wallClock = new RealClock();
-  let clock: Clock = options.clock ?? wallClock;
-  if (!options.clock && options.virtualTime) {
-    try {
-      clock = await openVirtualClock(store, options.virtualTime.start, wallClock);
-    } catch (error) {
-      await store.close();
-      throw error;
+  const releases: Array<() => Promise<void> | void> = [];
+  const releaseAll = async (): Promise<void> => {
+    for (const release of releases.splice(0).reverse()) {
+      try {
+        await release();
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, 'releasing after a failed start failed');
+      }
     }
-  }
-  // Hand-moved virtual time: devices, radio sides and brokers still live in real time.
-  const ioClock = !options.clock && options.virtualTime ? wallClock : clock;
-  const app = createPlatformApp({ store, clock, ioClock, logger, random: options.random, config: options.config });
-  const smdp = await startSmdp(app, options);
-  const link = await startDeviceLink(app.ctx, options.mqtt, { ...(options.mqttPasswordIterations !== undefined ? { passwordIterations: options.mqttPasswordIterations } : {}) });
-  // Hex, not base64url: a token is passed as a command-line argument, and one starting with `-`
-  // would be read as an option.
-  const networkToken = options.networkToken ?? randomBytes(32).toString('hex');
-  const http = await buildHttpApi({
-    platform: app,
-    logger: options.logger,
-    devices: link.devices,
-    networkToken,
-    ...(options.consoleDir !== undefined ? { consoleDir: options.consoleDir } : {}),
-  });
-  app.start();
-  let url = '';
-  if (options.http) {
-    const host = options.http.host ?? '127.0.0.1';
-    await http.listen({ port: options.http.port, host });
-    const address = http.server.address();
-    const port = typeof address === 'object' && address ? address.port : options.http.port;
-    url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  }
-  return {
-    url,
-    app,
-    http,
-    store,
-    scheduler: app.scheduler,
-    gate: app.gate,
-    mqttUrl: link.mqttUrl,
-    ...(link.broker ? { connectMqttInProcess: link.broker.connectInProcess } : {}),
-    devices: link.devices,
-    hub: link.hub,
-    networkToken,
-    ...(smdp ? { smdp: smdp.running } : {}),
-    close: async () => {
-      await smdp?.server?.close();
-      await http.close();
-      await link.close();
-      await app.stop();
-      await store.close();
-    },
   };
+  try {
+    const store = options.store ?? (await openStore(options.dataDir));
+    if (!options.store) releases.push(() => store.close());
+    const wallClock = new RealClock();
+    let clock: Clock = options.clock ?? wallClock;
+    if (!options.clock && options.virtualTime) clock = await openVirtualClock(store, options.virtualTime.start, wallClock);
+    // Hand-moved virtual time: devices, radio sides and brokers still live in real time.
+    const ioClock = !options.clock && options.virtualTime ? wallClock : clock;
+    const app = createPlatformApp({ store, clock, ioClock, logger, random: options.random, config: options.config });
+    releases.push(() => app.stop());
+    const smdp = await startSmdp(app, options);
+    if (smdp) releases.push(() => smdp.server.close());
+    let publicUrl = '';
+    const link = await startDeviceLink(
+      app.ctx,
+      options.mqtt,
+      { ...(options.mqttPasswordIterations !== undefined ? { passwordIterations: options.mqttPasswordIterations } : {}) },
+      { ...(options.publicMqttUrl ? { publicMqttUrl: options.publicMqttUrl } : {}), apiUrl: () => publicUrl || undefined },
+    );
+    releases.push(() => link.close());
+    // Hex, not base64url: a token is passed as a command-line argument, and one starting with `-`
+    // would be read as an option.
+    const networkToken = options.networkToken ?? randomBytes(32).toString('hex');
+    const http = await buildHttpApi({
+      platform: app,
+      logger: options.logger,
+      devices: link.devices,
+      networkToken,
+      ...(options.consoleDir !== undefined ? { consoleDir: options.consoleDir } : {}),
+    });
+    releases.push(() => http.close());
+    app.start();
+    let url = '';
+    if (options.http) {
+      const host = options.http.host ?? '127.0.0.1';
+      try {
+        await http.listen({ port: options.http.port, host });
+      } catch (error) {
+        throw listenError('HTTP API', host, options.http.port, error);
+      }
+      const address = http.server.address();
+      const port = typeof address === 'object' && address ? address.port : options.http.port;
+      url = urlOf('http', host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host, port);
+      publicUrl = options.publicUrl ?? urlOf('http', advertisedHost(host), port);
+    }
+    return {
+      url,
+      publicUrl,
+      app,
+      http,
+      store,
+      scheduler: app.scheduler,
+      gate: app.gate,
+      mqttUrl: link.mqttUrl,
+      publicMqttUrl: link.publicMqttUrl,
+      ...(link.broker ? { connectMqttInProcess: link.broker.connectInProcess } : {}),
+      devices: link.devices,
+      hub: link.hub,
+      networkToken,
+      ...(smdp ? { smdp: smdp.running } : {}),
+      close: async () => {
+        await smdp?.server?.close();
+        await http.close();
+        await link.close();
+        await app.stop();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await releaseAll();
+    throw error;
+  }
 }
 
 /**
@@ -181,7 +221,12 @@ async function startSmdp(app: PlatformApp, options: StartPlatformOptions) {
   const service = new SmdpService(app.ctx, pki, wanted.config);
   app.ctx.smdp = service;
   const server = await buildEs9Server(service, options.logger);
-  await server.listen({ port: wanted.port, host });
+  try {
+    await server.listen({ port: wanted.port, host });
+  } catch (error) {
+    await server.close();
+    throw listenError('SM-DP+ (ES9+)', host, wanted.port, error);
+  }
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : wanted.port;
   if (!configured) app.ctx.config.smdpAddress = `localhost:${port}`;

@@ -12,6 +12,7 @@ import { CONTROL_HELP, executeControl } from './modem/control.js';
 import { identitySourceFromDir, type EuiccIdentitySource } from './euicc/euicc-identity.js';
 import { parseCommandLine } from '../common/command-line.js';
 import { runReplay } from './replay/replay-cli.js';
+import { watchStopSignals } from '../common/stop-signals.js';
 
 const USAGE = `usage: cellgate sim [options]
 
@@ -39,6 +40,7 @@ const USAGE = `usage: cellgate sim [options]
                         module: each command answered as the real module answered it, the recorded
                         timing multiplied by --speed; commands never recorded answer ERROR and are
                         listed on exit (docs/simulator.md, "Record and replay")
+  --version             print the version
 
 control commands:
 ${CONTROL_HELP.replace(/^/gm, '  ')}`;
@@ -173,20 +175,19 @@ export async function run(argv: string[]): Promise<number> {
   let stopping = false;
   let control: Server | undefined;
   let rl: ReturnType<typeof createInterface> | undefined;
+  // [choice] 10 s: closing the transports and telling the gate the sessions ended is quick.
+  const signals = watchStopSignals({ command: 'cellgate sim', boundMs: 10_000 });
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     rl?.close();
     control?.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await handle.close();
     await remoteGate?.close();
+    signals.dispose();
     resolveExit(0);
   };
-  const onSignal = (): void => void stop();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  void signals.requested.then(() => stop());
   const answer = (line: string): string | undefined => {
     if (/^\s*(quit|exit)\s*$/.test(line)) {
       void stop();

@@ -4,7 +4,7 @@
  */
 import type { BindingInterface } from '@serialport/bindings-interface' with { 'resolution-mode': 'require' };
 import { RealClock, type Clock } from '../common/clock.js';
-import { silentLogger, type Logger } from '../common/log.js';
+import { childLogger, silentLogger, type Logger } from '../common/log.js';
 import type { NetworkGate } from '../platform/contract/network-gate.js';
 import { DIALECT_NAMES, isDialectName, type DialectName } from './modem/dialects.js';
 import { simulatedIdentity } from './modem/identities.js';
@@ -83,6 +83,12 @@ export interface SimulatedModemHandle {
   readonly binding?: BindingInterface;
   /** The eUICC in the slot, when it is one (for the provisioning shortcut and inspection). */
   readonly euicc?: Euicc;
+  /**
+   * Resolves once the module's port is `present` (or absent) and every transport has followed
+   * it — the pty exists and its modem side is open, the TCP server listens; or both are gone:
+   * what a test awaits around a dropped port instead of polling for the device node.
+   */
+  whenPort(present: boolean): Promise<void>;
   /** Stops transports (kills socat), closes live sessions with the gate, powers the module off. */
   close(): Promise<void>;
 }
@@ -104,7 +110,7 @@ export interface Exposed {
 export async function exposeModemPort(
   port: ModemPort,
   expose: NonNullable<SimulatedModemOptions['expose']>,
-  options: { id: string; logger: Logger; closers: (() => Promise<void>)[]; registry?: InProcessRegistry },
+  options: { id: string; logger: Logger; closers: (() => Promise<void>)[]; settlers?: (() => Promise<void>)[]; registry?: InProcessRegistry },
 ): Promise<Exposed> {
   const { logger, closers } = options;
   const out: Exposed = {};
@@ -119,11 +125,13 @@ export async function exposeModemPort(
   if (expose.pty) {
     const pty = new PtyTransport(port, { logger, ...(typeof expose.pty === 'object' ? { link: expose.pty.link } : {}) });
     closers.push(() => pty.close());
+    options.settlers?.push(() => pty.settled());
     out.ptyPath = await pty.start();
   }
   if (expose.tcp) {
     const tcp = new TcpSerialServer(port, { port: expose.tcp.port, logger, ...(expose.tcp.host ? { host: expose.tcp.host } : {}) });
     closers.push(() => tcp.close());
+    options.settlers?.push(() => tcp.settled());
     out.tcpUrl = await tcp.start();
   }
   return out;
@@ -138,7 +146,7 @@ export async function startSimulatedModem(options: SimulatedModemOptions): Promi
   const imei = options.imei ?? defaults.imei;
   if (!/^\d{15}$/.test(imei)) throw new Error(`invalid IMEI '${imei}' (15 digits)`);
   const sim = options.sim ?? (options.euicc ? new Euicc(options.euicc) : new PlainSim(options.iccid ?? defaults.iccid, options.imsi ?? defaults.imsi));
-  const logger = (options.logger ?? silentLogger()).child({ imei });
+  const logger = childLogger(options.logger ?? silentLogger(), { imei });
   const speed = options.speed ?? 1;
   const modem = new SimulatedModem({
     dialect: options.dialect,
@@ -157,10 +165,24 @@ export async function startSimulatedModem(options: SimulatedModemOptions): Promi
   });
 
   const closers: (() => Promise<void>)[] = [];
+  const settlers: (() => Promise<void>)[] = [];
   const handle: {
-    modem: SimulatedModem; ptyPath?: string; tcpUrl?: string; inProcessPath?: string; binding?: BindingInterface; euicc?: Euicc; close(): Promise<void>;
+    modem: SimulatedModem; ptyPath?: string; tcpUrl?: string; inProcessPath?: string; binding?: BindingInterface; euicc?: Euicc; whenPort(present: boolean): Promise<void>; close(): Promise<void>;
   } = {
     modem,
+    async whenPort(present: boolean) {
+      if (modem.portPresent !== present) {
+        await new Promise<void>((resolve) => {
+          const off = modem.onPortChange((now) => {
+            if (now !== present) return;
+            off();
+            resolve();
+          });
+        });
+      }
+      // The transports' listeners ran before this one: their transitions are under way.
+      for (const settled of settlers) await settled();
+    },
     ...(sim instanceof Euicc ? { euicc: sim } : {}),
     async close() {
       for (const close of closers.splice(0).reverse()) {
@@ -174,7 +196,7 @@ export async function startSimulatedModem(options: SimulatedModemOptions): Promi
     },
   };
   try {
-    Object.assign(handle, await exposeModemPort(modem, options.expose ?? {}, { id: imei, logger, closers, ...(options.registry ? { registry: options.registry } : {}) }));
+    Object.assign(handle, await exposeModemPort(modem, options.expose ?? {}, { id: imei, logger, closers, settlers, ...(options.registry ? { registry: options.registry } : {}) }));
   } catch (error) {
     await handle.close();
     throw error;

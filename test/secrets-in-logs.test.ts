@@ -16,6 +16,13 @@ import { startPlatform, type RunningPlatform } from '../platform/index.js';
 import { startSimulatedModem } from '../simulator/index.js';
 import { ApiClient, provisionGateway, stackImei } from '../cli/stack-provision.js';
 import { eventually } from './support/agent-harness.js';
+import { duplicateKeys } from './support/json-keys.js';
+
+/** Every line is an object whose keys are unique (pino appends child bindings; `childLogger` must not repeat one). */
+function expectUniqueKeys(lines: readonly string[]): void {
+  const repeated = lines.map((line) => ({ line, keys: duplicateKeys(line) })).filter((l) => l.keys.length > 0);
+  expect(repeated.map((r) => `${r.keys.join(',')} twice in: ${r.line.slice(0, 300)}`)).toEqual([]);
+}
 
 /** Every line a logger writes, kept in memory (a pino destination stream). */
 class LogCapture {
@@ -204,6 +211,7 @@ describe('secrets never reach a log line', () => {
     expect(text).toMatch(/"name":"platform".*mqtt login refused: bad credentials/);
     expect(text).toMatch(/"name":"agent".*command answered/);
     expectNoSecrets(capture.lines, secrets);
+    expectUniqueKeys(capture.lines);
     for (const line of capture.lines) expect(line, 'the CVC as a field value').not.toMatch(new RegExp(`"cvc"\\s*:\\s*"${cvc}"`));
   }, 90_000);
 
@@ -258,6 +266,7 @@ describe('secrets never reach a log line', () => {
     expect(files).toEqual(expect.arrayContaining(['platform.log', expect.stringMatching(/^agent-.*\.log$/), expect.stringMatching(/^sim-.*\.log$/)]));
     const lines = files.flatMap((f) => readFileSync(join(logDir, f), 'utf8').split('\n').filter(Boolean));
     expect(lines.join('\n')).toMatch(/"msg":"AT send"/);
+    expectUniqueKeys(lines);
     expectNoSecrets(lines, {
       password: state.password,
       authKey: state.authKey,

@@ -1,5 +1,5 @@
 import type { Logger } from '../../common/log.js';
-import { silentLogger } from '../../common/log.js';
+import { childLogger, silentLogger } from '../../common/log.js';
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { RealClock } from '../../common/clock.js';
 import type { AtChannel, AtCommand, AtResponse, FinalResult, Transport, Urc, UrcHandler } from './types.js';
@@ -87,7 +87,7 @@ export class Channel implements AtChannel {
     options: ChannelOptions = {},
   ) {
     this.clock = options.clock ?? new RealClock();
-    this.log = (options.logger ?? silentLogger()).child({ component: 'at', port: transport.description });
+    this.log = childLogger(options.logger ?? silentLogger(), { component: 'at', port: transport.description });
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.resyncTimeoutMs = options.resyncTimeoutMs ?? DEFAULT_RESYNC_TIMEOUT_MS;
     this.resyncAttempts = Math.max(1, options.resyncAttempts ?? DEFAULT_RESYNC_ATTEMPTS);

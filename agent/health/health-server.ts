@@ -8,6 +8,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { listenError } from '../../common/listen-error.js';
 import type { Logger } from '../../common/log.js';
 import type { HealthReport } from './health-report.js';
 
@@ -53,9 +54,9 @@ export async function startHealthServer(options: HealthServerOptions): Promise<R
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz or /metrics\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenError('health endpoint', options.host, options.port, error)));
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });

@@ -3,7 +3,7 @@
  * notification delivery at start-up, whenever the session comes online, and after every operation.
  */
 import type { Clock } from '../../common/clock.js';
-import type { Logger } from '../../common/log.js';
+import { childLogger, type Logger } from '../../common/log.js';
 import type { AtChannel } from '../at/types.js';
 import type { AgentLink, CommandOutcome } from '../link/agent-link.js';
 import { LpaService, type LpaServiceConfig, type LpaSessionHooks, type SwitchOutcome } from './service.js';
@@ -41,7 +41,7 @@ const switchResult = (outcome: SwitchOutcome): CommandOutcome => ({ status: outc
  * `error` with the `LpaError` code).
  */
 export function attachLpa(options: AttachLpaOptions): AttachedLpa {
-  const logger = options.logger.child({ component: 'lpa' });
+  const logger = childLogger(options.logger, { component: 'lpa' });
   const service = new LpaService({
     channel: options.channel,
     link: options.link,

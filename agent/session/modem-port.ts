@@ -8,6 +8,7 @@ import { AtPortClosedError } from '../at/errors.js';
 import type { AtChannel, AtCommand } from '../at/types.js';
 import type { ScriptStep } from '../modem/dialects.js';
 import type { Counters } from './counters.js';
+import type { PortProblem } from './session-status.js';
 import type { SessionTimings } from './session-config.js';
 import { StepFailure } from './step-failure.js';
 
@@ -27,6 +28,13 @@ export interface ModemPortOptions {
   clock: Clock;
   logger: Logger;
   counters: Counters;
+  /**
+   * Explains a failed open (`error`), or checks a port that opened (`undefined`: is another
+   * process holding it too?). Absent for ports it cannot inspect (`tcp://`, an injected binding).
+   */
+  diagnose?(error: unknown): Promise<PortProblem | undefined>;
+  /** The current problem with the port (undefined once it opened cleanly). */
+  onProblem?(problem: PortProblem | undefined): void;
 }
 
 export class ModemPort {
@@ -72,12 +80,20 @@ export class ModemPort {
     }
   }
 
-  /** Opens the port unless it is open, retrying every `portRetryMs` for up to `portOpenTimeoutMs`. */
+  /**
+   * Opens the port unless it is open. A device that is missing may be re-enumerating (a module
+   * reset, a brown-out): retried every `portRetryMs` for up to `portOpenTimeoutMs`. A problem that
+   * waiting will not fix — permission denied, another process holding the port — fails the
+   * attempt at once, so the session's backoff retries it. Either way the problem is reported the
+   * first time it is seen, with what to do (`diagnose`), and kept in the status until the port
+   * opens.
+   */
   async open(signal: AbortSignal): Promise<void> {
     if (this.isOpen) return;
     const { clock, logger } = this.options;
     const { portOpenTimeoutMs, portRetryMs } = this.options.timings();
     const deadline = clock.now() + portOpenTimeoutMs;
+    let reported: string | undefined;
     for (;;) {
       try {
         const channel = await this.options.openChannel();
@@ -87,15 +103,45 @@ export class ModemPort {
         }
         this.hold(channel);
         this.options.counters.add('port_opens');
+        void this.checkShared();
         return;
       } catch (error) {
-        if (clock.now() >= deadline) {
-          throw new StepFailure({ kind: 'transient', step: 'open-port', reason: `cannot open the AT port: ${(error as Error).message}` });
+        const problem = await this.explain(error);
+        if (problem && problem.message !== reported) {
+          reported = problem.message;
+          this.report(problem);
+        }
+        const fatalNow = problem !== undefined && problem.kind !== 'missing';
+        if (fatalNow || clock.now() >= deadline) {
+          const reason = problem ? `${problem.message}: ${problem.hint}` : `cannot open the AT port: ${(error as Error).message}`;
+          throw new StepFailure({ kind: 'transient', step: 'open-port', reason });
         }
         logger.debug({ err: error }, 'AT port not available yet');
         await clock.sleep(portRetryMs, signal);
       }
     }
+  }
+
+  private async explain(error: unknown): Promise<PortProblem | undefined> {
+    try {
+      return await this.options.diagnose?.(error);
+    } catch (diagnosisError) {
+      this.options.logger.debug({ err: diagnosisError }, 'port diagnosis failed');
+      return undefined;
+    }
+  }
+
+  private report(problem: PortProblem): void {
+    this.options.counters.add(`port_${problem.kind.replace(/-/g, '_')}`);
+    this.options.logger.warn({ problem: problem.kind, hint: problem.hint }, `AT port problem: ${problem.message}`);
+    this.options.onProblem?.(problem);
+  }
+
+  /** After an open: another process holding the port too (ModemManager) garbles every exchange. */
+  private async checkShared(): Promise<void> {
+    const shared = await this.explain(undefined);
+    if (shared && this.isOpen) this.report(shared);
+    else this.options.onProblem?.(undefined);
   }
 
   async close(): Promise<void> {

@@ -36,7 +36,17 @@ import { statusSnapshot, type SessionFacts, type SessionStatus, type StateChange
 import { StepFailure } from './step-failure.js';
 import { stepExecutors, type StepExecutor } from './steps.js';
 
-export type { SessionStatus, StateChange } from './session-status.js';
+export type { PortProblem, SessionStatus, StateChange } from './session-status.js';
+import type { PortProblem } from './session-status.js';
+
+/**
+ * What `stop()` did with the data session: `closed` (deactivated politely), `not-closed` (it was
+ * up and could not be deactivated — the port went away, the module did not answer in time), or
+ * `none` (there was no session to close).
+ */
+export interface SessionStopOutcome {
+  dataSession: 'closed' | 'not-closed' | 'none';
+}
 
 export interface SessionDriverOptions {
   /** Opens (or reopens) the AT channel; rejects while the device is absent. */
@@ -46,6 +56,8 @@ export interface SessionDriverOptions {
   logger: Logger;
   /** Random source of the backoff jitter, [0, 1). */
   random?: () => number;
+  /** Explains AT port failures (see `ModemPortOptions.diagnose`); absent for ports it cannot inspect. */
+  diagnosePort?(error: unknown): Promise<PortProblem | undefined>;
 }
 
 /** An attempt's failure, thrown into p-retry (never a TypeError, which p-retry would not retry). */
@@ -80,6 +92,12 @@ export class SessionDriver {
   private running: Promise<void> | undefined;
   private stoppedPromise: Promise<void> | undefined;
   private resolveStopped: (() => void) | undefined;
+  private stopOutcome: SessionStopOutcome = { dataSession: 'none' };
+  /**
+   * A data session came up and has not been seen to end on the network side: it was lost with
+   * the AT port (closed, unresponsive), so nobody knows whether the module still holds it.
+   */
+  private sessionMayBeOpen = false;
   /** A plan asked for from outside (`requestReconnect`), used by the next attempt. */
   private requestedPlan: Plan | undefined;
   private wakeBackoff: AbortController | undefined;
@@ -94,6 +112,11 @@ export class SessionDriver {
       clock: options.clock,
       logger: options.logger,
       counters: this.counters,
+      ...(options.diagnosePort ? { diagnose: options.diagnosePort } : {}),
+      onProblem: (problem) => {
+        if (problem) this.facts.port = problem;
+        else delete this.facts.port;
+      },
     });
     const { port, modem, facts, counters } = this;
     this.context = {
@@ -134,8 +157,11 @@ export class SessionDriver {
     });
   }
 
-  /** Deactivates the data session politely, closes the port and stops every timer. */
-  async stop(): Promise<void> {
+  /**
+   * Deactivates the data session politely, closes the port and stops every timer. Resolves with
+   * what became of the data session, so a caller never claims a clean stop that was not.
+   */
+  async stop(): Promise<SessionStopOutcome> {
     if (!this.stoppedPromise) {
       this.stoppedPromise = new Promise((resolve) => (this.resolveStopped = resolve));
       this.stopController.abort(stopped);
@@ -143,6 +169,7 @@ export class SessionDriver {
     }
     await this.stoppedPromise;
     await this.running;
+    return this.stopOutcome;
   }
 
   /** A snapshot for the status endpoint and the MQTT link. */
@@ -340,6 +367,7 @@ export class SessionDriver {
         this.stepAbort = undefined;
         return;
       case 'online': {
+        this.sessionMayBeOpen = true;
         this.counters.add('online');
         delete this.facts.lastFailure;
         // A request that arrived while this attempt ran still has to happen.
@@ -355,6 +383,7 @@ export class SessionDriver {
       case 'lost': {
         this.counters.add(`losses_${action.reason}`);
         this.facts.lastLoss = action.reason;
+        if (action.reason !== 'port-closed' && action.reason !== 'unresponsive') this.sessionMayBeOpen = false;
         delete this.facts.ip;
         this.log.warn({ reason: action.reason }, 'session lost');
         const waiter = this.lossWaiter;
@@ -407,7 +436,12 @@ export class SessionDriver {
     if (wasOnline && this.port.isOpen) {
       const limit = this.clock.sleep(this.config.timings.shutdownTimeoutMs).then(() => false);
       const done = await Promise.race([deactivate(this.context), limit]);
-      this.log.info({ deactivated: done }, done ? 'data session closed' : 'data session not closed politely');
+      this.stopOutcome = { dataSession: done ? 'closed' : 'not-closed' };
+      if (done) this.log.info({ deactivated: true }, 'data session closed');
+      else this.log.warn({ deactivated: false }, 'data session not closed politely');
+    } else if (wasOnline || this.sessionMayBeOpen) {
+      this.stopOutcome = { dataSession: 'not-closed' };
+      this.log.warn({ deactivated: false, lastLoss: this.facts.lastLoss }, 'data session not closed: it was lost with the AT port, which is gone');
     }
     await this.port.close();
     this.enqueue({ type: 'stopped' });

@@ -7,6 +7,16 @@ import type { Registration, SignalQuality } from '../modem/parsers.js';
 import type { Counters } from './counters.js';
 import type { Failure, LossReason, Phase, Plan, SessionState } from './machine.js';
 
+/**
+ * Why the AT port cannot be used, as `agent/at/port-diagnosis.ts` tells it: the device is
+ * missing, the agent may not open it, or another process holds it — with what to do.
+ */
+export interface PortProblem {
+  readonly kind: 'missing' | 'permission-denied' | 'busy' | 'not-a-tty' | 'unknown';
+  readonly message: string;
+  readonly hint: string;
+}
+
 /** What the agent knows about its modem and session, for `status()` and the MQTT link. */
 export interface SessionStatus {
   readonly state: Phase;
@@ -27,6 +37,8 @@ export interface SessionStatus {
   readonly plan?: Plan;
   readonly lastFailure?: Failure;
   readonly lastLoss?: LossReason;
+  /** Set while the AT port cannot be opened (or is shared with another process); cleared once it opens cleanly. */
+  readonly port?: PortProblem;
   /** Clock time of the next attempt while backing off. */
   readonly nextAttemptAt?: number;
   readonly counters: Readonly<Record<string, number>>;

@@ -3,7 +3,9 @@ import { DeviceHub } from '../broker/device-hub.js';
 import { DynamicSecurityAdmin, PLATFORM_SHARE_GROUP } from '../broker/dynamic-security.js';
 import { CredentialIssuer } from '../broker/credentials.js';
 import { startBroker, type RunningBroker } from '../broker/embedded-broker.js';
+import type { BrokerLimits } from '../broker/limits.js';
 import { writeMosquittoFiles } from '../broker/mosquitto-config.js';
+import { advertisedHost, urlOf } from './advertised-urls.js';
 import type { AppContext } from './context.js';
 import { PlatformCredentialStore, PlatformInboxStore } from './device-stores.js';
 import { DeviceService, deviceHubHandlers } from './devices.js';
@@ -15,9 +17,12 @@ import { DeviceService, deviceHubHandlers } from './devices.js';
  *   revoke the platform rewrites `passwd`, `acl` and `mosquitto.conf` in `mosquittoDir` and, when
  *   `mosquittoPid` is given, sends that process SIGHUP (otherwise the operator must);
  * - `false`: no broker; `devices.register` still issues credentials, commands fail (DEV0006).
+ *
+ * `limits` (packet size, CONNECT timeout, connections; `DEFAULT_BROKER_LIMITS`) apply to the
+ * embedded broker and go into the generated `mosquitto.conf`.
  */
 export type PlatformMqttOptions =
-  | { port?: number; host?: string }
+  | { port?: number; host?: string; limits?: Partial<BrokerLimits> }
   | {
       externalUrl: string;
       mosquittoDir?: string;
@@ -28,13 +33,16 @@ export type PlatformMqttOptions =
        * no SIGHUP; docs/deployment.md). Replaces `mosquittoDir` / `mosquittoPid`.
        */
       dynamicSecurity?: { username: string; password: string };
+      limits?: Partial<BrokerLimits>;
     }
   | false;
 
 /** The platform's end of the device link. */
 export interface DeviceLink {
-  /** `mqtt://host:port` devices connect to ('' when `mqtt: false`). */
+  /** `mqtt://host:port` to reach the broker from this machine ('' when `mqtt: false`). */
   mqttUrl: string;
+  /** What devices are told (`publicMqttUrl`, or derived from the bind address; '' when `mqtt: false`). */
+  publicMqttUrl: string;
   hub: DeviceHub;
   devices: DeviceService;
   broker?: RunningBroker;
@@ -45,7 +53,12 @@ export interface DeviceLink {
 export const PLATFORM_SERVICE_USERNAME = 'svc.platform';
 
 /** Starts the broker (or points at the external one), the service client (hub) and the device service. */
-export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOptions | undefined, credentials: { passwordIterations?: number } = {}): Promise<DeviceLink> {
+export async function startDeviceLink(
+  ctx: AppContext,
+  options: PlatformMqttOptions | undefined,
+  credentials: { passwordIterations?: number } = {},
+  advertised: { publicMqttUrl?: string; apiUrl?: () => string | undefined } = {},
+): Promise<DeviceLink> {
   const mqtt = options ?? {};
   const credentialStore = new PlatformCredentialStore(ctx.store);
   const issuer = new CredentialIssuer({
@@ -75,7 +88,7 @@ export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOpti
     if (mqtt.mosquittoDir) {
       const dir = mqtt.mosquittoDir;
       const url = new URL(mqttUrl);
-      const listener = { host: url.hostname, port: Number(url.port || 1883) };
+      const listener = { host: url.hostname, port: Number(url.port || 1883), ...(mqtt.limits ? { limits: mqtt.limits } : {}) };
       onCredentialsChanged = async () => {
         await writeMosquittoFiles(dir, credentialStore, listener);
         if (mqtt.mosquittoPid) {
@@ -91,10 +104,18 @@ export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOpti
       await onCredentialsChanged();
     }
   } else if (mqtt !== false) {
-    broker = await startBroker({ credentials: issuer, host: mqtt.host ?? '127.0.0.1', port: mqtt.port ?? 0, logger: ctx.logger });
+    broker = await startBroker({
+      credentials: issuer,
+      host: mqtt.host ?? '127.0.0.1',
+      port: mqtt.port ?? 0,
+      logger: ctx.logger,
+      now: () => ctx.ioClock.now(),
+      ...(mqtt.limits ? { limits: mqtt.limits } : {}),
+    });
     mqttUrl = broker.url;
   }
 
+  const publicMqttUrl = !mqttUrl ? '' : (advertised.publicMqttUrl ?? (broker ? urlOf('mqtt', advertisedHost(broker.host), broker.port) : mqttUrl));
   const hub = new DeviceHub({
     url: mqttUrl || 'mqtt://127.0.0.1:1',
     username: service.username,
@@ -109,7 +130,8 @@ export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOpti
   const devices = new DeviceService(ctx, {
     issuer,
     hub,
-    mqttUrl,
+    mqttUrl: publicMqttUrl,
+    ...(advertised.apiUrl ? { apiUrl: advertised.apiUrl } : {}),
     onCredentialsChanged,
     ...(dynsec ? { onIssued: (deviceId: string, password: string) => dynsec.upsertDevice(deviceId, password) } : {}),
     onRevoked: async (deviceId) => {
@@ -120,12 +142,20 @@ export async function startDeviceLink(ctx: AppContext, options: PlatformMqttOpti
       clients?.[deviceId]?.close();
     },
   });
-  if (broker) await hub.start();
+  if (broker) {
+    const started = broker;
+    await hub.start().catch(async (error: unknown) => {
+      await hub.stop().catch(() => undefined);
+      await started.close();
+      throw error;
+    });
+  }
   // An external broker may still be loading the new service password: the hub keeps retrying.
   else if (mqttUrl) hub.start().catch((error: unknown) => ctx.logger.error({ err: (error as Error).message }, 'device hub stopped'));
 
   return {
     mqttUrl,
+    publicMqttUrl,
     hub,
     devices,
     broker,

@@ -30,7 +30,10 @@ export interface DeviceCredentials {
   deviceId: string;
   username: string;
   password: string;
+  /** The broker URL devices are told to use (the platform's advertised MQTT URL). */
   mqttUrl: string;
+  /** The platform's advertised HTTP API URL (absent when it runs without HTTP). */
+  apiUrl?: string;
 }
 
 export interface DeviceView extends DeviceRecord {
@@ -69,7 +72,10 @@ export interface SendCommandOptions {
 export interface DeviceServiceOptions {
   issuer: CredentialIssuer;
   hub: DeviceHub;
+  /** The advertised MQTT URL handed to devices (docs/platform.md "Advertised addresses"). */
   mqttUrl: string;
+  /** The advertised HTTP API URL, once the API listens. */
+  apiUrl?: () => string | undefined;
   /** Called after credentials were issued or revoked (external broker: rewrite its files). */
   onCredentialsChanged?(): Promise<void>;
   /** Called after a device was revoked (embedded broker: disconnect it; dynamic security: delete it). */
@@ -108,7 +114,8 @@ export class DeviceService {
     await this.options.onIssued?.(deviceId, issued.password);
     await this.options.onCredentialsChanged?.();
     this.ctx.logger.info({ deviceId, operatorId }, 'device registered');
-    return { deviceId, username: issued.username, password: issued.password, mqttUrl: this.options.mqttUrl };
+    const apiUrl = this.options.apiUrl?.();
+    return { deviceId, username: issued.username, password: issued.password, mqttUrl: this.options.mqttUrl, ...(apiUrl ? { apiUrl } : {}) };
   }
 
   /** Revokes the device's credentials and forgets it (its stored events stay). */

@@ -2,10 +2,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Readable, type Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
+import { RealClock } from '../../common/clock.js';
+import { listenError } from '../../common/listen-error.js';
 import { silentLogger } from '../../common/log.js';
+import { LoginThrottle } from '../domain/login-throttle.js';
 import { mayPublish, maySubscribe } from './acl.js';
 import type { CredentialIssuer, Principal } from './credentials.js';
 import { inProcessPipe } from './in-process-pipe.js';
+import { DEFAULT_BROKER_LIMITS, type BrokerLimits } from './limits.js';
+import { PacketSizeGuard } from './packet-size-guard.js';
 
 export interface BrokerOptions {
   /** Checks username/secret pairs; the platform's `CredentialIssuer`. */
@@ -15,6 +20,12 @@ export interface BrokerOptions {
   /** 0 picks a free port. */
   port?: number;
   logger?: Logger;
+  /** Packet size, CONNECT timeout, connection cap (defaults: `DEFAULT_BROKER_LIMITS`). */
+  limits?: Partial<BrokerLimits>;
+  /** Backoff on failed logins, per client id and per source address (a default one when absent). */
+  loginThrottle?: LoginThrottle;
+  /** Milliseconds since the epoch, for the login throttle (the platform's injected clock). */
+  now?: () => number;
 }
 
 /** A running embedded broker. */
@@ -36,7 +47,9 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-function authError(message: string, returnCode: 4 | 5): AuthenticateError {
+const wallClock = new RealClock();
+
+function authError(message: string, returnCode: 3 | 4 | 5): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
@@ -77,8 +90,12 @@ function indexRetainedByTopic(aedes: Aedes): void {
  */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   const logger = options.logger ?? silentLogger();
+  const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...options.limits };
+  const throttle = options.loginThrottle ?? new LoginThrottle();
+  const now = options.now ?? (() => wallClock.now());
   const principals = new WeakMap<Client, Principal>();
   const aedes = await Aedes.createBroker({
+    connectTimeout: limits.connectTimeoutMs,
     // [choice] No cap on messages in delivery at once (aedes' default is 100). Past the cap
     // mqemitter queues the rest in an unbounded array anyway, and drains that queue recursively:
     // a burst of thousands of messages that complete synchronously (every connect and disconnect
@@ -90,16 +107,27 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         logger.warn({ clientId: client.id }, 'mqtt login refused: anonymous');
         return done(authError('anonymous login refused', 5), false);
       }
+      // Throttled per account (the username: a device's is also its client id; a made-up client
+      // id cannot dodge it) and per source address. A refused attempt costs no PBKDF2.
+      const attempt = { account: username, ...sourceOf(client) };
+      const verdict = throttle.check(attempt, now());
+      if (!verdict.allowed) {
+        logger.warn({ clientId: client.id, source: attempt.source, retryAfterMs: verdict.retryAfterMs }, 'mqtt login refused: too many failed logins');
+        // 3 = Server unavailable (MQTT 3.1.1 §3.2.2.3): try later, not "your secret is wrong".
+        return done(authError(`too many failed logins: retry in ${Math.ceil(verdict.retryAfterMs / 1000)} s`, 3), false);
+      }
       options.credentials.verify(username, password).then(
         (principal) => {
           if (!principal) {
-            logger.warn({ clientId: client.id, username }, 'mqtt login refused: bad credentials');
+            throttle.failed(attempt, now());
+            logger.warn({ clientId: client.id, username, source: attempt.source }, 'mqtt login refused: bad credentials');
             return done(authError('bad username or password', 4), false);
           }
           if (principal.role === 'device' && client.id !== principal.username) {
             logger.warn({ clientId: client.id, username }, 'mqtt login refused: device client id must equal its username');
             return done(authError('client id must equal the device id', 5), false);
           }
+          throttle.succeeded(attempt);
           principals.set(client, principal);
           done(null, true);
         },
@@ -132,25 +160,41 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   const sockets = new Set<Socket | Duplex>();
   let closing = false;
+  /** Hands a connection to aedes, with the packet-size limit in front of its parser. */
+  const accept = (conn: Socket | Duplex): void => {
+    sockets.add(conn);
+    conn.on('close', () => sockets.delete(conn));
+    guardPacketSize(aedes.handle(conn), limits.maxPacketBytes, logger);
+  };
   const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    aedes.handle(socket);
+    if (limits.maxConnections > 0 && sockets.size >= limits.maxConnections) {
+      logger.warn({ source: socket.remoteAddress, maxConnections: limits.maxConnections }, 'mqtt connection refused: connection limit reached');
+      socket.destroy();
+      return;
+    }
+    accept(socket);
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(listenError('MQTT broker', host, options.port ?? 0, error)));
     server.listen(options.port ?? 0, host, () => {
-      server.removeListener('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    // Nothing may stay open after a failed start: the caller is about to exit.
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw error;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  logger.info({ host, port }, 'mqtt broker listening');
+  server.on('error', (error) => logger.error({ err: error.message }, 'mqtt listener error'));
+  logger.info({ host, port, ...limits }, 'mqtt broker listening');
 
+  // A wildcard bind is reached from this machine over loopback.
+  const local = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
-    url: `mqtt://${host}:${port}`,
+    url: `mqtt://${local.includes(':') ? `[${local}]` : local}:${port}`,
     host,
     port,
     aedes,
@@ -162,9 +206,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         server.destroy();
         return client;
       }
-      sockets.add(server);
-      server.on('close', () => sockets.delete(server));
-      aedes.handle(server);
+      accept(server);
       return client;
     },
     close: async () => {
@@ -174,5 +216,30 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await closed;
     },
+  };
+}
+
+/** The remote address of a TCP client; none for an in-process pipe (then only its client id counts). */
+function sourceOf(client: Client): { source?: string } {
+  const address = (client.conn as Partial<Socket>).remoteAddress;
+  return address ? { source: address } : {};
+}
+
+/**
+ * Puts a `PacketSizeGuard` in front of the client's MQTT parser (aedes feeds it every chunk read
+ * from the connection): a packet over the limit closes the connection before its body is parsed
+ * or buffered.
+ */
+function guardPacketSize(client: Client, maxPacketBytes: number, logger: Logger): void {
+  const parser = (client as unknown as { _parser?: { parse(chunk: Buffer): number } })._parser;
+  if (!parser) throw new Error('aedes client has no parser to guard: the packet size limit cannot be enforced');
+  const guard = new PacketSizeGuard(maxPacketBytes);
+  const parse = parser.parse.bind(parser);
+  parser.parse = (chunk: Buffer): number => {
+    const oversize = guard.feed(chunk);
+    if (oversize === undefined) return parse(chunk);
+    logger.warn({ clientId: client.id, packetBytes: oversize, maxPacketBytes }, 'mqtt connection closed: packet too large');
+    client.conn.destroy();
+    return 0;
   };
 }

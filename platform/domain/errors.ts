@@ -10,7 +10,7 @@ import { TRANSFER_ERROR_CODES } from './transfer/transfer-errors.js';
 import { SMS_ERROR_CODES } from './sms-errors.js';
 
 /** What sort of failure a code is; the HTTP layer maps it to a status. */
-export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'internal' | 'timeout' | 'unavailable';
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'too-large' | 'throttled' | 'internal' | 'timeout' | 'unavailable';
 
 export interface ErrorEntry {
   readonly kind: ErrorKind;
@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   COM0005: { kind: 'invalid', message: 'The operator ID is invalid: it must be OP followed by 10 digits.' },
   COM0006: { kind: 'internal', message: 'An internal error occurred.' },
   COM0007: { kind: 'invalid', message: 'The pagination key is invalid.' },
+  COM0008: { kind: 'too-large', message: 'The request body is too large for this operation.' },
   // AUM: authentication and authorisation
   AUM0001: { kind: 'unauthenticated', message: 'Token is required in the request header.' },
   AUM0002: { kind: 'unauthenticated', message: 'The API key or token is invalid.' },
@@ -35,6 +36,7 @@ export const ERROR_CODES = {
   AUM0006: { kind: 'forbidden', message: 'Only the root user may access payment settings.' },
   AUM0007: { kind: 'invalid', message: 'tokenTimeoutSeconds must be between 180 and 172800.' },
   AUM0008: { kind: 'forbidden', message: 'You may not access another operator.' },
+  AUM0009: { kind: 'throttled', message: 'Too many failed logins: try again later.' },
   // OPM: operators
   OPM0001: { kind: 'not-found', message: 'The operator does not exist.' },
   OPM0002: { kind: 'conflict', message: 'An operator with this email address already exists.' },

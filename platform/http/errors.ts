@@ -8,6 +8,8 @@ export const STATUS_OF: Record<ErrorKind, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 400,
+  'too-large': 413,
+  throttled: 429,
   internal: 500,
   timeout: 504,
   unavailable: 503,
@@ -35,6 +37,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     return sendError(reply, domainError('COM0001', `${where}${path}: ${first?.message ?? 'invalid'}${extra}.`));
   }
   if (fe.code === 'COM0002' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return sendError(reply, domainError('COM0002'));
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, domainError('COM0008', `At most ${request.routeOptions.bodyLimit ?? 0} bytes.`));
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return sendError(reply, domainError('COM0001', fe.message), fe.statusCode);
   }

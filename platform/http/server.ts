@@ -8,6 +8,8 @@ import { isAllowed, ROOT_ONLY_TAGS } from '../domain/permissions.js';
 import { handleError, sendError } from './errors.js';
 import { httpLogSerializers } from './log-serializers.js';
 import { buildOpenApi, type RegisteredRoute } from './openapi.js';
+import { BODY_LIMITS, bodyLimitOf } from './body-limits.js';
+import { LoginThrottle, type LoginThrottlePolicy } from '../domain/login-throttle.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerBillingRoutes } from './routes/billing-routes.js';
 import { registerPaymentRoutes } from './routes/payment-routes.js';
@@ -45,6 +47,8 @@ export interface HttpApiOptions {
   networkToken?: string;
   /** Built console files served at `/console` (default: `dist/console`, found beside the code). */
   consoleDir?: string | null;
+  /** Backoff on failed `POST /v1/auth` (default `DEFAULT_LOGIN_THROTTLE`, docs/api.md "Limits"). */
+  loginThrottle?: LoginThrottlePolicy;
 }
 
 /** Builds the fastify app of cellgate's HTTP API (not listening; call `listen` or `inject`). */
@@ -52,7 +56,8 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   const fastify: FastifyInstance = Fastify({
     // Request log lines go through `httpLogSerializers` (no secret in a logged URL).
     ...(options.logger ? { loggerInstance: options.logger.child({}, { serializers: httpLogSerializers }) as FastifyInstance['log'] } : { logger: false }),
-    bodyLimit: 1024 * 1024,
+    // Per route (body-limits.ts); this is only the ceiling of a route that somehow has none.
+    bodyLimit: BODY_LIMITS.default,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, allowUnionTypes: true } },
   });
   const routes: RegisteredRoute[] = [];
@@ -60,6 +65,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
     const spec = route.config?.spec;
     // Every route must say which operation it is and how it is authenticated.
     if (!spec) throw new Error(`route ${String(route.method)} ${route.url} has no config.spec`);
+    route.bodyLimit ??= bodyLimitOf(route);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) if (method !== 'HEAD') routes.push({ method, url: route.url, spec, schema: route.schema as RegisteredRoute['schema'] });
   });
@@ -105,7 +111,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   fastify.setErrorHandler(handleError);
   fastify.setNotFoundHandler((_request, reply) => sendError(reply, domainError('COM0003')));
 
-  registerAuthRoutes(fastify, ctx);
+  registerAuthRoutes(fastify, ctx, new LoginThrottle(options.loginThrottle));
   registerSubscriberRoutes(fastify, ctx);
   registerSimRoutes(fastify, ctx);
   registerSmsRoutes(fastify, ctx);

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { RealClock, type Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/log.js';
 import type { ModemPort } from './modem-port.js';
 
@@ -30,8 +29,6 @@ export class PtyTransport {
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
   private transition: Promise<void> = Promise.resolve();
-  // Waiting for socat to create its links is OS time, not simulated time.
-  private readonly osClock: Clock = new RealClock();
 
   constructor(
     private readonly modem: ModemPort,
@@ -40,6 +37,11 @@ export class PtyTransport {
     this.dir = mkdtempSync(join(tmpdir(), 'cellgate-sim-'));
     this.modemSide = join(this.dir, 'modem');
     this.path = options.link ?? join(this.dir, 'tty');
+  }
+
+  /** Resolves once the pty pair has followed the latest port change (socat up and the modem side open, or gone). */
+  settled(): Promise<void> {
+    return this.transition;
   }
 
   async start(): Promise<string> {
@@ -69,29 +71,33 @@ export class PtyTransport {
     if (this.closed || this.socat) return;
     removeStaleLink(this.path);
     removeStaleLink(this.modemSide);
-    const child = spawn(this.options.socat ?? 'socat', [
-      `pty,raw,echo=0,link=${this.modemSide}`,
-      `pty,raw,echo=0,link=${this.path}`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // `-d -d` makes socat say when both ptys (and their links) exist: "starting data transfer
+    // loop". Detached: socat gets its own process group, so a terminal's Ctrl-C (SIGINT to the
+    // foreground group) reaches only cellgate, which stops the agent while the device is still
+    // there and only then closes the pty.
+    const child = spawn(this.options.socat ?? 'socat', ['-d', '-d', `pty,raw,echo=0,link=${this.modemSide}`, `pty,raw,echo=0,link=${this.path}`], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     this.socat = child;
     let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.once('error', (err) => this.options.logger.error({ err }, 'could not start socat (apt-get install socat)'));
+    const ready = new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        // Keep only the tail: socat goes on logging notices for as long as it runs.
+        stderr = (stderr + d.toString()).slice(-4096);
+        if (/starting data transfer loop/.test(stderr)) resolve();
+      });
+      child.once('error', (err) => reject(new Error(`could not start socat (apt-get install socat): ${err.message}`)));
+      child.once('exit', (code, signal) => reject(new Error(`socat exited (${signal ?? code}) before the pty pair was ready: ${stderr.trim()}`)));
+    });
     child.once('exit', (code, signal) => {
       if (this.socat === child) {
         this.socat = undefined;
         if (!this.closed) this.options.logger.warn({ code, signal, stderr }, 'socat exited');
       }
     });
-    for (let waited = 0; !(existsSync(this.modemSide) && existsSync(this.path)); waited += 10) {
-      if (this.socat !== child || waited > 5000) {
-        child.kill('SIGTERM');
-        await exited;
-        throw new Error(`socat did not create the pty pair: ${stderr.trim() || 'timed out'}`);
-      }
-      await this.osClock.sleep(10);
-    }
+    await ready;
+    if (this.socat !== child) throw new Error('the pty pair was closed while it was being set up');
     const port = new SerialPort({ path: this.modemSide, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     port.on('data', (data: Buffer) => this.modem.write(data));

@@ -35,6 +35,13 @@ export class TcpSerialServer {
     return `tcp://${this.host}:${this.boundPort}`;
   }
 
+  private transition: Promise<void> = Promise.resolve();
+
+  /** Resolves once the server has followed the latest port change (listening again, or closed). */
+  settled(): Promise<void> {
+    return this.transition;
+  }
+
   async start(): Promise<string> {
     this.unsubscribe.push(
       this.modem.onOutput((chunk) => {
@@ -42,8 +49,9 @@ export class TcpSerialServer {
       }),
       this.modem.onPortChange((present) => {
         if (this.closed) return;
-        if (present) void this.listen().catch((err: unknown) => this.options.logger.error({ err }, 'TCP serial server could not listen again'));
-        else void this.stopListening();
+        this.transition = present
+          ? this.listen().catch((err: unknown) => this.options.logger.error({ err }, 'TCP serial server could not listen again'))
+          : this.stopListening();
       }),
     );
     if (this.modem.portPresent) await this.listen();

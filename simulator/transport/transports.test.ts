@@ -5,21 +5,24 @@ import { SerialPort } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulatedModem, type SimulatedModemHandle } from '../index.js';
 
-/** Collects text from a stream until `pattern` matches (real time; these are real sockets / ptys). */
-function reader(stream: NodeJS.EventEmitter): { text: () => string; until: (pattern: RegExp, ms?: number) => Promise<string> } {
+/**
+ * Collects text from a stream until `pattern` matches. The check runs on every chunk (no timer);
+ * a stream that never says it fails at the test's own timeout.
+ */
+function reader(stream: NodeJS.EventEmitter): { text: () => string; until: (pattern: RegExp) => Promise<string> } {
   let text = '';
   stream.on('data', (d: Buffer) => (text += d.toString('latin1')));
   return {
     text: () => text,
-    until: (pattern, ms = 5000) =>
-      new Promise((resolve, reject) => {
-        const started = Date.now();
-        const tick = (): void => {
-          if (pattern.test(text)) return resolve(text);
-          if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${pattern}; got ${JSON.stringify(text)}`));
-          setTimeout(tick, 10);
+    until: (pattern) =>
+      new Promise((resolve) => {
+        if (pattern.test(text)) return resolve(text);
+        const check = (): void => {
+          if (!pattern.test(text)) return;
+          stream.off('data', check);
+          resolve(text);
         };
-        tick();
+        stream.on('data', check);
       }),
   };
 }
@@ -43,9 +46,10 @@ describe('pty transport (socat)', () => {
     const closed = new Promise<void>((resolve) => port.once('close', () => resolve()));
     handle.modem.faults.dropPort(300);
     await closed;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Awaited, not timed: socat is gone with its links, then comes back once the port does.
+    await handle.whenPort(false);
     expect(existsSync(handle.ptyPath!)).toBe(false);
-    for (let i = 0; i < 200 && !existsSync(handle.ptyPath!); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    await handle.whenPort(true);
     expect(existsSync(handle.ptyPath!)).toBe(true);
     const again = new SerialPort({ path: handle.ptyPath!, baudRate: 115200 });
     await new Promise<void>((resolve, reject) => again.once('open', resolve).once('error', reject));
@@ -83,8 +87,9 @@ describe('TCP serial server', () => {
     const cut = new Promise((resolve) => client.once('close', resolve));
     handle.modem.faults.dropPort(400);
     await cut;
+    await handle.whenPort(false);
     await expect(open()).rejects.toThrow(/ECONNREFUSED/);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await handle.whenPort(true);
     const back = await open();
     const r2 = reader(back);
     back.write('AT\r');
@@ -112,7 +117,7 @@ describe('in-process binding', () => {
     expect(error?.disconnected).toBe(true);
     const reopen = new SerialPortStream({ binding, path: handle.inProcessPath!, baudRate: 115200 });
     await expect(new Promise((resolve, reject) => reopen.once('open', resolve).once('error', reject))).rejects.toThrow(/No such file/);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await handle.whenPort(true);
     const back = new SerialPortStream({ binding, path: handle.inProcessPath!, baudRate: 115200 });
     await new Promise<void>((resolve, reject) => back.once('open', resolve).once('error', reject));
     const r2 = reader(back);

@@ -23,7 +23,10 @@ const running = new Set<ChildProcess>();
 /** One `cellgate …` child process with its combined output. */
 export interface CellgateProcess {
   proc: ChildProcess;
+  /** stdout and stderr, interleaved as they came. */
   output(): string;
+  /** stderr alone. */
+  errors(): string;
   /** Resolves with the first match of `pattern` in the output (searched from `from`). */
   waitFor(pattern: RegExp, ms: number, from?: number): Promise<RegExpMatchArray>;
   /** Sends `signal` and resolves with the exit code (null when killed by a signal). */
@@ -31,8 +34,17 @@ export interface CellgateProcess {
   exited(): Promise<number | null>;
 }
 
-export function spawnCellgate(args: string[]): CellgateProcess {
-  const proc = spawn(process.execPath, [bin, ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } });
+/**
+ * `cellgate …` as a child process. `groupLeader`: in a process group of its own, as a shell puts
+ * a foreground job, so a test can signal the whole group the way a terminal's Ctrl-C does.
+ */
+export function spawnCellgate(args: string[], options: { groupLeader?: boolean; env?: Record<string, string> } = {}): CellgateProcess {
+  const proc = spawn(process.execPath, [bin, ...args], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
+    ...(options.groupLeader ? { detached: true } : {}),
+  });
   running.add(proc);
   const exit = new Promise<number | null>((resolve) =>
     proc.once('exit', (code) => {
@@ -41,11 +53,16 @@ export function spawnCellgate(args: string[]): CellgateProcess {
     }),
   );
   let out = '';
+  let err = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
   return {
     proc,
     output: () => out,
+    errors: () => err,
     async waitFor(pattern, ms, from = 0) {
       const deadline = Date.now() + ms;
       for (;;) {
