@@ -100,6 +100,17 @@ score="$(in_root systemd-analyze security --offline=true --threshold=40 /etc/sys
 step "unit ($(in_root systemctl --version | head -1)): $score"
 in_root udevadm verify /etc/udev/rules.d/78-cellgate-modem.rules >/dev/null || fail "udevadm verify 78-cellgate-modem.rules"
 
+# The platform side from the same install (production dependencies only): starts, then stops on SIGTERM.
+step "cellgate platform from the install, as user cellgate"
+chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 setpriv --reuid=cellgate --regid=cellgate --init-groups \
+  cellgate platform --data-dir /var/lib/cellgate/platform --port 0 --mqtt-port 0 --smdp-port 0 > "$work/platform.log" 2>&1 &
+platform_pid=$!
+for _ in $(seq 1 300); do grep -q 'listening on' "$work/platform.log" && break; kill -0 "$platform_pid" 2>/dev/null || break; sleep 0.2; done
+grep -q 'listening on' "$work/platform.log" || { cat "$work/platform.log"; fail "cellgate platform did not start from the install"; }
+kill -TERM "$platform_pid"
+wait "$platform_pid" || { cat "$work/platform.log"; fail "cellgate platform exited non-zero on SIGTERM"; }
+rm -rf "$root/var/lib/cellgate/platform"
+
 # --- the service's command, as the unit runs it, against a simulated modem --------------------
 step "the unit's ExecStart as user cellgate, against a simulated modem on loopback"
 node bin/cellgate.js sim --tcp 0 --latency zero --no-stdin > "$work/sim.log" 2>&1 &
