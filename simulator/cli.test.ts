@@ -21,6 +21,15 @@ function lines(socket: Socket): () => Promise<string> {
   return () => (queue.length > 0 ? Promise.resolve(queue.shift()!) : new Promise((resolve) => waiting.push(resolve)));
 }
 
+/** Polls `done` until it holds, within a deadline of real time (not a count of polls). */
+async function until(done: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await done())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('cellgate sim', () => {
   it('rejects bad options with a clear message', async () => {
     const errors: string[] = [];
@@ -35,7 +44,7 @@ describe('cellgate sim', () => {
     vi.spyOn(console, 'log').mockImplementation((m: string) => void printed.push(m));
     const sock = join(mkdtempSync(join(tmpdir(), 'cellgate-cli-')), 'control.sock');
     const exit = run(['--dialect', 'sim7080', '--tcp', '0', '--latency', 'zero', '--no-stdin', '--control', sock]);
-    for (let i = 0; i < 200 && !printed.some((l) => l.startsWith('control:')); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => printed.some((l) => l.startsWith('control:')), 'the control socket');
     const url = new URL(printed.find((l) => l.startsWith('tcp: '))!.slice(5));
     const modemSocket = connect(Number(url.port), url.hostname);
     // The simulator cuts its clients when it exits: that reset is expected here.
@@ -54,13 +63,10 @@ describe('cellgate sim', () => {
       return JSON.parse(text) as { registration: number };
     };
     let state = await status();
-    for (let i = 0; i < 100 && state.registration !== 3; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      state = await status();
-    }
+    await until(async () => (state = await status()).registration === 3, 'registration denied');
     expect(state).toMatchObject({ dialect: 'sim7080', registration: 3, emmCause: 15 });
     modemSocket.write('AT+CEER\r');
-    for (let i = 0; i < 200 && !/OK\r\n$/.test(modemText); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => /OK\r\n$/.test(modemText), 'the answer to AT+CEER');
     expect(modemText).toContain('+CEER: EMM cause 15,No suitable cells in tracking area');
     control.write('bogus\n');
     expect(await next()).toMatch(/unknown command 'bogus'/);

@@ -78,6 +78,8 @@ export interface SimulatedModemHandle {
   readonly ptyPath?: string;
   /** `tcp://host:port` (TCP exposure). */
   readonly tcpUrl?: string;
+  /** Resolves once the TCP serial server has no client (TCP exposure): it serves one at a time. */
+  readonly whenTcpIdle?: () => Promise<void>;
   /** `sim://<imei>` to open through `binding` (in-process exposure). */
   readonly inProcessPath?: string;
   readonly binding?: BindingInterface;
@@ -99,6 +101,7 @@ let deviceCounter = 0;
 export interface Exposed {
   ptyPath?: string;
   tcpUrl?: string;
+  whenTcpIdle?: () => Promise<void>;
   inProcessPath?: string;
   binding?: BindingInterface;
 }
@@ -133,6 +136,7 @@ export async function exposeModemPort(
     closers.push(() => tcp.close());
     options.settlers?.push(() => tcp.settled());
     out.tcpUrl = await tcp.start();
+    out.whenTcpIdle = () => tcp.whenIdle();
   }
   return out;
 }
@@ -167,7 +171,7 @@ export async function startSimulatedModem(options: SimulatedModemOptions): Promi
   const closers: (() => Promise<void>)[] = [];
   const settlers: (() => Promise<void>)[] = [];
   const handle: {
-    modem: SimulatedModem; ptyPath?: string; tcpUrl?: string; inProcessPath?: string; binding?: BindingInterface; euicc?: Euicc; whenPort(present: boolean): Promise<void>; close(): Promise<void>;
+    modem: SimulatedModem; ptyPath?: string; tcpUrl?: string; whenTcpIdle?: () => Promise<void>; inProcessPath?: string; binding?: BindingInterface; euicc?: Euicc; whenPort(present: boolean): Promise<void>; close(): Promise<void>;
   } = {
     modem,
     async whenPort(present: boolean) {

@@ -80,7 +80,7 @@ describe('3G fallback (+CGREG decides when +CEREG says 0)', () => {
     expect(p.agent.status().registration).toMatchObject({ domain: 'ps', stat: 1, act: 2 });
     // Back on LTE: +CEREG registered again, nothing lost.
     p.sim.modem.setServingRat('eutran');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually(() => p.agent.status().registration?.domain === 'eps', 20_000, 'registered on LTE again');
     expect(p.agent.status().online).toBe(true);
     expect(onlineCount(p)).toBe(1);
   });

@@ -5,7 +5,7 @@ import { CredentialIssuer, type IssuedCredentials } from '../platform/broker/cre
 import { startBroker, type RunningBroker } from '../platform/broker/embedded-broker.js';
 import { deviceTopic } from '../platform/contract/topics.js';
 import { mosquittoAvailable, startMosquitto, type RunningMosquitto } from './broker-fixtures.js';
-import { rawClient, sleep } from './link-fixtures.js';
+import { eventually, rawClient, sleep } from './link-fixtures.js';
 
 const A = '356938035643809';
 const B = '356938035643817';
@@ -70,6 +70,8 @@ function aclSuite(name: string, setup: (issuer: CredentialIssuer) => Promise<{ u
       await svc.publishAsync(deviceTopic(A, 'commands/req'), 'for A only', { qos: 1 });
       await svc.publishAsync(deviceTopic(A, 'acks'), 'ack for A only', { qos: 1 });
       await deviceA.publishAsync(deviceTopic(A, 'events'), 'event of A', { qos: 1 });
+      // What must arrive is awaited; what must not gets a further grace period to show up.
+      await eventually(() => gotA.length > 0, 10_000, "A's command");
       await sleep(300);
       expect(gotA.map((m) => m.payload)).toEqual(['for A only']);
       expect(gotB).toEqual([]);
@@ -88,6 +90,7 @@ function aclSuite(name: string, setup: (issuer: CredentialIssuer) => Promise<{ u
       await sleep(300);
       const deviceA = await connect(world.a);
       await deviceA.publishAsync(deviceTopic(A, 'events'), 'real event of A', { qos: 1 });
+      await eventually(() => seen.length > 0, 10_000, "A's real event");
       await sleep(300);
       expect(seen.map((m) => `${m.topic} ${m.payload}`)).toEqual([`${deviceTopic(A, 'events')} real event of A`]);
     });

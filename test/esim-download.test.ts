@@ -53,12 +53,13 @@ afterAll(async () => platform?.close());
 async function orderProfiles(quantity: number): Promise<Array<{ iccid: string; imsi: string; activationCode: string; matchingId: string }>> {
   const { profileOrderId } = await api.call<{ profileOrderId: string }>('POST', '/v1/sim_profile_orders', { subscription: 'plan01s', quantity });
   await api.call('POST', `/v1/sim_profile_orders/${profileOrderId}/confirm`);
-  for (let i = 0; i < 200; i++) {
+  const deadline = performance.now() + 20_000;
+  for (;;) {
     const listed = await api.call<Array<{ iccid: string; imsi: string; activationCode: string; matchingId: string }>>('GET', `/v1/sim_profile_orders/${profileOrderId}/profiles`);
     if (listed.length === quantity) return listed;
+    if (performance.now() > deadline) throw new Error('order not provisioned');
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error('order not provisioned');
 }
 
 async function statusOf(iccid: string): Promise<string> {

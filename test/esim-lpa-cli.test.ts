@@ -35,8 +35,8 @@ describe('cellgate lpa against the simulated modem (quirks per module)', () => {
     vi.spyOn(console, 'error').mockImplementation((line: unknown) => void err.push(String(line)));
     const code = await run(['--port', sim!.tcpUrl!, ...args]);
     vi.restoreAllMocks();
-    // The TCP serial server takes one client at a time: let it see this one leave.
-    await new Promise((r) => setTimeout(r, 50));
+    // The TCP serial server takes one client at a time: wait until it has seen this one leave.
+    await sim!.whenTcpIdle!();
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 

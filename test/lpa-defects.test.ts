@@ -61,7 +61,8 @@ async function lpa(...args: string[]): Promise<{ code: number; out: string; err:
   vi.spyOn(console, 'error').mockImplementation((line: unknown) => void err.push(String(line)));
   const code = await run(['--port', sim!.tcpUrl!, ...args]);
   vi.restoreAllMocks();
-  await new Promise((r) => setTimeout(r, 50));
+  // The TCP serial server takes one client at a time: wait until it has seen this one leave.
+  await sim!.whenTcpIdle!();
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

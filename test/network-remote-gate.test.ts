@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RealClock } from '../common/clock.js';
@@ -16,9 +17,19 @@ async function api(p: RunningPlatform, method: string, path: string, auth?: { ap
   const headers: Record<string, string> = {};
   if (auth) Object.assign(headers, { 'x-soracom-api-key': auth.apiKey, 'x-soracom-token': auth.token });
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(p.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+  // A connection of its own per call (agent: false): the test drops every connection the platform
+  // holds, and a pooled keep-alive socket would then fail the next call at random.
+  return new Promise((resolve, reject) => {
+    const req = request(p.url + path, { method, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }
 
 /** An AT terminal over the simulator's TCP serial server. */
@@ -109,8 +120,6 @@ describe('remote network gate: simulator and platform apart, over HTTP + Server-
     await eventually(() => orders.length === 1, 5_000, 'first order');
     // Drop every open order stream from the platform side; the gate reconnects with Last-Event-ID.
     p.http.server.closeAllConnections();
-    // Lets the test's own keep-alive HTTP client notice its pooled connection was closed too.
-    await new Promise((r) => setTimeout(r, 100));
     await api(p, 'POST', `/v1/subscribers/${sims[1]}/delete_session`, root);
     await eventually(() => orders.length === 2, 5_000, 'order issued while disconnected');
     expect(orders).toEqual([s1.sessionId, s2.sessionId]);

@@ -49,12 +49,13 @@ function quiet<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-async function waitFor(condition: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
+async function waitFor(condition: () => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
+  // A deadline in time, not a count of polls: a loaded machine runs fewer polls per second.
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('AT channel over a real TCP socket', () => {
@@ -296,7 +297,7 @@ describe('AT channel over a real TCP socket', () => {
     const { channel } = await bench(modem, { logger: createLogger({ name: 'test', level: 'debug', destination }) });
     // A late echo of a timed-out credential command, and an answer that reads one back.
     modem.push('AT+QICSGP=1,1,"apn","sora","late-pw-1"\r\n+QICSGP: 1,"apn","sora","late-pw-2",2\r\n');
-    for (let i = 0; i < 200 && !lines.join('').includes('no command in flight'); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => lines.join('').includes('no command in flight'), 'the late lines logged');
     expect((await channel.exec('AT')).final).toEqual({ kind: 'ok' });
     const log = lines.join('');
     expect(log).toContain('no command in flight');

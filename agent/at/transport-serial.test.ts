@@ -71,7 +71,8 @@ describe('AT channel over serialport (mock binding)', () => {
     const channel = await open(modem, clock);
     const pending = channel.exec('AT+CGATT=1');
     pending.catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The command is on the wire and its timeout armed on the virtual clock: only then move it.
+    await until(() => modem.received.includes('AT+CGATT=1') && clock.pending() > 0);
     await clock.advance(500);
     await expect(pending).rejects.toBeInstanceOf(AtTimeoutError);
     expect((await channel.exec('AT')).final).toEqual({ kind: 'ok' });
@@ -85,7 +86,7 @@ describe('AT channel over serialport (mock binding)', () => {
     const closed = new Promise<Error | undefined>((resolve) => channel.onClose(resolve));
     const pending = channel.exec('AT+QPOWD=1');
     pending.catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => modem.received.includes('AT+QPOWD=1'));
     await channel.close();
     await expect(pending).rejects.toBeInstanceOf(AtPortClosedError);
     expect(await closed).toBeUndefined();
@@ -97,3 +98,12 @@ describe('AT channel over serialport (mock binding)', () => {
     );
   });
 });
+
+/** Polls `done` until it holds (real time: the serial mock delivers on the event loop). */
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!done()) {
+    if (performance.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

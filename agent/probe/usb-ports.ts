@@ -11,7 +11,8 @@ export type UsbPortRole = 'at' | 'at-secondary' | 'ppp' | 'qcdm' | 'gps' | 'audi
 
 /** `vendor:product` → role per interface number (two hex digits). */
 const ROLES: Readonly<Record<string, Readonly<Record<string, UsbPortRole>>>> = {
-  // Quectel BG96, EC25/EG25, EC21 (77-mm-quectel-port-types.rules).
+  // Quectel BG96, EC25/EG25 (77-mm-quectel-port-types.rules); EC21, the same ports (Linux
+  // drivers/usb/serial/option.c lists it with them: RSVD(4)).
   '2c7c:0296': { '00': 'qcdm', '01': 'gps', '02': 'at', '03': 'at-secondary' },
   '2c7c:0125': { '00': 'qcdm', '01': 'gps', '02': 'at', '03': 'at-secondary' },
   '2c7c:0121': { '00': 'qcdm', '01': 'gps', '02': 'at', '03': 'at-secondary' },
@@ -21,6 +22,9 @@ const ROLES: Readonly<Record<string, Readonly<Record<string, UsbPortRole>>>> = {
   // Telit ME910C1 (1101), MEx10G1 (110a) (77-mm-telit-port-types.rules).
   '1bc7:1101': { '00': 'qcdm', '01': 'at', '02': 'at-secondary' },
   '1bc7:110a': { '00': 'qcdm', '01': 'at', '02': 'at-secondary' },
+  // Nordic Thingy:91's USB bridge: the nRF91's UART0 (the Serial LTE Modem's AT port) on the
+  // first CDC ACM port (nrfconnect/sdk-nrf applications/connectivity_bridge, thingy91 overlay).
+  '1915:9100': { '00': 'at' },
 };
 
 export function usbPortRole(vendor: string, product: string, interfaceNumber: string): UsbPortRole | undefined {

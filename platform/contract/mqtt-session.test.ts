@@ -28,8 +28,13 @@ describe('reconnect backoff', () => {
       onState: (s) => states.push(s),
     });
     session.start();
+    // The refused connection is real I/O: wait for its outcome (a deadline, not a count of polls).
     const waitingAfter = async (attempts: number): Promise<void> => {
-      for (let i = 0; i < 200 && states.filter((s) => s === 'waiting').length < attempts; i++) await new Promise((r) => setTimeout(r, 10));
+      const deadline = performance.now() + 10_000;
+      while (states.filter((s) => s === 'waiting').length < attempts) {
+        if (performance.now() > deadline) throw new Error(`no attempt ${attempts} refused: ${states.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
     };
     await waitingAfter(1);
     expect(clock.nextDue()! - clock.now()).toBe(500);

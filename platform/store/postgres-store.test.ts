@@ -92,8 +92,10 @@ describe.skipIf(!availability.available)('PostgreSQL store (throwaway cluster)',
     const url = await cluster.createDatabase();
     const a = await PostgresStore.open(url, { applicationName: 'holder' });
     const b = await PostgresStore.open(url);
-    const heard = new Promise<string | null>((resolve) => void b.listen('delete-orders', resolve));
-    await new Promise((r) => setTimeout(r, 50));
+    let hear: (payload: string | null) => void = () => undefined;
+    const heard = new Promise<string | null>((resolve) => (hear = resolve));
+    // listen() resolves once LISTEN has run: a notification sent after it cannot be missed.
+    await b.listen('delete-orders', (payload) => hear(payload));
     await a.transaction(async (tx) => tx.notify('delete-orders', '295050000000001'));
     expect(await heard).toBe('295050000000001');
 

@@ -27,9 +27,9 @@ mirror="${CELLGATE_INSTALL_MIRROR:-http://deb.debian.org/debian}"
 root="$(mktemp -d /var/tmp/cellgate-install-root.XXXXXX)"
 # mktemp makes it 0700: as the root directory of the chroot it must be 0755, like any /.
 chmod 0755 "$root"
-sim_pid=""
+sim_pid="" platform_pid="" agent_pid=""
 cleanup() {
-  [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true
+  for pid in $agent_pid $platform_pid $sim_pid; do kill "$pid" 2>/dev/null || true; done
   for m in dev/pts dev proc sys; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
   if [ "${CELLGATE_INSTALL_KEEP:-}" = 1 ]; then echo "test-install: root kept in $root"; else rm -rf "$root"; fi
 }
@@ -88,9 +88,13 @@ step "checks: user, directories, command, unit, rules"
 in_root id -nG cellgate | grep -qw dialout || fail "cellgate is not in dialout"
 [ "$(readlink "$root/opt/cellgate/current")" = "releases/$version" ] || fail "current is not releases/$version"
 [ "$(in_root cellgate --version)" = "cellgate $version" ] || fail "cellgate --version"
-for cmd in "" agent platform sim up fleet lpa; do
-  out="$(in_root runuser -u cellgate -- cellgate $cmd --help 2>&1)" || fail "cellgate $cmd --help as user cellgate (production dependencies only): $out"
-done
+# Every command `cellgate --help` lists, and the sub-commands, with production dependencies only.
+commands="$(in_root runuser -u cellgate -- cellgate --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')"
+[ "$(echo "$commands" | wc -l)" -ge 8 ] || fail "cellgate --help lists too few commands: $commands"
+while read -r cmd; do
+  out="$(in_root runuser -u cellgate -- cellgate $cmd --help 2>&1 </dev/null)" && grep -q "^usage: *cellgate $cmd" <<<"$out" \
+    || fail "cellgate $cmd --help as user cellgate (production dependencies only): $out"
+done < <(printf '%s\n' $commands "agent metadata" "fleet merge" "platform migrate")
 [ ! -e "$root/opt/cellgate/current/node_modules/vitest" ] || fail "development dependencies were installed"
 [ "$(in_root stat -c '%a %U %G' /etc/cellgate/agent.yaml)" = "640 root cellgate" ] || fail "/etc/cellgate/agent.yaml mode/owner"
 [ "$(in_root stat -c '%a %U' /var/lib/cellgate)" = "700 cellgate" ] || fail "/var/lib/cellgate mode/owner"
@@ -100,28 +104,56 @@ score="$(in_root systemd-analyze security --offline=true --threshold=40 /etc/sys
 step "unit ($(in_root systemctl --version | head -1)): $score"
 in_root udevadm verify /etc/udev/rules.d/78-cellgate-modem.rules >/dev/null || fail "udevadm verify 78-cellgate-modem.rules"
 
-# The platform side from the same install (production dependencies only): starts, then stops on SIGTERM.
+# --- the platform from the same install, step 5 of docs/raspberry-pi.md as written, the agent ---
 step "cellgate platform from the install, as user cellgate"
 chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 setpriv --reuid=cellgate --regid=cellgate --init-groups \
-  cellgate platform --data-dir /var/lib/cellgate/platform --port 0 --mqtt-port 0 --smdp-port 0 > "$work/platform.log" 2>&1 &
+  cellgate platform --data-dir /var/lib/cellgate/platform --port 0 --mqtt-port 0 > "$work/platform.log" 2>&1 &
 platform_pid=$!
-for _ in $(seq 1 300); do grep -q 'listening on' "$work/platform.log" && break; kill -0 "$platform_pid" 2>/dev/null || break; sleep 0.2; done
-grep -q 'listening on' "$work/platform.log" || { cat "$work/platform.log"; fail "cellgate platform did not start from the install"; }
-kill -TERM "$platform_pid"
-wait "$platform_pid" || { cat "$work/platform.log"; fail "cellgate platform exited non-zero on SIGTERM"; }
-rm -rf "$root/var/lib/cellgate/platform"
+for _ in $(seq 1 300); do grep -q '^advertised: ' "$work/platform.log" && break; kill -0 "$platform_pid" 2>/dev/null || break; sleep 0.2; done
+api_url="$(sed -n 's/^advertised: api \([^ ]*\) .*/\1/p' "$work/platform.log")"
+mqtt_url="$(sed -n 's/^advertised: api [^ ]*  mqtt \([^ ]*\).*/\1/p' "$work/platform.log")"
+[ -n "$api_url" ] && [ -n "$mqtt_url" ] || { cat "$work/platform.log"; fail "cellgate platform did not start from the install"; }
+# A platform account, made the way a new user makes one (the sandbox API).
+email=gateway-owner@example.com password=install-test-pw-1
+node -e "fetch('$api_url/v1/sandbox/init', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: '$email', password: '$password' }) }).then((r) => process.exit(r.status === 201 ? 0 : 1), () => process.exit(1))" \
+  || fail "no platform account at $api_url"
 
-# --- the service's command, as the unit runs it, against a simulated modem --------------------
-step "the unit's ExecStart as user cellgate, against a simulated modem on loopback"
+step "a simulated modem on loopback"
 node bin/cellgate.js sim --tcp 0 --latency zero --no-stdin > "$work/sim.log" 2>&1 &
 sim_pid=$!
-for _ in $(seq 1 200); do grep -q '^tcp: ' "$work/sim.log" && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -q '^tcp: ' "$work/sim.log" && break; sleep 0.1; done
 sim_url="$(sed -n 's/^tcp: //p' "$work/sim.log")"
-[ -n "$sim_url" ] || fail "the simulator did not start: $(cat "$work/sim.log")"
+sim_imei="$(sed -n 's/^simulated .* modem, IMEI \([0-9]*\),.*/\1/p' "$work/sim.log")"
+[ -n "$sim_url" ] && [ -n "$sim_imei" ] || fail "the simulator did not start: $(cat "$work/sim.log")"
+
+# Raspberry Pi OS has curl and sudo, and the user Raspberry Pi Imager creates may sudo without a
+# password; the minbase root has none of that: add them, and such a user.
+step "docs/raspberry-pi.md step 5 (register the gateway), typed as written by user pi"
+in_root apt-get install -y -qq --no-install-recommends curl sudo >/dev/null || fail "apt-get install curl sudo"
+in_root useradd --create-home --shell /bin/bash pi
+echo 'pi ALL=(ALL) NOPASSWD: ALL' > "$root/etc/sudoers.d/010_pi-nopasswd"
+chmod 0440 "$root/etc/sudoers.d/010_pi-nopasswd"
+# The step's second shell block; the only changes: the API URL it says to set, the simulated
+# modem's address for /dev/cellgate-at, and no `systemctl start` (no systemd runs in the root:
+# the unit's command is run below as the unit would run it).
+block="$(awk '/^## 5\./ { in5 = 1 } /^## 6\./ { in5 = 0 } in5 && /^```sh$/ { n++; code = 1; next } in5 && /^```$/ { code = 0 } in5 && code && n == 2' docs/raspberry-pi.md)"
+grep -q '^API=' <<<"$block" && grep -q '^sudo systemctl start cellgate-agent$' <<<"$block" && grep -q '/dev/cellgate-at' <<<"$block" \
+  || fail "docs/raspberry-pi.md step 5 no longer has the block this test types: $block"
+block="$(sed -e "s|^API=.*|API=$api_url|" -e "s|/dev/cellgate-at|$sim_url|g" -e '/^sudo systemctl start cellgate-agent$/d' <<<"$block")"
+printf '%s\n' "$block" > "$root/home/pi/step5.sh"
+printf '%s\n%s\n' "$email" "$password" | chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/pi LANG=C.UTF-8 $EXTRA_ENV \
+  runuser -u pi -- bash -euo pipefail -c 'cd /home/pi && . ./step5.sh' > "$work/step5.log" 2>&1 || { cat "$work/step5.log"; fail "step 5 as written"; }
+[ "$(in_root stat -c '%a %U %G' /etc/cellgate/device.json)" = "640 root cellgate" ] || fail "/etc/cellgate/device.json mode/owner"
+node -e "const d = require('$root/etc/cellgate/device.json'); process.exit(d.deviceId === '$sim_imei' && d.mqttUrl === '$mqtt_url' && d.apiUrl === '$api_url' && d.password ? 0 : 1)" \
+  || fail "device.json does not name the modem's IMEI and the advertised URLs: $(sed 's/"password":"[^"]*"/"password":"…"/' "$root/etc/cellgate/device.json")"
+grep -q "$password" "$work/step5.log" && fail "step 5 echoed the password"
+
+# --- the service's command, as the unit runs it, with those credentials --------------------------
+step "the unit's ExecStart as user cellgate: modem online, linked to the platform"
 health_port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 printf 'port: %s\napn: soracom.io\nrat: lte-m\n' "$sim_url" > "$root/etc/cellgate/agent.yaml"
 exec_start="$(sed -n 's/^ExecStart=//p' "$root/etc/systemd/system/cellgate-agent.service")"
-unit_env="$(sed -n 's/^Environment=//p' "$root/etc/systemd/system/cellgate-agent.service" | grep -v '^CELLGATE_MQTT_CREDENTIALS=' | tr '\n' ' ')"
+unit_env="$(sed -n 's/^Environment=//p' "$root/etc/systemd/system/cellgate-agent.service" | tr '\n' ' ')"
 # Every step execs the next (chroot, env, setpriv, sh, env, node): SIGTERM reaches the agent
 # itself, as systemd's KillSignal would, and `wait` gets its exit code.
 chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
@@ -130,14 +162,17 @@ chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
 agent_pid=$!
 online=no
 for _ in $(seq 1 300); do
-  if node -e "fetch('http://127.0.0.1:$health_port/healthz').then(r=>r.json()).then(h=>process.exit(h.state==='online'?0:1),()=>process.exit(1))"; then online=yes; break; fi
+  if node -e "fetch('http://127.0.0.1:$health_port/healthz').then(r=>r.json()).then(h=>process.exit(h.state==='online'&&h.link==='connected'?0:1),()=>process.exit(1))"; then online=yes; break; fi
   sleep 0.2
 done
-[ "$online" = yes ] || { cat "$work/agent.log"; fail "the installed agent did not come online"; }
+[ "$online" = yes ] || { tail -20 "$work/agent.log"; fail "the installed agent did not come online and link to the platform"; }
 kill -TERM "$agent_pid"
 wait "$agent_pid" || fail "the agent exited non-zero on SIGTERM"
 grep -q '"msg":"agent stopped cleanly"' "$work/agent.log" || { tail -5 "$work/agent.log"; fail "the agent did not stop cleanly"; }
 grep -q '"msg":"data session closed"' "$work/agent.log" || fail "the agent did not close its data session"
+kill -TERM "$platform_pid"
+wait "$platform_pid" || { cat "$work/platform.log"; fail "cellgate platform exited non-zero on SIGTERM"; }
+rm -rf "$root/var/lib/cellgate/platform"
 
 # --- upgrade, rollback, uninstall --------------------------------------------------------------
 step "upgrade to $next"

@@ -80,6 +80,16 @@ export class TcpSerialServer {
     });
   }
 
+  /**
+   * Resolves once no client is connected: a test that runs one short-lived client after another
+   * awaits this between them instead of guessing how long the server takes to see one leave.
+   */
+  whenIdle(): Promise<void> {
+    const client = this.client;
+    if (!client || client.destroyed) return Promise.resolve();
+    return new Promise((resolve) => client.once('close', () => resolve()));
+  }
+
   private accept(socket: Socket): void {
     if (this.client && !this.client.destroyed) {
       this.options.logger.info({ remote: socket.remoteAddress }, 'TCP serial server busy; refusing a second client');
