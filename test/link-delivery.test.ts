@@ -10,7 +10,7 @@ import { DeviceHub } from '../platform/broker/device-hub.js';
 import { startBroker, type RunningBroker } from '../platform/broker/embedded-broker.js';
 import type { CommandResult, DeviceEvent, EsimNotification } from '../platform/contract/messages.js';
 import { deviceTopic } from '../platform/contract/topics.js';
-import { capturingLogger, eventually, rawClient, sleep } from './link-fixtures.js';
+import { capturingLogger, eventually, rawClient } from './link-fixtures.js';
 
 const DEVICE = '356938035643809';
 const EID = '89049032123451234512345678901235';
