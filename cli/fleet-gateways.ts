@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createAgent } from '../agent/agent.js';
 import { resolveConfig } from '../agent/config.js';
-import { OutboxStore } from '../agent/link/outbox-store.js';
+import { OutboxStore, type OutboxDurability } from '../agent/link/outbox-store.js';
 import { childLogger, silentLogger, type Logger } from '../common/log.js';
 import type { GatewayFactory, GatewayHost, HostInput } from '../simulator/fleet/index.js';
 
@@ -38,11 +38,17 @@ export interface AgentGatewayOptions {
   connectMqtt?: () => Duplex;
   /**
    * [choice] Default true: every agent's outbox lives in ONE store (`outboxes.sqlite` in
-   * `dataDir`, WAL, `synchronous = FULL`, owner = device id): one connection, one schema,
-   * statements prepared once, one group commit per event-loop turn for the whole fleet, three
-   * open files in all. False: a file per agent, as a standalone agent keeps it.
+   * `dataDir`, WAL, owner = device id): one connection, one schema, statements prepared once, one
+   * group commit per event-loop turn for the whole fleet, three open files in all. False: a file
+   * per agent, as a standalone agent keeps it (fsynced).
    */
   sharedOutbox?: boolean;
+  /**
+   * When the shared store's commit counts (`OutboxDurability`): default `process` — written to
+   * the operating system before an entry is accepted, so a killed fleet process loses nothing
+   * accepted, without an fsync per commit (docs/fleet.md, Outbox). `fsync` as a real agent.
+   */
+  outboxDurability?: OutboxDurability;
 }
 
 /** A `GatewayFactory` whose hosts are real agents. */
@@ -51,7 +57,7 @@ export function agentGatewayFactory(options: AgentGatewayOptions = {}): GatewayF
   let ownDir: string | undefined;
   const dataDir = (): string => options.dataDir ?? (ownDir ??= mkdtempSync(join(tmpdir(), 'cellgate-fleet-')));
   let outboxes: OutboxStore | undefined;
-  const sharedStore = (): OutboxStore | undefined => (options.sharedOutbox === false ? undefined : (outboxes ??= new OutboxStore(join(dataDir(), 'outboxes.sqlite'))));
+  const sharedStore = (): OutboxStore | undefined => (options.sharedOutbox === false ? undefined : (outboxes ??= new OutboxStore(join(dataDir(), 'outboxes.sqlite'), 'wal', options.outboxDurability ?? 'process')));
   return {
     createHost(input: HostInput): GatewayHost {
       // `sim://` paths are understood only by the simulator's binding; the config file format

@@ -20,7 +20,8 @@ const DEVICE = '356938035643809';
  * event-loop turn (one group commit each), printing a burst's keys only once
  * `link.accepted()` resolved (the commit returned), until the parent SIGKILLs it — mid-burst,
  * mid-commit, wherever. It runs the compiled agent code; `shared` puts the outbox in a store
- * shared by owners, as an in-process fleet does.
+ * shared by owners, `fleet` in one with the in-process fleet's durability (`process`: the commit
+ * is written to the OS, not fsynced — a killed process must still lose nothing accepted).
  */
 const childSource = (): string => `
 import { RealClock } from '${builtModule('common/clock')}';
@@ -29,8 +30,8 @@ import { Outbox } from '${builtModule('agent/link/outbox')}';
 import { OutboxStore } from '${builtModule('agent/link/outbox-store')}';
 const [outboxPath, deviceId, mode] = process.argv.slice(2);
 const clock = new RealClock();
-const outbox = mode === 'shared'
-  ? new Outbox(new OutboxStore(outboxPath), { clock, owner: deviceId, maxEntries: 1_000_000 })
+const outbox = mode !== 'own'
+  ? new Outbox(new OutboxStore(outboxPath, 'wal', mode === 'fleet' ? 'process' : 'fsync'), { clock, owner: deviceId, maxEntries: 1_000_000 })
   : new Outbox(outboxPath, { clock, maxEntries: 1_000_000 });
 const link = new AgentLink({ deviceId, url: 'mqtt://127.0.0.1:1', password: 'unused', agentVersion: 'crash-test', outbox, clock });
 process.stdout.write('ready\\n');
@@ -53,7 +54,7 @@ describe('durable outbox across a killed agent process', () => {
     await broker?.close();
   });
 
-  it.each(['own', 'shared'] as const)('replays every entry accepted under group commit after SIGKILL, each applied exactly once (%s store)', async (mode) => {
+  it.each(['own', 'shared', 'fleet'] as const)('replays every entry accepted under group commit after SIGKILL, each applied exactly once (%s store)', async (mode) => {
     const dir = mkdtempSync(join(tmpdir(), 'cellgate-crash-'));
     const outboxPath = join(dir, 'outbox.db');
     const child = spawn(process.execPath, [childScript, outboxPath, DEVICE, mode], { stdio: ['ignore', 'pipe', 'pipe'], cwd: projectRoot });
@@ -78,7 +79,7 @@ describe('durable outbox across a killed agent process', () => {
     expect(await exited).toBe('SIGKILL');
 
     const clock = new RealClock();
-    const outbox = mode === 'shared' ? new Outbox(new OutboxStore(outboxPath), { clock, owner: DEVICE }) : new Outbox(outboxPath, { clock });
+    const outbox = mode === 'own' ? new Outbox(outboxPath, { clock }) : new Outbox(new OutboxStore(outboxPath), { clock, owner: DEVICE });
     const survived = outbox.pending(1_000_000).map((e) => e.key);
     expect(survived.length).toBeGreaterThanOrEqual(accepted.length);
     expect(survived.slice(0, accepted.length)).toEqual(accepted);

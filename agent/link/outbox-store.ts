@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
  * An outbox never writes on its own: appends, removals and executed-command marks are queued
  * here, and ONE transaction per event-loop turn (`setImmediate`) commits everything every
  * outbox of this store queued during the turn, with `synchronous = FULL` (the commit is fsynced
- * before it returns). Only then is an entry *accepted*: `Outbox.committed()` resolves, the link
+ * before it returns; `OutboxDurability`). Only then is an entry *accepted*: `Outbox.committed()` resolves, the link
  * may send it, and removals are reported. A producer that needs the guarantee awaits it; nothing
  * is put on the wire before its commit, so nothing the platform acknowledged can be lost.
  *
@@ -18,6 +18,19 @@ import Database from 'better-sqlite3';
  * message per gateway (docs/agent.md, Outbox).
  */
 export type OutboxJournal = 'wal' | 'truncate';
+
+/**
+ * When a commit counts as durable, i.e. when an entry is *accepted*:
+ * - `fsync` (every real agent): `synchronous = FULL`, the commit is on the disk before it returns
+ *   (a power cut loses nothing accepted).
+ * - `process` (a simulated fleet only, WAL only): `synchronous = NORMAL`, the commit is in the
+ *   operating system's page cache (the WAL file written) before it returns, so a crash or SIGKILL
+ *   of the process loses nothing accepted; a power cut of the host may lose the last commits.
+ *   [choice] An in-process fleet simulates its gateways inside ONE process whose platform usually
+ *   lives in memory: the world it simulates ends with that process, never with a power cut of
+ *   one gateway, so the fsync per commit bought nothing it could show (docs/fleet.md, Outbox).
+ */
+export type OutboxDurability = 'fsync' | 'process';
 
 /** What the store asks of an outbox after each commit. */
 export interface OutboxParticipant {
@@ -58,13 +71,18 @@ export class OutboxStore {
     forget: Database.Statement;
   };
 
-  /** Opens (creating if needed) the database at `path`; `journal` defaults to `wal`. */
-  constructor(readonly path: string, journal: OutboxJournal = 'wal') {
+  /** Opens (creating if needed) the database at `path`; `journal` defaults to `wal`, `durability` to `fsync`. */
+  constructor(
+    readonly path: string,
+    journal: OutboxJournal = 'wal',
+    readonly durability: OutboxDurability = 'fsync',
+  ) {
+    if (durability === 'process' && journal !== 'wal') throw new Error("outbox durability 'process' needs the WAL journal (a rollback journal at NORMAL may corrupt)");
     mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.wal = journal === 'wal';
     this.db.pragma(this.wal ? 'journal_mode = WAL' : 'journal_mode = TRUNCATE');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(durability === 'process' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     this.migrate();
     this.stmt = {
       insert: this.db.prepare('INSERT INTO outbox (owner, key, kind, priority, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -172,7 +190,7 @@ export class OutboxStore {
     // A batch of removals alone may skip the fsync in WAL mode: a removal lost to a power cut only
     // causes a resend that the platform deduplicates (WAL + NORMAL never corrupts the database).
     // A rollback journal at NORMAL may corrupt the file on a power cut (sqlite.org/pragma.html#pragma_synchronous).
-    const relaxed = this.wal && appends.length === 0 && marks.length === 0;
+    const relaxed = this.durability === 'fsync' && this.wal && appends.length === 0 && marks.length === 0;
     let failure: Error | undefined;
     try {
       if (relaxed) this.db.pragma('synchronous = NORMAL');

@@ -111,6 +111,17 @@ describe('Outbox', () => {
       reopened.close();
     });
 
+    it("keeps the fleet's 'process' durability to WAL and commits at synchronous NORMAL, the others at FULL", () => {
+      expect(() => new OutboxStore(dbPath(), 'truncate', 'process')).toThrow(/needs the WAL journal/);
+      const fleet = new OutboxStore(dbPath(), 'wal', 'process');
+      const agent = new OutboxStore(dbPath());
+      // PRAGMA synchronous: 1 = NORMAL, 2 = FULL (sqlite.org/pragma.html#pragma_synchronous).
+      expect(fleet.db.pragma('synchronous', { simple: true })).toBe(1);
+      expect(agent.db.pragma('synchronous', { simple: true })).toBe(2);
+      fleet.close();
+      agent.close();
+    });
+
     it('reads an outbox file written before owners existed', () => {
       const path = dbPath();
       const old = new Database(path);
