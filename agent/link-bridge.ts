@@ -89,7 +89,7 @@ export interface LinkBridgeOptions {
 export function bridgeSessionToLink(options: LinkBridgeOptions): () => void {
   const { driver, link, clock, logger } = options;
   let lostAt: number | undefined;
-  const publish = (): void => link.updateStatus(toStatusFields(driver.status(), driver.settings.apn.apn));
+  const publish = (status: SessionStatus = driver.status()): void => link.updateStatus(toStatusFields(status, driver.settings.apn.apn));
   const emit = (type: string, data: Record<string, unknown>): void => {
     try {
       link.emitEvent(type, data);
@@ -100,7 +100,7 @@ export function bridgeSessionToLink(options: LinkBridgeOptions): () => void {
   };
 
   const onChange = (change: StateChange): void => {
-    publish();
+    publish(change.status);
     const { status } = change;
     if (change.to === 'online') {
       emit('session.online', { ip: status.ip ?? null, plan: status.plan ?? null, attempt: status.attempt });

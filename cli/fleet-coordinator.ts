@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VirtualClock } from '../common/clock.js';
-import { startPlatform } from '../platform/index.js';
+import { STREAMS } from '../platform/app/context.js';
+import { startPlatform, type RunningPlatform } from '../platform/index.js';
+import { readOnly } from '../platform/store/port.js';
 import { BarrierCoordinator, mergeReports, type FleetReport, type Scenario } from '../simulator/fleet/index.js';
 import { fleetPlatformOptions } from './fleet-platform.js';
 
@@ -35,6 +37,35 @@ function cellgateBin(): string {
   throw new Error('bin/cellgate.js not found');
 }
 
+/**
+ * The sequence of the platform's latest network order (session deletes and short messages share
+ * the store's one sequence). A store of this process alone notifies a listener before the commit's
+ * caller goes on, so the figure is re-read only after such a notice; a store shared with other
+ * processes (their notices arrive late) is read every time.
+ */
+function orderStreamEnd(platform: RunningPlatform): () => Promise<number> {
+  const { store } = platform;
+  let end: number | undefined;
+  let generation = 0;
+  const stale = (): void => {
+    generation++;
+    end = undefined;
+  };
+  const listening = Promise.all([store.listen(STREAMS.sessionDeleteOrders, stale), store.listen(STREAMS.smsDeliverOrders, stale)]);
+  return async () => {
+    await listening;
+    if (end !== undefined && !store.shared) return end;
+    const before = generation;
+    const [deletes, sms] = await readOnly(store, async (tx) => [
+      await tx.readStream(STREAMS.sessionDeleteOrders, { descending: true, limit: 1 }),
+      await tx.readStream(STREAMS.smsDeliverOrders, { descending: true, limit: 1 }),
+    ] as const);
+    const read = Math.max(deletes[0]?.seq ?? 0, sms[0]?.seq ?? 0);
+    if (generation === before) end = read;
+    return read;
+  };
+}
+
 /** Runs the coordinator; with `spawnWorkers`, returns the merged report of the shards. */
 export async function coordinate(scenario: Scenario, options: CoordinateOptions): Promise<FleetReport | undefined> {
   const wallStart = performance.now();
@@ -43,6 +74,7 @@ export async function coordinate(scenario: Scenario, options: CoordinateOptions)
   const barrier = await BarrierCoordinator.start({
     clock,
     advance: (ms) => platform.scheduler.advance(clock, ms),
+    ordersEnd: orderStreamEnd(platform),
     shards: options.shards,
     ...(options.barrierPort !== undefined ? { port: options.barrierPort } : {}),
   });

@@ -291,8 +291,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
 async function runRemote(scenario: Scenario, remote: { url: string; networkToken: string; barrier?: string }, options: RunScenarioOptions, logger: ReturnType<typeof silentLogger>): Promise<FleetReport> {
   if (scenario.mode !== 'real' && !remote.barrier) throw new Error('a shared platform runs on its own clock: the scenario must run in real time (mode: real / --real-time), or on a coordinator\'s barrier');
   // The radio side's retries wait on the wall clock either way (real I/O).
-  const gate = new RemoteNetworkGate({ url: remote.url, token: remote.networkToken, clock: new RealClock(), logger });
   const barrier = remote.barrier ? await joinBarrier(remote.barrier, options.shard?.index ?? 0) : undefined;
+  // On a barrier the order stream resumes after the coordinator's start sequence: no order is
+  // missed however late the stream connects, and the barrier can tell which ones were applied.
+  const gate = new RemoteNetworkGate({
+    url: remote.url, token: remote.networkToken, clock: new RealClock(), logger,
+    ...(barrier?.startOrders !== undefined ? { resumeAfter: barrier.startOrders } : {}),
+  });
   const clock: Clock = barrier ? new VirtualClock(barrier.startTime) : new RealClock();
   try {
     return await runFleet({
@@ -300,7 +305,7 @@ async function runRemote(scenario: Scenario, remote: { url: string; networkToken
       factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0)) }),
       platform: { url: remote.url, gate },
       clock,
-      ...(barrier ? { driver: (c: VirtualClock, meter: ActivityMeter) => new BarrierTimeDriver({ clock: c, meter, barrier }) } : {}),
+      ...(barrier ? { driver: (c: VirtualClock, meter: ActivityMeter) => new BarrierTimeDriver({ clock: c, meter, barrier, ...(barrier.startOrders !== undefined ? { orders: gate } : {}) }) } : {}),
       ...(options.shard ? { shard: options.shard } : {}),
       progress: options.progressSink ?? createProgress(process.stderr, options.progress ?? 'auto'),
       logger,

@@ -21,6 +21,7 @@ import {
 import { MqttSession, type BackoffPolicy, type ConnectionState } from '../../platform/contract/mqtt-session.js';
 import { assertDeviceId, deviceTopics, type DeviceTopics } from '../../platform/contract/topics.js';
 import { Outbox, type OutboxKind, type OutboxPriority } from './outbox.js';
+import { sameJson } from './same-json.js';
 
 /** The parts of the status snapshot the agent fills in; the link adds the rest. */
 export type StatusFields = Omit<StatusSnapshot, 'v' | 'deviceId' | 'online' | 'agentVersion' | 'time'>;
@@ -169,7 +170,7 @@ export class AgentLink {
   /** Merges fields into the status snapshot; republishes (retained) if anything changed. */
   updateStatus(fields: Partial<StatusFields>): void {
     const next = { ...this.status, ...fields };
-    if (JSON.stringify(next) === JSON.stringify(this.status)) return;
+    if (sameJson(next, this.status)) return;
     this.status = next;
     this.statusTime = this.options.clock.now();
     this.publishStatus();
@@ -341,3 +342,4 @@ export class AgentLink {
     }, ackTimeout);
   }
 }
+

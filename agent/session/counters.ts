@@ -1,17 +1,21 @@
 /** Named monotonically increasing counters (attempts, losses by reason, state entries...). */
 export class Counters {
   private readonly values = new Map<string, number>();
+  /** The last snapshot, until a counter moves (a fleet asks for it on every state change). */
+  private cached: Readonly<Record<string, number>> | undefined;
 
   add(name: string, by = 1): void {
     this.values.set(name, (this.values.get(name) ?? 0) + by);
+    this.cached = undefined;
   }
 
   get(name: string): number {
     return this.values.get(name) ?? 0;
   }
 
-  /** A copy, sorted by name, safe to serialise. */
-  snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.values.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  /** A frozen copy, sorted by name (code-unit order: the names are ASCII), safe to serialise. */
+  snapshot(): Readonly<Record<string, number>> {
+    this.cached ??= Object.freeze(Object.fromEntries([...this.values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+    return this.cached;
   }
 }

@@ -37,6 +37,43 @@ describe('barrier: one virtual clock for shards in other processes', () => {
     expect(platformClock.now()).toBe(START + 10_000);
   });
 
+  it('holds time until every shard applied the network orders the platform issued (they cross on another connection)', async () => {
+    const platformClock = new VirtualClock(START);
+    let ordersEnd = 0;
+    coordinator = await BarrierCoordinator.start({ clock: platformClock, advance: (ms) => platformClock.advance(ms), shards: 2, ordersEnd: async () => ordersEnd });
+    const effects: number[] = [];
+    // Shard a's own order stream: an order reaches it 30 ms of wall time after the platform issued it.
+    const arrivals: Array<() => void> = [];
+    const feed = {
+      seen: 0,
+      whenSeen: (seq: number) => new Promise<void>((resolve) => (feed.seen >= seq ? resolve() : arrivals.push(resolve))),
+    };
+    const [a, b] = await Promise.all([
+      joinBarrier(coordinator.address, 1).then((barrier) => {
+        const clock = new VirtualClock(barrier.startTime);
+        return { clock, driver: new BarrierTimeDriver({ clock, meter: new ActivityMeter(), barrier, orders: feed }) };
+      }),
+      joinBarrierPair(coordinator.address, 2),
+    ]);
+    // At 1 s shard a's action makes the platform issue an order (a session delete, say) whose effect
+    // on the gateway follows 100 ms after it lands.
+    a.clock.setTimeout(() => {
+      ordersEnd = 1;
+      setTimeout(() => {
+        feed.seen = 1;
+        a.clock.setTimeout(() => effects.push(a.clock.now() - START), 100);
+        for (const resolve of arrivals.splice(0)) resolve();
+      }, 30);
+    }, 1_000);
+    b.clock.setTimeout(() => effects.push(b.clock.now() - START), 5_000);
+    await Promise.all([a.driver.runUntil(START + 10_000), b.driver.runUntil(START + 10_000)]);
+    // Without the sync the clock would have jumped to b's 5 s before the order landed (effect at 5.1 s).
+    expect(effects).toEqual([1_100, 5_000]);
+    expect(coordinator.syncs).toBeGreaterThan(0);
+    a.driver.close();
+    b.driver.close();
+  });
+
   it('holds time while one shard is busy, and lets the others go on once it is done', async () => {
     const platformClock = new VirtualClock(START);
     coordinator = await BarrierCoordinator.start({ clock: platformClock, advance: (ms) => platformClock.advance(ms), shards: 2 });

@@ -3,10 +3,16 @@
  * the barrier (docs/fleet.md, "Shards on one virtual clock").
  *
  * Protocol (JSON lines over TCP; the coordinator listens, each shard connects once):
- * - shard → `{"hello": {"shard": i}}`; coordinator → `{"welcome": {"now": t}}` once every
- *   expected shard said hello (all shards start on the same instant).
- * - shard → `{"ready": {"want": t}}` when it is settled (nothing in flight, no timer due before
- *   `t`); the coordinator waits until EVERY active shard is ready (or at a rendezvous), picks
+ * - shard → `{"hello": {"shard": i}}`; coordinator → `{"welcome": {"now": t, "orders": s}}` once
+ *   every expected shard said hello (all shards start on the same instant; `s`: the platform's
+ *   network order stream ends at sequence `s`, the shard's order stream resumes after it).
+ * - shard → `{"ready": {"want": t, "seen": s}}` when it is settled (nothing in flight, no timer
+ *   due before `t`, every network order up to sequence `s` applied); the coordinator waits until
+ *   EVERY active shard is ready (or at a rendezvous). If the platform issued orders a ready shard
+ *   has not seen (a session delete after an operator action or a platform job: they cross
+ *   processes on an SSE stream the barrier does not carry), it answers `{"sync": {"orders": e}}`
+ *   and time waits: the shard waits until its stream delivered them, settles, asks again.
+ *   Otherwise it picks
  *   `T = min(wants, the platform's next job)`, moves the platform's clock to `T` (running its due
  *   jobs), then answers `{"go": {"at": T}}` to the ready shards, which fire their timers up to `T`,
  *   settle and ask again. A shard busy with real work (HTTP calls of a timeline event) simply has
@@ -19,8 +25,8 @@ import { createConnection, createServer, type AddressInfo, type Server, type Soc
 import type { VirtualClock } from '../../common/clock.js';
 import type { ActivityMeter, TimeDriver } from './time-driver.js';
 
-type ShardMessage = { hello: { shard: number } } | { ready: { want: number } } | { rendezvous: Record<string, never> } | { done: Record<string, never> };
-type CoordinatorMessage = { welcome: { now: number } } | { go: { at: number } } | { error: { message: string } };
+type ShardMessage = { hello: { shard: number } } | { ready: { want: number; seen?: number } } | { rendezvous: Record<string, never> } | { done: Record<string, never> };
+type CoordinatorMessage = { welcome: { now: number; orders?: number } } | { go: { at: number } } | { sync: { orders: number } } | { error: { message: string } };
 
 /** Reads newline-delimited JSON from a socket. */
 function onLines(socket: Socket, handle: (message: unknown) => void): void {
@@ -50,6 +56,11 @@ export interface BarrierCoordinatorOptions {
   advance: (ms: number) => Promise<void>;
   /** Shards expected (each says hello once). */
   shards: number;
+  /**
+   * Sequence of the platform's latest network order (session delete, SMS deliver): time moves
+   * only once every ready shard has seen up to it. Absent: orders are not waited for.
+   */
+  ordersEnd?: () => Promise<number>;
   /** Listen address; default 127.0.0.1, any free port. */
   host?: string;
   port?: number;
@@ -60,6 +71,8 @@ interface ShardState {
   shard: number;
   state: 'busy' | 'ready' | 'rendezvous' | 'done';
   want: number;
+  /** Network orders applied up to this sequence (`ready.seen`); undefined: it takes none (not waited for). */
+  seen: number | undefined;
 }
 
 /** The coordinator of the barrier; lives with the platform. */
@@ -73,6 +86,8 @@ export class BarrierCoordinator {
   readonly allDone: Promise<void> = new Promise((resolve) => (this.finished = resolve));
   /** Clock moves made (each one a barrier round). */
   rounds = 0;
+  /** Rounds held back for shards to catch up with network orders. */
+  syncs = 0;
 
   private constructor(private readonly options: BarrierCoordinatorOptions) {
     this.server = createServer((socket) => this.accept(socket));
@@ -100,18 +115,16 @@ export class BarrierCoordinator {
       const message = raw as ShardMessage;
       if ('hello' in message) {
         if (state || this.started) return send(socket, { error: { message: 'unexpected hello' } });
-        state = { socket, shard: message.hello.shard, state: 'busy', want: Infinity };
+        state = { socket, shard: message.hello.shard, state: 'busy', want: Infinity, seen: undefined };
         this.shards.push(state);
-        if (this.shards.length === this.options.shards) {
-          this.started = true;
-          for (const s of this.shards) send(s.socket, { welcome: { now: this.options.clock.now() } });
-        }
+        if (this.shards.length === this.options.shards) void this.welcome();
         return;
       }
       if (!state) return send(socket, { error: { message: 'say hello first' } });
       if ('ready' in message) {
         state.state = 'ready';
         state.want = message.ready.want;
+        state.seen = message.ready.seen;
       } else if ('rendezvous' in message) state.state = 'rendezvous';
       else if ('done' in message) state.state = 'done';
       void this.decide();
@@ -121,6 +134,12 @@ export class BarrierCoordinator {
       void this.decide();
     });
     socket.on('error', () => undefined);
+  }
+
+  private async welcome(): Promise<void> {
+    const orders = this.options.ordersEnd ? await this.options.ordersEnd() : undefined;
+    this.started = true;
+    for (const s of this.shards) send(s.socket, { welcome: { now: this.options.clock.now(), ...(orders !== undefined ? { orders } : {}) } });
   }
 
   /** Moves time once every active shard waits on the barrier. */
@@ -144,6 +163,19 @@ export class BarrierCoordinator {
         }
         return;
       }
+      if (this.options.ordersEnd) {
+        const end = await this.options.ordersEnd();
+        const behind = ready.filter((s) => s.seen !== undefined && s.seen < end);
+        if (behind.length > 0) {
+          // Orders are on their way to these shards: they apply them at this instant first.
+          this.syncs++;
+          for (const s of behind) {
+            s.state = 'busy';
+            send(s.socket, { sync: { orders: end } });
+          }
+          return;
+        }
+      }
       const platformNext = clock.nextDue() ?? Infinity;
       const target = Math.max(clock.now(), Math.min(platformNext, ...ready.map((s) => s.want)));
       if (Number.isFinite(target) && target > clock.now()) await this.options.advance(target - clock.now());
@@ -166,7 +198,7 @@ export class BarrierCoordinator {
   }
 }
 
-/** Connects a shard to the coordinator at `host:port`; resolves with the run's start time. */
+/** Connects a shard to the coordinator at `host:port`; resolves once the run starts (`startTime`, `startOrders`). */
 export async function joinBarrier(address: string, shard: number): Promise<BarrierClient> {
   const at = address.lastIndexOf(':');
   const host = address.slice(0, at).replace(/^\[|\]$/g, '');
@@ -180,21 +212,32 @@ export async function joinBarrier(address: string, shard: number): Promise<Barri
   });
   const client = new BarrierClient(socket);
   send(socket, { hello: { shard } });
-  client.startTime = (await client.next()).now;
+  const welcome = await client.next();
+  client.startTime = welcome.now;
+  client.startOrders = welcome.orders;
   return client;
 }
 
 /** A shard's end of the barrier. */
+type Answer = { now: number; at: number; orders?: number; sync?: number };
+
 export class BarrierClient {
   startTime = 0;
-  private readonly waiting: Array<(value: { now: number; at: number }) => void> = [];
+  /** The platform's order sequence at the start (resume the order stream after it), if it keeps one. */
+  startOrders: number | undefined;
+  private readonly waiting: Array<(value: Answer) => void> = [];
   private failure: Error | undefined;
 
   constructor(private readonly socket: Socket) {
     onLines(socket, (raw) => {
       const message = raw as CoordinatorMessage;
       if ('error' in message) return this.fail(new Error(`barrier: ${message.error.message}`));
-      const value = 'welcome' in message ? { now: message.welcome.now, at: message.welcome.now } : { now: message.go.at, at: message.go.at };
+      const value: Answer =
+        'welcome' in message
+          ? { now: message.welcome.now, at: message.welcome.now, ...(message.welcome.orders !== undefined ? { orders: message.welcome.orders } : {}) }
+          : 'sync' in message
+            ? { now: NaN, at: -1, sync: message.sync.orders }
+            : { now: message.go.at, at: message.go.at };
       this.waiting.shift()?.(value);
     });
     socket.on('close', () => this.fail(new Error('barrier: the coordinator went away')));
@@ -206,18 +249,22 @@ export class BarrierClient {
     for (const w of this.waiting.splice(0)) w({ now: NaN, at: NaN });
   }
 
-  next(): Promise<{ now: number; at: number }> {
+  next(): Promise<Answer> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) =>
       this.waiting.push((v) => (Number.isNaN(v.at) ? reject(this.failure ?? new Error('barrier closed')) : resolve(v))),
     );
   }
 
-  /** Settled; wants time to move to `want` at most. Resolves with the instant granted. */
-  async ready(want: number): Promise<number> {
+  /**
+   * Settled, with network orders applied up to `seen`; wants time to move to `want` at most.
+   * Resolves with the instant granted, or with the order sequence to catch up with first.
+   */
+  async ready(want: number, seen?: number): Promise<{ at: number } | { sync: number }> {
     const answer = this.next();
-    send(this.socket, { ready: { want } });
-    return (await answer).at;
+    send(this.socket, { ready: { want, ...(seen !== undefined ? { seen } : {}) } });
+    const a = await answer;
+    return a.sync !== undefined ? { sync: a.sync } : { at: a.at };
   }
 
   async rendezvous(): Promise<number> {
@@ -234,6 +281,14 @@ export class BarrierClient {
   }
 }
 
+/** The shard's end of the platform's network order stream (`RemoteNetworkGate`). */
+export interface OrderFeed {
+  /** Sequence of the last order applied. */
+  readonly seen: number;
+  /** Resolves once every order up to `seq` was applied. */
+  whenSeen(seq: number): Promise<void>;
+}
+
 /**
  * A shard's time driver: settles locally like `VirtualTimeDriver`, then asks the barrier how far
  * its clock may move, and fires its own timers up to the instant granted.
@@ -244,7 +299,7 @@ export class BarrierTimeDriver implements TimeDriver {
   private readonly quietTurns: number;
   private readonly maxTurns: number;
 
-  constructor(private readonly options: { clock: VirtualClock; meter: ActivityMeter; barrier: BarrierClient; quietTurns?: number; maxTurns?: number }) {
+  constructor(private readonly options: { clock: VirtualClock; meter: ActivityMeter; barrier: BarrierClient; orders?: OrderFeed; quietTurns?: number; maxTurns?: number }) {
     this.quietTurns = options.quietTurns ?? 3;
     this.maxTurns = options.maxTurns ?? 5000;
   }
@@ -272,8 +327,13 @@ export class BarrierTimeDriver implements TimeDriver {
       if (clock.now() >= target) break;
       const next = clock.nextDue();
       const want = next === undefined ? target : Math.min(Math.max(next, clock.now()), target);
-      const at = await barrier.ready(want);
-      await clock.advanceTo(Math.min(at, target));
+      const answer = await barrier.ready(want, this.options.orders?.seen);
+      if ('sync' in answer) {
+        // The platform issued network orders this shard has not applied yet: apply, settle, ask again.
+        await this.options.orders?.whenSeen(answer.sync);
+        continue;
+      }
+      await clock.advanceTo(Math.min(answer.at, target));
       this.hops++;
       if (onProgress && this.hops - lastReport >= 200) {
         lastReport = this.hops;

@@ -29,6 +29,12 @@ export interface RemoteNetworkGateOptions {
   /** Attempts of each gate call on a network failure or a 5xx answer. Default 3. */
   attempts?: number;
   random?: () => number;
+  /**
+   * Order sequence to resume after (sent as `Last-Event-ID` on the first connect): orders issued
+   * after it are delivered even if the stream connects later. Default: from the stream's end at
+   * connect time.
+   */
+  resumeAfter?: number;
 }
 
 /** The platform answered a gate call with an error (4xx/5xx) — not retried when 4xx. */
@@ -60,11 +66,32 @@ export class RemoteNetworkGate implements NetworkGate {
   private streaming: Promise<void> | undefined;
   private connectedWaiters: (() => void)[] = [];
   private connected = false;
+  private seenSeq = 0;
+  private seenWaiters: Array<{ seq: number; resolve: () => void }> = [];
 
   constructor(private readonly options: RemoteNetworkGateOptions) {
     this.logger = options.logger ?? silentLogger();
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.base = options.url.replace(/\/+$/, '');
+    if (options.resumeAfter !== undefined) {
+      this.lastEventId = String(options.resumeAfter);
+      this.seenSeq = options.resumeAfter;
+    }
+  }
+
+  /** Sequence of the last order dispatched to the handlers (or `resumeAfter`). */
+  get seen(): number {
+    return this.seenSeq;
+  }
+
+  /**
+   * Resolves once every order up to `seq` has been dispatched (opens the stream if needed). A
+   * barrier shard waits on it so no order the platform issued is overtaken by its clock.
+   */
+  whenSeen(seq: number): Promise<void> {
+    this.streaming ??= this.streamOrders();
+    if (this.seenSeq >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.seenWaiters.push({ seq, resolve }));
   }
 
   attach(request: AttachRequest): Promise<AttachDecision> {
@@ -214,6 +241,20 @@ export class RemoteNetworkGate implements NetworkGate {
 
   private dispatch(type: string, data: string, id: string | undefined): void {
     if (id !== undefined) this.lastEventId = id;
+    try {
+      this.dispatchOrder(type, data);
+    } finally {
+      const seq = Number(id);
+      if (Number.isSafeInteger(seq) && seq > this.seenSeq) {
+        this.seenSeq = seq;
+        const due = this.seenWaiters.filter((w) => w.seq <= seq);
+        this.seenWaiters = this.seenWaiters.filter((w) => w.seq > seq);
+        for (const w of due) w.resolve();
+      }
+    }
+  }
+
+  private dispatchOrder(type: string, data: string): void {
     if (type === SMS_DELIVER_EVENT) return this.dispatchSms(data);
     if (type !== SESSION_DELETE_EVENT) return;
     let order: SessionDeleteOrder;
