@@ -10,13 +10,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../common/clock.js';
 import { ApiClient } from '../cli/stack-provision.js';
 import { startPlatform, type RunningPlatform } from '../platform/index.js';
 import { findConsoleDir } from '../platform/http/routes/console-routes.js';
 import { artifactDir, launchBrowser, newPage } from './support/browser.js';
+import { startEsimStack, type EsimStack } from './support/esim-stack.js';
 import { until, untilOnline } from './support/process-stack.js';
 import { startStack, type Stack } from './support/stack-harness.js';
 
@@ -78,6 +79,9 @@ describe('the console in a real browser', () => {
     await api.call('PUT', `/v1/subscribers/${created.imsi}/tags`, [{ tagName: 'name', tagValue: 'spare-sim' }]);
     spareImsi = created.imsi;
     await api.call('PUT', `/v1/subscribers/${stack.gateway.imsi}/tags`, [{ tagName: 'name', tagValue: 'pump-station-7' }]);
+    // The gateway's SIM in a group with a name: the console shows the name, not the id.
+    const group = await api.call<{ groupId: string }>('POST', '/v1/groups', { tags: { name: 'pumping-stations' } });
+    await api.call('POST', `/v1/subscribers/${stack.gateway.imsi}/set_group`, { groupId: group.groupId });
     // Usage on the gateway's SIM so the open month has data charges on the chart.
     const now = Math.floor(stack.platform.app.ctx.clock.now() / 1000);
     await api.call('POST', `/v1/sandbox/stats/air/subscribers/${stack.gateway.imsi}`, {
@@ -143,9 +147,20 @@ describe('the console in a real browser', () => {
     expect(page.url()).not.toContain(JSON.parse(session!).token);
     await shot('sims');
 
-    await page.getByLabel('IMSI', { exact: true }).fill(stack.gateway.imsi);
+    await row.getByText('pumping-stations').waitFor();
+    // "Open SIM" finds a SIM by its SIM ID (the Sim API) as well as by IMSI.
+    const { simId } = await stack.api.call<{ simId: string }>('GET', `/v1/subscribers/${spareImsi}`);
+    await page.getByLabel('IMSI or SIM ID', { exact: true }).fill(simId);
+    await page.getByRole('button', { name: 'Open SIM' }).click();
+    await page.getByRole('heading', { name: `SIM ${spareImsi} · spare-sim` }).waitFor();
+    await page.getByRole('link', { name: 'SIMs', exact: true }).click();
+    await page.getByLabel('IMSI or SIM ID', { exact: true }).fill('8900000000000000000');
+    await page.getByRole('button', { name: 'Open SIM' }).click();
+    await page.getByRole('alert').filter({ hasText: 'No SIM 8900000000000000000:' }).waitFor();
+    await page.getByLabel('IMSI or SIM ID', { exact: true }).fill(stack.gateway.imsi);
     await page.getByRole('button', { name: 'Open SIM' }).click();
     await page.getByRole('heading', { name: `SIM ${stack.gateway.imsi} · pump-station-7` }).waitFor();
+    await page.getByRole('region', { name: 'Overview' }).getByText('pumping-stations', { exact: true }).waitFor();
     await page.getByRole('table', { name: 'Status history' }).getByText('active').first().waitFor();
     await page.getByRole('table', { name: 'Session events' }).getByText('Created').first().waitFor();
   }, 60_000);
@@ -517,4 +532,110 @@ describe('the console on a virtual clock', () => {
     }
     await ctx.close();
   });
+});
+
+describe('the console with an eSIM gateway', () => {
+  let esim: EsimStack;
+  let esimBrowser: Browser;
+  beforeAll(async () => {
+    requireBuiltConsole();
+    // A gateway whose eUICC starts empty and trusts the platform's SM-DP+ (its CI), the agent
+    // with its LPA, and an order of two profiles, A and B (test/support/esim-stack.ts).
+    esim = await startEsimStack({ shortcut: false });
+    esim.startAgent();
+    await esim.whenGatewayReported();
+    esimBrowser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await esimBrowser?.close();
+    await esim?.close();
+  }, 30_000);
+
+  it('downloads an ordered profile into the gateway, enables, switches and deletes profiles, each with its result in words', async () => {
+    const [a, b] = esim.profiles;
+    // The operator asks for a confirmation code on B (SGP.22 §3.1.3; set on the SM-DP+).
+    const operatorId = (await esim.api.call<Array<{ operatorId: string }>>('GET', '/v1/subscribers'))[0]!.operatorId;
+    const codeB = (await esim.platform.smdp!.service.setConfirmationCode(operatorId, b.iccid, '2468')).activationCode;
+    const { context: ctx, page: p } = await newPage(esimBrowser);
+    p.setDefaultTimeout(WAIT);
+    p.on('dialog', (d) => void d.accept());
+    await p.goto(`${esim.platform.url}/console/`);
+    await p.getByLabel('Email', { exact: true }).fill(esim.login.email);
+    await p.getByLabel('Password', { exact: true }).fill(esim.login.password);
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.getByRole('heading', { name: 'SIMs' }).waitFor();
+
+    // The order's profiles on the eSIM page: ready to download, each with its activation code.
+    const openProfiles = async (): Promise<Locator> => {
+      await p.getByRole('link', { name: 'eSIM', exact: true }).click();
+      await p.getByRole('table', { name: 'Profile orders' }).getByRole('row').filter({ hasText: esim.orderId }).getByRole('button', { name: 'Profiles' }).click();
+      return p.getByRole('table', { name: `Profiles of ${esim.orderId}` });
+    };
+    let ordered = await openProfiles();
+    const rowA = ordered.getByRole('row').filter({ hasText: a.iccid });
+    await rowA.getByText('Ready to download').waitFor();
+    const codeA = await rowA.locator('code').innerText();
+    expect(codeA).toBe(a.activationCode);
+
+    // The device page: download A by its activation code, enabled once installed.
+    const openDevice = async (): Promise<void> => {
+      await p.getByRole('link', { name: 'Devices', exact: true }).click();
+      await p.getByRole('link', { name: esim.credentials.deviceId }).click();
+    };
+    await openDevice();
+    const card = p.getByRole('region', { name: 'eSIM profiles on the card' });
+    const result = card.getByTestId('esim-result');
+    const onCard = card.getByRole('table', { name: 'Profiles on the card' });
+    await card.getByLabel('Activation code', { exact: true }).fill(codeA);
+    await card.getByRole('button', { name: 'Download profile' }).click();
+    await result.filter({ hasText: /^Download eSIM profile: ok/ }).waitFor({ timeout: 60_000 });
+    expect(await result.innerText()).toMatch(new RegExp(`^Download eSIM profile: ok — profile ${a.iccid} .*installed from ${esim.platform.smdp!.address.replace(/[.$]/g, '\\$&')}; profile ${a.iccid} enabled, IMSI ${a.imsi}, attached`));
+    await onCard.getByRole('row').filter({ hasText: a.iccid }).getByRole('cell', { name: 'enabled', exact: true }).waitFor();
+    await p.screenshot({ path: join(SHOTS, 'device-esim.png'), fullPage: true });
+
+    // The platform heard the card's notifications: A is Activated on the eSIM page.
+    await until(async () => (await esim.profileStatuses())[a.iccid] === 'ACTIVATION_SUCCEEDED', WAIT, 'A activated on the platform');
+    ordered = await openProfiles();
+    await ordered.getByRole('row').filter({ hasText: a.iccid }).getByText('Activated', { exact: true }).waitFor();
+    expect(await ordered.getByRole('row').filter({ hasText: b.iccid }).locator('code').innerText()).toBe(codeB);
+
+    // B needs its confirmation code: a wrong one is refused in words, the right one installs it.
+    await openDevice();
+    await card.getByLabel('Activation code', { exact: true }).fill(codeB);
+    await card.getByLabel('Confirmation code', { exact: true }).fill('1111');
+    await card.getByLabel('Enable it once installed').uncheck();
+    await card.getByRole('button', { name: 'Download profile' }).click();
+    await result.filter({ hasText: /^Download eSIM profile: error/ }).waitFor({ timeout: 60_000 });
+    expect(await result.innerText()).toBe('Download eSIM profile: error — the confirmation code is wrong at get-bound-profile-package (SM-DP+ status 8.2.7 / 3.8)');
+    expect(await result.getAttribute('role')).toBe('alert');
+    await card.getByLabel('Confirmation code', { exact: true }).fill('2468');
+    await card.getByRole('button', { name: 'Download profile' }).click();
+    await result.filter({ hasText: /^Download eSIM profile: ok/ }).waitFor({ timeout: 60_000 });
+    await onCard.getByRole('row').filter({ hasText: b.iccid }).getByRole('cell', { name: 'disabled', exact: true }).waitFor();
+
+    // The card refuses to delete the enabled profile; the console says why.
+    await onCard.getByRole('button', { name: `Delete ${a.iccid}` }).click();
+    await result.filter({ hasText: /^Delete profile: error/ }).waitFor();
+    expect(await result.innerText()).toBe('Delete profile: error — the profile is not disabled (disable it first)');
+    // Switch to B, then delete A.
+    await onCard.getByRole('button', { name: `Enable ${b.iccid}` }).click();
+    await result.filter({ hasText: /^Enable profile: ok/ }).waitFor({ timeout: 60_000 });
+    expect(await result.innerText()).toMatch(new RegExp(`^Enable profile: ok — profile ${b.iccid} enabled, IMSI ${b.imsi}, attached`));
+    await onCard.getByRole('row').filter({ hasText: a.iccid }).getByRole('cell', { name: 'disabled', exact: true }).waitFor();
+    await onCard.getByRole('button', { name: `Delete ${a.iccid}` }).click();
+    await result.filter({ hasText: /^Delete profile: ok/ }).waitFor();
+    expect(await result.innerText()).toBe(`Delete profile: ok — profile ${a.iccid} deleted from the card`);
+    await onCard.getByRole('row').filter({ hasText: b.iccid }).getByRole('cell', { name: 'enabled', exact: true }).waitFor();
+    await onCard.getByRole('row').filter({ hasText: a.iccid }).waitFor({ state: 'detached' });
+    expect(esim.euicc.profiles().map((x) => x.iccid)).toEqual([b.iccid]);
+
+    // The eSIM page: B activated, A deleted and listed as deleted but not terminated (still billed).
+    await until(async () => (await esim.profileStatuses())[a.iccid] === 'DELETION_SUCCEEDED', WAIT, 'A deleted on the platform');
+    ordered = await openProfiles();
+    await ordered.getByRole('row').filter({ hasText: b.iccid }).getByText('Activated', { exact: true }).waitFor();
+    await ordered.getByRole('row').filter({ hasText: a.iccid }).getByText('Deleted', { exact: true }).waitFor();
+    await p.getByRole('table', { name: 'Deleted profiles' }).getByText(a.iccid).waitFor();
+    await p.screenshot({ path: join(SHOTS, 'esim-downloaded.png'), fullPage: true });
+    await ctx.close();
+  }, 180_000);
 });

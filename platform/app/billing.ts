@@ -43,11 +43,12 @@ import {
 } from '../domain/billing/index.js';
 import { PlatformError, domainError, unwrap, type Result } from '../domain/errors.js';
 import type { StatusChange } from '../domain/events.js';
-import type { StoreTx, StreamRecord } from '../store/port.js';
+import { readOnly, type StoreTx, type StreamRecord } from '../store/port.js';
 import { decodeBigInts, encodeBigInts } from './bigint-json.js';
 import { STREAMS, type AppContext, type UsageRecord } from './context.js';
 import { loadFeeSchedules, type FeeSchedules } from './fee-schedules.js';
 import { loadPaymentAccount } from './payments.js';
+import { keptStatement } from './statement-memo.js';
 import { SUBSCRIBER_KIND } from './subscribers.js';
 import { billPaymentStatus } from '../domain/billing/index.js';
 
@@ -102,6 +103,15 @@ type HistoryRecord =
 const ownerAfter = (r: HistoryRecord): string => (r.type === 'ownership-changed' ? r.toOperatorId : r.operatorId);
 const statusAfter = (r: HistoryRecord): StatusChange['toStatus'] => (r.type === 'ownership-changed' ? r.status : r.toStatus);
 
+/** The SIM ID the newest of an IMSI's status records carries, if any. */
+function simIdOf(records: readonly HistoryRecord[]): string | undefined {
+  for (let i = records.length - 1; i >= 0; i--) {
+    const r = records[i]!;
+    if (r.type === 'status-changed' && r.simId !== undefined) return r.simId;
+  }
+  return undefined;
+}
+
 /** Builds contiguous intervals from one IMSI's status-history records (oldest first). */
 function intervalsOf(records: readonly HistoryRecord[]): StatusInterval[] {
   const out: StatusInterval[] = [];
@@ -145,12 +155,17 @@ async function rateOperator(ctx: AppContext, tx: StoreTx, operatorId: string, co
   const take = (r: Result<BillLineItem[]>, only?: 'data'): void => {
     for (const i of unwrap(r)) if (i.operatorId === operatorId && (only === undefined ? i.feeKind !== 'data' : i.feeKind === 'data')) items.push(i);
   };
-  // Two reads for the whole account instead of two per SIM (an account of 10,000 SIMs made
-  // 20,000 queries per statement): the operator's SIM documents and the window's usage records.
+  // SIM IDs come with the status records (they never change). Only records written before they
+  // carried one make a read of the SIM documents: once for the account, not once per SIM.
   const simIds = new Map<string, string | undefined>();
-  if (owned.size > 0) {
-    for (const sim of await tx.list<{ imsi: string; simId?: string }>(SUBSCRIBER_KIND, { partition: operatorId })) simIds.set(sim.imsi, sim.simId);
+  for (const imsi of owned) {
+    const simId = simIdOf(byImsi.get(imsi)!);
+    if (simId !== undefined) simIds.set(imsi, simId);
   }
+  if (simIds.size < owned.size) {
+    for (const sim of await tx.list<{ imsi: string; simId?: string }>(SUBSCRIBER_KIND, { partition: operatorId })) if (!simIds.has(sim.imsi)) simIds.set(sim.imsi, sim.simId);
+  }
+  // The window's usage records: one read for the account.
   const usageFrom = from - 86_400_000;
   const usageByImsi = new Map<string, StreamRecord<UsageRecord>[]>();
   for (const u of owned.size > 0 ? await tx.readStream<UsageRecord>(STREAMS.usage, { fromTime: usageFrom, toTime: Math.min(to, asOf) }) : []) {
@@ -212,7 +227,8 @@ export async function statementOf(ctx: AppContext, tx: StoreTx, operatorId: stri
   assertYearMonth(yearMonth);
   const stored = await tx.get<unknown>(BILLING_KINDS.statement, statementId(operatorId, coverage, yearMonth));
   if (stored) return decodeBigInts<MonthlyStatement>(stored);
-  return computeStatement(ctx, tx, operatorId, coverage, yearMonth, ctx.clock.now());
+  const now = ctx.clock.now();
+  return keptStatement(ctx, tx, { operatorId, coverage, yearMonth }, now, () => computeStatement(ctx, tx, operatorId, coverage, yearMonth, now));
 }
 
 /** Rates a month from the streams (no persistence). */
@@ -247,7 +263,7 @@ async function paymentOf(tx: StoreTx, operatorId: string, coverage: CoverageType
 
 /** getBillingHistory: closed statements, newest first. */
 export async function getBillingHistory(ctx: AppContext, operatorId: string, coverage: CoverageType): Promise<{ billList: ReturnType<typeof monthlyBillView>[] }> {
-  return ctx.store.transaction(async (tx) => {
+  return readOnly(ctx.store, async (tx) => {
     const docs = await tx.list<unknown>(BILLING_KINDS.statement, { partition: operatorId });
     const statements = docs.map((d) => decodeBigInts<MonthlyStatement>(d)).filter((s) => s.coverageType === coverage);
     const payment = await paymentOf(tx, operatorId, coverage);
@@ -275,7 +291,7 @@ async function billableStatement(ctx: AppContext, tx: StoreTx, operatorId: strin
 
 /** getBilling. */
 export async function getBilling(ctx: AppContext, operatorId: string, coverage: CoverageType, yearMonth: string): Promise<ReturnType<typeof monthlyBillView>> {
-  return ctx.store.transaction(async (tx) => {
+  return readOnly(ctx.store, async (tx) => {
     const st = await billableStatement(ctx, tx, operatorId, coverage, yearMonth);
     return monthlyBillView(st, (await paymentOf(tx, operatorId, coverage))(yearMonth));
   });
@@ -283,17 +299,17 @@ export async function getBilling(ctx: AppContext, operatorId: string, coverage: 
 
 /** getBillingPerDay. */
 export async function getBillingPerDay(ctx: AppContext, operatorId: string, coverage: CoverageType, yearMonth: string): Promise<ReturnType<typeof dailyBillsView>> {
-  return ctx.store.transaction(async (tx) => dailyBillsView(await billableStatement(ctx, tx, operatorId, coverage, yearMonth)));
+  return readOnly(ctx.store, async (tx) => dailyBillsView(await billableStatement(ctx, tx, operatorId, coverage, yearMonth)));
 }
 
 /** getLatestBilling: the open month so far. */
 export async function getLatestBilling(ctx: AppContext, operatorId: string, coverage: CoverageType): Promise<ReturnType<typeof latestBillView>> {
-  return ctx.store.transaction(async (tx) => latestBillView(await statementOf(ctx, tx, operatorId, coverage, openYearMonth(ctx.clock.now(), coverage))));
+  return readOnly(ctx.store, async (tx) => latestBillView(await statementOf(ctx, tx, operatorId, coverage, openYearMonth(ctx.clock.now(), coverage))));
 }
 
 /** The detailed CSV of a month (exportBilling) or of the open month (exportLatestBilling). */
 export async function exportBilling(ctx: AppContext, operatorId: string, coverage: CoverageType, yearMonth?: string): Promise<{ yearMonth: string; csv: string }> {
-  return ctx.store.transaction(async (tx) => {
+  return readOnly(ctx.store, async (tx) => {
     const ym = yearMonth ?? openYearMonth(ctx.clock.now(), coverage);
     const st = yearMonth ? await billableStatement(ctx, tx, operatorId, coverage, ym) : await statementOf(ctx, tx, operatorId, coverage, ym);
     return { yearMonth: ym, csv: exportBillingCsv(st) };
@@ -313,10 +329,10 @@ async function lastFourMonths(ctx: AppContext, tx: StoreTx, operatorId: string, 
 
 /** getBillingSummaryOfBillItems. */
 export async function getBillingSummaryOfBillItems(ctx: AppContext, operatorId: string, coverage: CoverageType): Promise<ReturnType<typeof billItemSummaryView>> {
-  return ctx.store.transaction(async (tx) => billItemSummaryView(await lastFourMonths(ctx, tx, operatorId, coverage)));
+  return readOnly(ctx.store, async (tx) => billItemSummaryView(await lastFourMonths(ctx, tx, operatorId, coverage)));
 }
 
 /** getBillingSummaryOfSims. */
 export async function getBillingSummaryOfSims(ctx: AppContext, operatorId: string, coverage: CoverageType): Promise<ReturnType<typeof simSummaryView>> {
-  return ctx.store.transaction(async (tx) => simSummaryView(await lastFourMonths(ctx, tx, operatorId, coverage)));
+  return readOnly(ctx.store, async (tx) => simSummaryView(await lastFourMonths(ctx, tx, operatorId, coverage)));
 }

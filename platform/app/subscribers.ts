@@ -97,8 +97,9 @@ export async function commitSubscriberChange(
 ): Promise<void> {
   await saveSubscriber(tx, after);
   if (before === null) await indexSimId(tx, after);
-  // The Sim API's status history shows the speed class and group each change left the SIM with.
-  await emit(events.map((e) => (e.type === 'status-changed' && e.imsi === after.imsi ? { ...e, speedClass: after.speedClass, groupId: after.groupId } : e)));
+  // The Sim API's status history shows the speed class and group each change left the SIM with;
+  // the SIM ID rides along so billing names a SIM's items without reading every SIM document.
+  await emit(events.map((e) => (e.type === 'status-changed' && e.imsi === after.imsi ? { ...e, speedClass: after.speedClass, groupId: after.groupId, simId: after.simId } : e)));
   const { scheduler, config } = ctx;
   if (after.expiryTime !== before?.expiryTime || after.expiryAction !== before?.expiryAction) {
     if (after.expiryTime !== null) await scheduler.at(after.expiryTime, `expiry:${after.imsi}`, SUBSCRIBER_JOBS.expiry, { imsi: after.imsi, expiryTime: after.expiryTime }, tx);

@@ -21,6 +21,8 @@ export interface StatusChange {
   /** The SIM's speed class and group right after the change (recorded from 2026 on; older records lack them). */
   speedClass?: string;
   groupId?: string | null;
+  /** The SIM's SIM ID (it never changes; recorded from 2026-12 on, older records lack it). */
+  simId?: string;
 }
 
 /** A one-off fee a status change incurred; billing prices it from the fee schedule. */

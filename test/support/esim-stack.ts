@@ -43,6 +43,8 @@ export interface EsimStack {
   platform: RunningPlatform;
   /** The operator's API client (logged in). */
   api: ApiClient;
+  /** The operator's root login (email and password), e.g. for the web console. */
+  login: { email: string; password: string };
   orderId: string;
   /** The two ordered profiles, A then B. */
   profiles: [OrderedProfile, OrderedProfile];
@@ -191,6 +193,7 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
   const stack: EsimStack = {
     platform,
     api,
+    login: { email, password },
     orderId,
     profiles,
     credentials,

@@ -1,31 +1,12 @@
-import { useEffect, useState } from 'preact/hooks';
-import { describeError, formatTime } from '../api.js';
+import { useEffect } from 'preact/hooks';
+import { formatTime } from '../api.js';
 import { href } from '../router.js';
-import { ErrorText, Field, Loading, OnlineBadge, Section, useConsole, useLoad } from '../ui.js';
+import { ErrorText, Loading, OnlineBadge, Section, useConsole, useLoad } from '../ui.js';
 import type { Device, DeviceEvent } from '../types.js';
+import { CommandSection } from './device-commands.js';
+import { EsimSection } from './device-esim.js';
 
-/** Commands the console offers (platform/contract/messages.ts `Command`), with their fields. */
-const COMMANDS: { name: string; label: string; fields: { key: string; label: string; options?: string[] }[] }[] = [
-  { name: 'reconnect', label: 'Reconnect', fields: [] },
-  { name: 'refresh-status', label: 'Refresh status', fields: [] },
-  { name: 'reboot-modem', label: 'Reboot modem', fields: [] },
-  { name: 'set-apn', label: 'Set APN', fields: [{ key: 'apn', label: 'APN' }, { key: 'username', label: 'APN user name' }, { key: 'password', label: 'APN password' }] },
-  { name: 'set-rat', label: 'Set radio access', fields: [{ key: 'rat', label: 'Radio access', options: ['auto', 'lte-m', 'nb-iot', 'lte'] }] },
-  { name: 'list-profiles', label: 'List eSIM profiles', fields: [] },
-  { name: 'enable-profile', label: 'Enable eSIM profile', fields: [{ key: 'iccid', label: 'ICCID' }] },
-  { name: 'disable-profile', label: 'Disable eSIM profile', fields: [{ key: 'iccid', label: 'ICCID' }] },
-  { name: 'delete-profile', label: 'Delete eSIM profile', fields: [{ key: 'iccid', label: 'ICCID' }] },
-];
-
-interface CommandResult {
-  commandId: string;
-  command: string;
-  status: string;
-  result?: Record<string, unknown>;
-  error?: { code: string; message: string };
-}
-
-/** One gateway: last status report, its events (live), and sending a command with its result. */
+/** One gateway: last status report, its events (live), commands and its eSIM profiles, each with its result. */
 export function DeviceDetailPage({ deviceId }: { deviceId: string }) {
   const { api, live, can } = useConsole();
   const path = `/_cellgate/devices/${encodeURIComponent(deviceId)}`;
@@ -110,8 +91,9 @@ export function DeviceDetailPage({ deviceId }: { deviceId: string }) {
             <p>This device has not reported yet.</p>
           )}
         </Section>
-        {can('sendCommand') ? <CommandSection path={path} /> : null}
+        {can('sendCommand') ? <CommandSection devicePath={path} onDone={device.reload} /> : null}
       </div>
+      {can('sendCommand') ? <EsimSection devicePath={path} onDone={device.reload} /> : null}
       <Section title="Events">
         <ErrorText error={events.error} />
         {newestFirst.length === 0 ? <p>No event yet.</p> : null}
@@ -137,71 +119,5 @@ export function DeviceDetailPage({ deviceId }: { deviceId: string }) {
         ) : null}
       </Section>
     </>
-  );
-}
-
-function CommandSection({ path }: { path: string }) {
-  const { api } = useConsole();
-  const [name, setName] = useState('reconnect');
-  const [values, setValues] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
-  const spec = COMMANDS.find((c) => c.name === name)!;
-
-  const send = async (e: Event): Promise<void> => {
-    e.preventDefault();
-    setBusy(true);
-    setResult(null);
-    const command: Record<string, string> = { name };
-    for (const f of spec.fields) {
-      const v = values[f.key] ?? f.options?.[0];
-      if (v) command[f.key] = v;
-    }
-    try {
-      const r = await api.post<CommandResult>(`${path}/commands`, { command });
-      const detail = r.error ? `${r.error.message} (${r.error.code})` : r.result ? JSON.stringify(r.result) : '';
-      setResult({ ok: r.status === 'ok', text: `${spec.label}: ${r.status}${detail ? ` — ${detail}` : ''}` });
-    } catch (err) {
-      setResult({ ok: false, text: `${spec.label} refused: ${describeError(err)}` });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Section title="Send a command">
-      <form onSubmit={(e) => void send(e)}>
-        <Field label="Command" id="cmd-name">
-          <select id="cmd-name" value={name} onChange={(e) => setName((e.currentTarget as HTMLSelectElement).value)}>
-            {COMMANDS.map((c) => (
-              <option key={c.name} value={c.name}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-        </Field>
-        {spec.fields.map((f) => (
-          <Field key={f.key} label={f.label} id={`cmd-${f.key}`}>
-            {f.options ? (
-              <select id={`cmd-${f.key}`} value={values[f.key] ?? f.options[0]} onChange={(e) => setValues({ ...values, [f.key]: (e.currentTarget as HTMLSelectElement).value })}>
-                {f.options.map((o) => (
-                  <option key={o}>{o}</option>
-                ))}
-              </select>
-            ) : (
-              <input id={`cmd-${f.key}`} value={values[f.key] ?? ''} onInput={(e) => setValues({ ...values, [f.key]: (e.currentTarget as HTMLInputElement).value })} />
-            )}
-          </Field>
-        ))}
-        <button type="submit" disabled={busy}>
-          {busy ? 'Waiting for the device…' : 'Send command'}
-        </button>
-      </form>
-      {result ? (
-        <p class={`notice ${result.ok ? 'ok' : 'error'}`} role={result.ok ? 'status' : 'alert'} data-testid="command-result">
-          {result.text}
-        </p>
-      ) : null}
-    </Section>
   );
 }

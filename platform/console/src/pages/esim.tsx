@@ -156,6 +156,19 @@ function OrderProfiles({ orderId }: { orderId: string }) {
   );
 }
 
+/** The reference's `profileStatus` values in words (the code stays beside them). */
+const PROFILE_STATUS_WORDS: Record<string, string> = {
+  SUBSCRIBER_REGISTRATION_SUCCEEDED: 'Ready to download',
+  INSTALLATION_SUCCEEDED: 'Installed',
+  INSTALLATION_FAILED: 'Installation failed',
+  ACTIVATION_SUCCEEDED: 'Activated',
+  ACTIVATION_FAILED: 'Activation failed',
+  INACTIVATION_SUCCEEDED: 'Deactivated',
+  INACTIVATION_FAILED: 'Deactivation failed',
+  DELETION_SUCCEEDED: 'Deleted',
+  DELETION_FAILED: 'Deletion failed',
+};
+
 function ProfileTable({ profiles, label }: { profiles: OrderedProfile[]; label: string }) {
   return (
     <table class="grid" aria-label={label}>
@@ -176,7 +189,9 @@ function ProfileTable({ profiles, label }: { profiles: OrderedProfile[]; label: 
             <td>
               <a href={href(`sims/${p.imsi}`)}>{p.imsi}</a>
             </td>
-            <td>{p.profileStatus}</td>
+            <td>
+              <span>{PROFILE_STATUS_WORDS[p.profileStatus] ?? p.profileStatus}</span> <small class="muted">{p.profileStatus}</small>
+            </td>
             <td>{p.subscription}</td>
             <td>{formatTime(p.installedTime)}</td>
             <td>

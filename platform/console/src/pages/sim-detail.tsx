@@ -26,6 +26,10 @@ export function SimDetailPage({ imsi }: { imsi: string }) {
   const sim = useLoad(() => api.get<Subscriber>(base), [imsi]);
   const history = useLoad(() => api.get<StatusChange[]>(`/_cellgate/subscribers/${encodeURIComponent(imsi)}/status_history`), [imsi]);
   const sessions = useLoad(() => api.get<SessionEvent[]>(`${base}/events/sessions`, { limit: 20 }), [imsi]);
+  // The group's name (its `name` tag, as the SIM list shows it); its id when it has none or the
+  // user may not read groups.
+  const groupId = sim.data?.groupId;
+  const group = useLoad(() => (groupId ? api.get<Group>(`/v1/groups/${encodeURIComponent(groupId)}`).catch(() => null) : Promise.resolve(null)), [groupId]);
   const action = useAction();
 
   useEffect(
@@ -83,7 +87,7 @@ export function SimDetailPage({ imsi }: { imsi: string }) {
             <dt>Speed class</dt>
             <dd>{s.speedClass}</dd>
             <dt>Group</dt>
-            <dd>{s.groupId ?? 'none'}</dd>
+            <dd>{s.groupId ? <span title={`group ${s.groupId}`}>{group.data?.groupId === s.groupId && group.data.tags?.name ? group.data.tags.name : s.groupId}</span> : 'none'}</dd>
             <dt>IMEI</dt>
             <dd>{imeiOf(s) || '—'}</dd>
             <dt>IMEI lock</dt>

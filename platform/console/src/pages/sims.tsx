@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { describeError } from '../api.js';
 import { href, navigate } from '../router.js';
 import { ErrorText, Field, Loading, OnlineBadge, StatusBadge, useConsole, useLoad } from '../ui.js';
 import type { Group, Subscriber } from '../types.js';
@@ -76,6 +77,20 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
   };
 
   const [imsi, setImsi] = useState('');
+  const [findError, setFindError] = useState<string | null>(null);
+  /** An IMSI opens its page; anything else is looked up as a SIM ID with the Sim API (`getSim`). */
+  const find = async (text: string): Promise<void> => {
+    setFindError(null);
+    if (/^\d{15}$/.test(text)) return navigate(`sims/${text}`);
+    try {
+      const sim = await api.get<{ activeProfileId?: string; profiles?: Record<string, { primaryImsi?: string }> }>(`/v1/sims/${encodeURIComponent(text)}`);
+      const found = sim.profiles?.[sim.activeProfileId ?? '']?.primaryImsi ?? Object.values(sim.profiles ?? {})[0]?.primaryImsi;
+      if (found) navigate(`sims/${found}`);
+      else setFindError(`SIM ${text} has no subscriber.`);
+    } catch (e) {
+      setFindError(`No SIM ${text}: ${describeError(e)}`);
+    }
+  };
   const [draft, setDraft] = useState(filters);
   useEffect(() => setDraft(filters), [filterKey]);
   const set = (k: keyof typeof filters) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
@@ -95,13 +110,14 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
         aria-label="Find a SIM by IMSI"
         onSubmit={(e) => {
           e.preventDefault();
-          if (imsi.trim()) navigate(`sims/${imsi.trim()}`);
+          if (imsi.trim()) void find(imsi.trim());
         }}
       >
-        <Field label="IMSI" id="find-imsi" hint="15 digits: opens the SIM">
-          <input id="find-imsi" inputMode="numeric" pattern="[0-9]{15}" value={imsi} onInput={(e) => setImsi((e.currentTarget as HTMLInputElement).value)} />
+        <Field label="IMSI or SIM ID" id="find-imsi" hint="15-digit IMSI, or the SIM ID (ICCID)">
+          <input id="find-imsi" inputMode="numeric" value={imsi} onInput={(e) => setImsi((e.currentTarget as HTMLInputElement).value)} />
         </Field>
         <button type="submit">Open SIM</button>
+        <ErrorText error={findError} />
       </form>
       <form class="card toolbar" aria-label="Filter SIMs" onSubmit={apply}>
         <Field label="Status" id="f-status">
