@@ -30,6 +30,13 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX jobs_by_due ON jobs (due, job_key);
     `,
   },
+  {
+    version: 2,
+    name: 'streams by sequence',
+    // A stream's newest record (`readStream(s, { descending: true, limit: 1 })`: the live events'
+    // start, the billing statement's inputs) without sorting all of the stream's records.
+    sql: `CREATE INDEX streams_by_seq ON streams (stream, seq);`,
+  },
 ];
 
 /**
@@ -69,5 +76,10 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       );
       CREATE INDEX jobs_by_due ON jobs (due, job_key);
     `,
+  },
+  {
+    version: 2,
+    name: 'streams by sequence',
+    sql: `CREATE INDEX streams_by_seq ON streams (stream, seq);`,
   },
 ];
