@@ -61,6 +61,14 @@ async function logIn(credentials: { email: string; password: string } | { operat
   await page.getByRole('button', { name: 'Log in' }).click();
 }
 
+/** axe-core's WCAG 2 A and AA violations on the page as it is, `rule selector` each. */
+async function axeViolations(p: Page): Promise<string[]> {
+  await p.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return p.evaluate<string[]>(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }).then((r) => r.violations.flatMap((v) => v.nodes.map((n) => v.id + ' ' + n.target.join(' '))))",
+  );
+}
+
 async function logOut(): Promise<void> {
   await page.getByRole('button', { name: 'Log out' }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
@@ -148,6 +156,23 @@ describe('the console in a real browser', () => {
     await shot('sims');
 
     await row.getByText('pumping-stations').waitFor();
+    // Filters as listSubscribers offers them: several statuses, a serial number prefix.
+    const filters = page.getByRole('form', { name: 'Filter SIMs' });
+    await filters.getByRole('group', { name: /^Status/ }).getByLabel('ready', { exact: true }).check();
+    await filters.getByRole('group', { name: /^Status/ }).getByLabel('suspended', { exact: true }).check();
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(page.url()).toContain('status=ready%7Csuspended');
+    expect(await page.locator('tr[data-imsi]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-imsi')))).toEqual([spareImsi]);
+    await filters.getByRole('link', { name: 'Clear' }).click();
+    await row.waitFor();
+    const { serialNumber } = await stack.api.call<{ serialNumber: string }>('GET', `/v1/subscribers/${stack.gateway.imsi}`);
+    await filters.getByLabel('Serial number starts with', { exact: true }).fill(`${serialNumber.slice(0, -2)}|XX`);
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.locator(`tr[data-imsi="${spareImsi}"]`).waitFor({ state: 'detached' });
+    expect(await page.locator('tr[data-imsi]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-imsi')))).toEqual([stack.gateway.imsi]);
+    await filters.getByRole('link', { name: 'Clear' }).click();
+    await page.locator(`tr[data-imsi="${spareImsi}"]`).waitFor();
     // "Open SIM" finds a SIM by its SIM ID (the Sim API) as well as by IMSI.
     const { simId } = await stack.api.call<{ simId: string }>('GET', `/v1/subscribers/${spareImsi}`);
     await page.getByLabel('IMSI or SIM ID', { exact: true }).fill(simId);
@@ -482,13 +507,7 @@ describe('the console on a virtual clock', () => {
   it('passes axe-core’s WCAG 2 A and AA checks on every page and works from the keyboard alone', async () => {
     const login = { email: 'clock@example.com', password: 'clock-password' };
     const { context: ctx, page: p } = await newPage(clockBrowser);
-    const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-    const violations = async (): Promise<string[]> => {
-      await p.addScriptTag({ path: axe });
-      return p.evaluate<string[]>(
-        "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }).then((r) => r.violations.flatMap((v) => v.nodes.map((n) => v.id + ' ' + n.target.join(' '))))",
-      );
-    };
+    const violations = (): Promise<string[]> => axeViolations(p);
     const focused = (): Promise<string> => p.evaluate<string>("(document.activeElement && (document.activeElement.id || document.activeElement.textContent || '')).trim()");
 
     await p.goto(`${platform.url}/console/`);
@@ -592,6 +611,7 @@ describe('the console with an eSIM gateway', () => {
     expect(await result.innerText()).toMatch(new RegExp(`^Download eSIM profile: ok — profile ${a.iccid} .*installed from ${esim.platform.smdp!.address.replace(/[.$]/g, '\\$&')}; profile ${a.iccid} enabled, IMSI ${a.imsi}, attached`));
     await onCard.getByRole('row').filter({ hasText: a.iccid }).getByRole('cell', { name: 'enabled', exact: true }).waitFor();
     await p.screenshot({ path: join(SHOTS, 'device-esim.png'), fullPage: true });
+    expect(await axeViolations(p)).toEqual([]);
 
     // The platform heard the card's notifications: A is Activated on the eSIM page.
     await until(async () => (await esim.profileStatuses())[a.iccid] === 'ACTIVATION_SUCCEEDED', WAIT, 'A activated on the platform');
@@ -636,6 +656,7 @@ describe('the console with an eSIM gateway', () => {
     await ordered.getByRole('row').filter({ hasText: a.iccid }).getByText('Deleted', { exact: true }).waitFor();
     await p.getByRole('table', { name: 'Deleted profiles' }).getByText(a.iccid).waitFor();
     await p.screenshot({ path: join(SHOTS, 'esim-downloaded.png'), fullPage: true });
+    expect(await axeViolations(p)).toEqual([]);
     await ctx.close();
   }, 180_000);
 });

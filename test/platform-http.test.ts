@@ -114,6 +114,12 @@ describe('subscribers', () => {
     expect(byStatus.json().map((s: { imsi: string }) => s.imsi)).toEqual([imsis[2]]);
     const bySpeed = await api.call('GET', '/v1/subscribers?speed_class_filter=s1.fast', { auth: root });
     expect(bySpeed.json().map((s: { imsi: string }) => s.imsi)).toEqual([imsis[3]]);
+    // Serial numbers by prefix, several with `|` (reference: "starting with the specified value(s)").
+    const serials = (await api.call('GET', '/v1/subscribers', { auth: root })).json().map((s: { imsi: string; serialNumber: string }) => [s.imsi, s.serialNumber]) as [string, string][];
+    const [first, second] = [serials.find(([i]) => i === imsis[0])![1], serials.find(([i]) => i === imsis[2])![1]];
+    const bySerial = await api.call('GET', `/v1/subscribers?serial_number_filter=${first}|${second.slice(0, -1)}`, { auth: root });
+    expect(bySerial.json().map((s: { imsi: string }) => s.imsi).filter((i: string) => imsis.includes(i))).toEqual([imsis[0], imsis[2]]);
+    expect((await api.call('GET', '/v1/subscribers?serial_number_filter=XX-none', { auth: root })).json()).toEqual([]);
   });
 
   it('puts and deletes tags; name is always there', async () => {

@@ -193,6 +193,8 @@ export interface SubscriberFilter {
   tagValueMatchMode?: 'exact' | 'prefix';
   statusFilter?: string[];
   speedClassFilter?: string[];
+  /** Serial numbers starting with any of these (the reference's `serial_number_filter`). */
+  serialNumberFilter?: string[];
   /** Only SIMs of this group (listSubscribersInGroup). */
   groupId?: string;
   limit?: number;
@@ -225,6 +227,7 @@ function matches(s: Subscriber, scope: Scope, f: SubscriberFilter): boolean {
   if (!s.registered || (scope.coverageType && s.coverageType !== scope.coverageType)) return false;
   if (f.statusFilter?.length && !f.statusFilter.includes(s.status)) return false;
   if (f.speedClassFilter?.length && !f.speedClassFilter.includes(s.speedClass)) return false;
+  if (f.serialNumberFilter?.length && !f.serialNumberFilter.some((prefix) => s.serialNumber.startsWith(prefix))) return false;
   if (f.groupId !== undefined && s.groupId !== f.groupId) return false;
   if (f.tagName !== undefined) {
     const v = s.tags[f.tagName];

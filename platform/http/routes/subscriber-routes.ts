@@ -97,6 +97,7 @@ export function registerSubscriberRoutes(fastify: FastifyInstance, ctx: AppConte
       tagValueMatchMode: q.tag_value_match_mode as 'exact' | 'prefix' | undefined,
       statusFilter: split(q.status_filter),
       speedClassFilter: split(q.speed_class_filter),
+      serialNumberFilter: split(q.serial_number_filter),
       limit: q.limit as number | undefined,
       lastEvaluatedKey: q.last_evaluated_key as string | undefined,
     });

@@ -26,6 +26,7 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
     tag: query.get('tag') ?? '',
     value: query.get('value') ?? '',
     match: query.get('match') ?? 'prefix',
+    serial: query.get('serial') ?? '',
     limit: query.get('limit') ?? '50',
   };
   const filterKey = JSON.stringify(filters);
@@ -40,6 +41,7 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
         last_evaluated_key: after,
         status_filter: filters.status,
         speed_class_filter: filters.speed,
+        serial_number_filter: filters.serial,
         tag_name: filters.tag,
         tag_value: filters.tag ? filters.value : undefined,
         tag_value_match_mode: filters.tag && filters.value ? filters.match : undefined,
@@ -94,9 +96,17 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
   const [draft, setDraft] = useState(filters);
   useEffect(() => setDraft(filters), [filterKey]);
   const set = (k: keyof typeof filters) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
+  /** Status and speed class take several values, `|`-separated as the API does. */
+  const toggle = (k: 'status' | 'speed', value: string) => (e: Event) => {
+    const chosen = new Set(draft[k].split('|').filter(Boolean));
+    if ((e.currentTarget as HTMLInputElement).checked) chosen.add(value);
+    else chosen.delete(value);
+    setDraft({ ...draft, [k]: [...chosen].join('|') });
+  };
+  const checked = (k: 'status' | 'speed', value: string): boolean => draft[k].split('|').includes(value);
   const apply = (e: Event): void => {
     e.preventDefault();
-    navigate('sims', { ...draft, match: draft.value ? draft.match : undefined, limit: draft.limit === '50' ? undefined : draft.limit });
+    navigate('sims', { ...draft, serial: draft.serial.trim(), match: draft.value ? draft.match : undefined, limit: draft.limit === '50' ? undefined : draft.limit });
   };
   const page = keys.length + 1;
   const size = Number(filters.limit);
@@ -120,21 +130,24 @@ export function SimsPage({ query }: { query: URLSearchParams }) {
         <ErrorText error={findError} />
       </form>
       <form class="card toolbar" aria-label="Filter SIMs" onSubmit={apply}>
-        <Field label="Status" id="f-status">
-          <select id="f-status" value={draft.status} onChange={set('status')}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Speed class" id="f-speed">
-          <select id="f-speed" value={draft.speed} onChange={set('speed')}>
-            <option value="">any</option>
-            {SPEED_CLASSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
+        <fieldset class="choices">
+          <legend>Status (none: any)</legend>
+          {STATUSES.map((s) => (
+            <label key={s} class="inline">
+              <input type="checkbox" checked={checked('status', s)} onChange={toggle('status', s)} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset class="choices">
+          <legend>Speed class (none: any)</legend>
+          {SPEED_CLASSES.map((s) => (
+            <label key={s} class="inline">
+              <input type="checkbox" checked={checked('speed', s)} onChange={toggle('speed', s)} /> {s}
+            </label>
+          ))}
+        </fieldset>
+        <Field label="Serial number starts with" id="f-serial" hint="several: separate with |">
+          <input id="f-serial" value={draft.serial} onInput={set('serial')} />
         </Field>
         <Field label="Tag name" id="f-tag" hint="e.g. name">
           <input id="f-tag" value={draft.tag} onInput={set('tag')} />
