@@ -37,6 +37,20 @@ describe('agent config', () => {
     expect((await loadConfig({ configPath: path })).session.liveness.maxMisses).toBe(5);
   });
 
+  it('reads a YAML flow mapping that only looks like JSON, and names a broken file without its text', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cellgate-config-'));
+    const path = join(dir, 'agent.yaml');
+    await writeFile(path, '{port: /dev/ttyUSB3, liveness: {maxMisses: 4}}\n');
+    const config = await loadConfig({ configPath: path });
+    expect(config.port).toBe('/dev/ttyUSB3');
+    expect(config.session.liveness.maxMisses).toBe(4);
+    await writeFile(path, '{"port": "/dev/ttyUSB3", "password": "hunter2"\n');
+    const error = await loadConfig({ configPath: path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.join()).toMatch(/is not valid YAML\/JSON/);
+    expect((error as ConfigError).problems.join()).not.toMatch(/hunter2/);
+  });
+
   it('names every problem with its source', () => {
     let error: unknown;
     try {

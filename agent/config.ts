@@ -4,7 +4,6 @@
  * that names the key and its source. Reference and defaults: docs/agent.md.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { DEVICE_ID_PATTERN } from '../platform/contract/topics.js';
 import { DIALECT_IDS, type AuthType, type DialectId, type RatPreference } from './modem/dialects.js';
 import { defaultReconnectConfig, type ReconnectConfig } from './session/reconnect-policy.js';
@@ -144,6 +143,23 @@ function flatten(object: Record<string, unknown>, source: string): { layer: Laye
   return { layer, problems };
 }
 
+/**
+ * Parses a config text: JSON as JSON, anything else as YAML (of which JSON is a subset). The YAML
+ * parser is loaded only for a YAML text, so an agent started from flags, the environment and a
+ * JSON credentials file never holds it (≈ 0.3 MB of source, docs/benchmarks.md, P3).
+ */
+async function parseConfigText(text: string): Promise<unknown> {
+  if (/^\s*[{[]/.test(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Not JSON after all (a YAML flow mapping, or a mistake): YAML names the problem.
+    }
+  }
+  const { parse } = await import('yaml');
+  return parse(text) as unknown;
+}
+
 /** Reads a YAML (or JSON, which is YAML) config file. */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -154,7 +170,7 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    parsed = await parseConfigText(text);
   } catch (error) {
     // The parser's message quotes the offending line, which may be a password: keep only the
     // problem and its position.

@@ -105,6 +105,9 @@ export class AgentLink {
       backoff: options.backoff,
       random: options.random,
       keepaliveSeconds: options.keepaliveSeconds,
+      // A gateway sends a few packets a minute: encoding their numbers on demand costs nothing,
+      // the table would cost ≈ 6.5 MiB of a Pi's memory (docs/benchmarks.md, P3).
+      writeCache: false,
       will: () => ({ topic: this.topics.status, payload: encodeMessage(this.snapshot(false)), qos: 1, retain: true }),
       onConnected: (client) => this.onConnected(client),
       onMessage: (topic, payload) => this.onMessage(topic, payload),

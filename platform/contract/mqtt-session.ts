@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import type { Duplex } from 'node:stream';
 import mqtt, { MqttClient, type IClientOptions, type IPublishPacket } from 'mqtt';
 import pRetry from 'p-retry';
@@ -58,6 +59,13 @@ export interface MqttSessionOptions {
   will?: () => LastWill | undefined;
   connectTimeoutMs?: number;
   keepaliveSeconds?: number;
+  /**
+   * mqtt.js's `writeCache`: a table of 65,536 two-byte buffers (≈ 6.5 MiB of heap) that
+   * mqtt-packet builds at its first write to encode packet ids and lengths. `false` encodes each
+   * number on demand instead. The switch is process-wide in mqtt-packet (it also applies to a
+   * broker in the same process). Default: mqtt.js's (on).
+   */
+  writeCache?: boolean;
   /** Runs once per connection (subscribe, republish, resend); a throw drops the connection. */
   onConnected: (client: MqttClient, sessionPresent: boolean) => Promise<void>;
   onMessage: (topic: string, payload: Buffer, packet: IPublishPacket) => void;
@@ -70,6 +78,25 @@ class ConnectFailed extends Error {
     super(message);
     this.name = 'ConnectFailed';
   }
+}
+
+/**
+ * The dialler of a plain `mqtt://host[:port]` URL, or `undefined` for any other scheme (`mqtts://`,
+ * `ws://`, … go through `mqtt.connect`). Dialling plain TCP here instead of through `mqtt.connect`
+ * keeps mqtt.js from loading every transport it knows on the first connect (WebSocket, SOCKS,
+ * TLS: ≈ 0.4 MB of source and their compiled code) into an agent that uses none of them.
+ */
+function plainTcp(url: string): (() => Duplex) | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if ((parsed.protocol !== 'mqtt:' && parsed.protocol !== 'tcp:') || parsed.hostname === '') return undefined;
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = parsed.port === '' ? 1883 : Number(parsed.port);
+  return () => createConnection({ host, port });
 }
 
 /** One MQTT connection, kept up with backoff until `stop()`. */
@@ -198,9 +225,10 @@ export class MqttSession {
       queueQoSZero: false,
       connectTimeout: this.options.connectTimeoutMs ?? 10_000,
       keepalive: this.options.keepaliveSeconds ?? 30,
+      ...(this.options.writeCache !== undefined ? { writeCache: this.options.writeCache } : {}),
       ...(will ? { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain } } : {}),
     };
-    const open = this.options.connectStream;
+    const open = this.options.connectStream ?? plainTcp(url);
     const client = open ? new MqttClient(() => open(), config) : mqtt.connect(url, config);
     client.on('message', (topic, payload, packet) => this.options.onMessage(topic, payload, packet));
     return new Promise((resolve, reject) => {

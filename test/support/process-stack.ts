@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { agentUnitNodeFlags } from '../../scripts/ops/agent-unit.js';
 import { ApiClient, provisionGateway, provisionOperator, stackImei, type StackGateway } from '../../cli/stack-provision.js';
 import { projectRoot } from './built.js';
 
@@ -37,9 +38,10 @@ export interface CellgateProcess {
 /**
  * `cellgate …` as a child process. `groupLeader`: in a process group of its own, as a shell puts
  * a foreground job, so a test can signal the whole group the way a terminal's Ctrl-C does.
+ * `nodeFlags`: node's own flags, before the script (the agent runs with the unit's).
  */
-export function spawnCellgate(args: string[], options: { groupLeader?: boolean; env?: Record<string, string> } = {}): CellgateProcess {
-  const proc = spawn(process.execPath, [bin, ...args], {
+export function spawnCellgate(args: string[], options: { groupLeader?: boolean; env?: Record<string, string>; nodeFlags?: readonly string[] } = {}): CellgateProcess {
+  const proc = spawn(process.execPath, [...(options.nodeFlags ?? []), bin, ...args], {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
@@ -160,12 +162,16 @@ export interface AgentProcess extends CellgateProcess {
   healthUrl: string;
 }
 
-/** `cellgate agent` on the simulator's TCP serial server, with its health endpoint on a free port. */
+/**
+ * `cellgate agent` on the simulator's TCP serial server, with its health endpoint on a free port,
+ * run with the node flags of the shipped systemd unit (`--jitless`, a small semi-space) so every
+ * process test exercises the agent as a gateway runs it.
+ */
 export async function startAgentProcess(options: { port: string; mqttUrl: string; credentials: string; dataDir: string; extra?: string[] }): Promise<AgentProcess> {
   const a = spawnCellgate([
     'agent', '--port', options.port, '--mqtt-url', options.mqttUrl, '--mqtt-credentials', options.credentials,
     '--data-dir', options.dataDir, '--health-port', '0', ...(options.extra ?? []),
-  ]);
+  ], { nodeFlags: agentUnitNodeFlags(projectRoot) });
   const healthUrl = (await a.waitFor(/"url":"(http:\/\/[^"]+)","msg":"health endpoint listening"/, 20_000))[1]!;
   return { ...a, healthUrl };
 }
