@@ -38,10 +38,15 @@ export interface CellgateProcess {
 /**
  * `cellgate …` as a child process. `groupLeader`: in a process group of its own, as a shell puts
  * a foreground job, so a test can signal the whole group the way a terminal's Ctrl-C does.
- * `nodeFlags`: node's own flags, before the script (the agent runs with the unit's).
+ * `nodeFlags`: node's own flags, before the script (the agent runs with the unit's). `launcher`: a
+ * command that execs node with its arguments (it must exec, so signals reach node).
  */
-export function spawnCellgate(args: string[], options: { groupLeader?: boolean; env?: Record<string, string>; nodeFlags?: readonly string[] } = {}): CellgateProcess {
-  const proc = spawn(process.execPath, [...(options.nodeFlags ?? []), bin, ...args], {
+export function spawnCellgate(
+  args: string[],
+  options: { groupLeader?: boolean; env?: Record<string, string>; nodeFlags?: readonly string[]; launcher?: readonly string[] } = {},
+): CellgateProcess {
+  const command = [...(options.launcher ?? []), process.execPath, ...(options.nodeFlags ?? []), bin, ...args];
+  const proc = spawn(command[0]!, command.slice(1), {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'warn', ...options.env },
@@ -167,11 +172,18 @@ export interface AgentProcess extends CellgateProcess {
  * run with the node flags of the shipped systemd unit (`--jitless`, a small semi-space) so every
  * process test exercises the agent as a gateway runs it.
  */
-export async function startAgentProcess(options: { port: string; mqttUrl: string; credentials: string; dataDir: string; extra?: string[] }): Promise<AgentProcess> {
+export async function startAgentProcess(options: {
+  port: string;
+  mqttUrl: string;
+  credentials: string;
+  dataDir: string;
+  extra?: string[];
+  launcher?: readonly string[];
+}): Promise<AgentProcess> {
   const a = spawnCellgate([
     'agent', '--port', options.port, '--mqtt-url', options.mqttUrl, '--mqtt-credentials', options.credentials,
     '--data-dir', options.dataDir, '--health-port', '0', ...(options.extra ?? []),
-  ], { nodeFlags: agentUnitNodeFlags(projectRoot) });
+  ], { nodeFlags: agentUnitNodeFlags(projectRoot), ...(options.launcher ? { launcher: options.launcher } : {}) });
   const healthUrl = (await a.waitFor(/"url":"(http:\/\/[^"]+)","msg":"health endpoint listening"/, 20_000))[1]!;
   return { ...a, healthUrl };
 }
@@ -324,7 +336,9 @@ export interface ProcessStack {
   startAgent(mqttUrl?: string, extra?: string[]): Promise<AgentProcess>;
 }
 
-export async function startProcessStack(options: { agentMqttUrl?: (platform: PlatformProcess) => Promise<string>; agentArgs?: string[]; platformArgs?: string[] } = {}): Promise<ProcessStack> {
+export async function startProcessStack(
+  options: { agentMqttUrl?: (platform: PlatformProcess) => Promise<string>; agentArgs?: string[]; platformArgs?: string[]; agentLauncher?: readonly string[] } = {},
+): Promise<ProcessStack> {
   const root = tempDir('procs');
   const platform = await startPlatformProcess(join(root, 'platform'), options.platformArgs);
   const { api, gateway, login } = await provisionThroughApi(platform.url);
@@ -342,7 +356,7 @@ export async function startProcessStack(options: { agentMqttUrl?: (platform: Pla
     credentials,
     agent: undefined as unknown as AgentProcess,
     async startAgent(url = mqttUrl, extra = options.agentArgs ?? []) {
-      stack.agent = await startAgentProcess({ port: sim.tcpUrl, mqttUrl: url, credentials, dataDir: agentDir, extra });
+      stack.agent = await startAgentProcess({ port: sim.tcpUrl, mqttUrl: url, credentials, dataDir: agentDir, extra, ...(options.agentLauncher ? { launcher: options.agentLauncher } : {}) });
       return stack.agent;
     },
   };
