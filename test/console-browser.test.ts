@@ -248,6 +248,18 @@ describe('the console in a real browser', () => {
     await report.getByText(/^up APN/).waitFor();
     expect(await report.innerText()).toMatch(/Reconnects\s+1\b/);
     await second.screenshot({ path: join(SHOTS, 'device.png'), fullPage: true });
+
+    // Set APN with PAP credentials: the device's answer in words, the password nowhere on the page.
+    const apn = (await report.innerText()).match(/up APN (\S+)/)![1]!;
+    await second.getByLabel('Command', { exact: true }).selectOption('set-apn');
+    await second.getByLabel('APN', { exact: true }).fill(apn);
+    await second.getByLabel('Authentication', { exact: true }).selectOption('pap');
+    await second.getByLabel('APN user name', { exact: true }).fill('sora');
+    await second.getByLabel('APN password', { exact: true }).fill('apn-secret-7');
+    await second.getByRole('button', { name: 'Send command' }).click();
+    await result.filter({ hasText: /^Set APN: / }).waitFor({ timeout: 40_000 });
+    expect(await result.innerText()).toMatch(new RegExp(`^Set APN: ok — APN ${apn.replace(/\./g, '\\.')} \\(auth pap\\)`));
+    expect(await second.locator('main').textContent()).not.toContain('apn-secret-7'); // the device's raw answer too
     await second.close();
 
     await row.getByText('Online').waitFor();
