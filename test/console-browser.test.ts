@@ -327,6 +327,85 @@ describe('the console in a real browser', () => {
     await page.locator(`tr[data-imsi="${stack.gateway.imsi}"]`).waitFor();
     await logOut();
   }, 60_000);
+
+  it('runs every other action of a SIM page, each done or refused in words (SPEC §1.2 status table)', async () => {
+    const created = await stack.api.call<{ imsi: string; registrationSecret: string }>('POST', '/v1/sandbox/subscribers/create', {});
+    await stack.api.call('POST', `/v1/subscribers/${created.imsi}/register`, { registrationSecret: created.registrationSecret });
+    await logIn(stack.operator);
+    await page.getByRole('heading', { name: 'SIMs' }).waitFor();
+    await page.goto(`${stack.platform.url}/console/#/sims/${created.imsi}`);
+    const overview = page.getByRole('region', { name: 'Overview' });
+    const fact = async (name: string): Promise<string> => (await overview.locator('dt', { hasText: new RegExp(`^${name}$`) }).locator('xpath=following-sibling::dd[1]').innerText()).trim();
+    const done = async (what: string): Promise<void> => {
+      await page.getByRole('status').filter({ hasText: new RegExp(`^${what}$`) }).waitFor();
+    };
+    const refused = async (what: string, code: string): Promise<void> => {
+      await page.getByRole('alert').filter({ hasText: `${what} refused:` }).waitFor();
+      expect(await page.getByRole('alert').innerText()).toContain(`(${code})`);
+    };
+    const status = page.getByRole('group', { name: 'Status' });
+    await until(async () => (await fact('Status')) === 'ready', WAIT, 'the new SIM ready');
+
+    // ready → standby; standby again is refused (already in it); standby → inactive.
+    await status.getByRole('button', { name: 'Standby', exact: true }).click();
+    await done('Standby');
+    await until(async () => (await fact('Status')) === 'standby', WAIT, 'standby');
+    await status.getByRole('button', { name: 'Standby', exact: true }).click();
+    await refused('Standby', 'SEM0013');
+    await status.getByRole('button', { name: 'Deactivate', exact: true }).click();
+    await done('Deactivate');
+    await until(async () => (await fact('Status')) === 'inactive', WAIT, 'inactive');
+    // No session to delete: refused in words.
+    await page.getByRole('button', { name: 'Delete session', exact: true }).click();
+    await refused('Delete session', 'SEM0016');
+
+    // Speed class, group (shown by its name), expiry set and removed.
+    await page.getByLabel('Speed class', { exact: true }).selectOption('s1.fast');
+    await page.getByRole('button', { name: 'Change speed class' }).click();
+    await done('Change speed class to s1.fast');
+    await until(async () => (await fact('Speed class')) === 's1.fast', WAIT, 'speed class s1.fast');
+    await page.getByLabel('Group', { exact: true }).selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Set group' }).click();
+    await until(async () => (await fact('Group')) === 'pumping-stations', WAIT, 'in group pumping-stations');
+    await page.getByLabel('Expiry (UTC)', { exact: true }).fill('2030-01-02T03:04');
+    await page.getByLabel('Then', { exact: true }).selectOption('terminate');
+    await page.getByRole('button', { name: 'Set expiry' }).click();
+    await refused('Set expiry', 'SEM0011'); // terminate on expiry needs the protection off
+    await page.getByLabel('Then', { exact: true }).selectOption('suspend');
+    await page.getByRole('button', { name: 'Set expiry' }).click();
+    await done('Set expiry');
+    await until(async () => (await fact('Expiry')) === '2030-01-02 03:04:00 UTC → suspend', WAIT, 'the expiry shown');
+    await page.getByRole('button', { name: 'Remove expiry' }).click();
+    await done('Remove expiry');
+    await until(async () => (await fact('Expiry')) === 'none', WAIT, 'no expiry');
+
+    // Tags: set one, then delete it.
+    const tags = page.getByRole('region', { name: 'Tags' });
+    await tags.getByLabel('Tag name', { exact: true }).fill('site');
+    await tags.getByLabel('Tag value', { exact: true }).fill('north-field');
+    await tags.getByRole('button', { name: 'Set tag' }).click();
+    await tags.getByText('= north-field').waitFor();
+    await tags.getByRole('button', { name: 'Delete tag site' }).click();
+    await done('Delete tag site');
+    await tags.getByText('= north-field').waitFor({ state: 'detached' });
+
+    // Termination: protected, so refused; allowed, then terminated (final).
+    expect(await fact('Termination protection')).toBe('on');
+    page.once('dialog', (d) => void d.accept());
+    await status.getByRole('button', { name: 'Terminate', exact: true }).click();
+    await refused('Terminate', 'SEM0004');
+    await page.getByRole('button', { name: 'Allow termination' }).click();
+    await done('Allow termination');
+    await until(async () => (await fact('Termination protection')) === 'off (can be terminated)', WAIT, 'protection off');
+    page.once('dialog', (d) => void d.accept());
+    await status.getByRole('button', { name: 'Terminate', exact: true }).click();
+    await done('Terminate');
+    await until(async () => (await fact('Status')) === 'terminated', WAIT, 'terminated');
+    await status.getByRole('button', { name: 'Activate', exact: true }).click();
+    await refused('Activate', 'SEM0003');
+    expect((await stack.api.call<{ status: string }>('GET', `/v1/subscribers/${created.imsi}`)).status).toBe('terminated');
+    await logOut();
+  }, 90_000);
 });
 
 describe('the console on a virtual clock', () => {
