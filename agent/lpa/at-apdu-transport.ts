@@ -4,6 +4,7 @@
  * CHANNEL and SELECT when the module lacks the channel commands.
  */
 import { AtCmeError } from '../at/errors.js';
+import { parseCchoAnswer } from '../modem/info-parsers.js';
 import type { AtChannel, AtResponse } from '../at/types.js';
 import type { ApduTransport } from './apdu-transport.js';
 import { claForChannel } from './apdu.js';
@@ -30,11 +31,6 @@ export interface AtApduTransportOptions {
   onRecovery?: (what: string) => void;
 }
 
-/**
- * `+CCHO: <sessionid>` (27.007 §8.45), a bare number (Fibocom FM350-GL, lpac #179 / #445), or a
- * hexadecimal session handle (Sierra Wireless MC7455 / EM7590, lpac #138 / #139).
- */
-const CCHO = /^(?:\+CCHO:\s*)?([0-9A-Fa-f]+)$/;
 /** Session ids from here up are handles the modem gave (their APDUs carry no channel bits). */
 const FIRST_HANDLE_ID = 256;
 const HEX_RESPONSE = (name: string): RegExp => new RegExp(`^\\+${name}:\\s*(\\d+)\\s*,\\s*"?([0-9A-Fa-f]*)"?$`);
@@ -184,17 +180,13 @@ export class AtApduTransport implements ApduTransport {
 
   private async openCgla(aid: string): Promise<number> {
     const response = await this.run(`AT+CCHO="${aid.toUpperCase()}"`, this.controlTimeoutMs);
-    for (const line of response.lines) {
-      const m = CCHO.exec(line.trim());
-      if (!m) continue;
-      const token = m[1]!;
-      if (/^\d{1,2}$/.test(token) && Number(token) <= 19) return Number(token);
-      // A session handle: kept as the modem wrote it; the modem sets the CLA channel bits.
-      const id = this.nextHandleId++;
-      this.handles.set(id, token);
-      return id;
-    }
-    throw new LpaError('LPA_BAD_AT_RESPONSE', `AT+CCHO answered ${JSON.stringify(response.lines)}`);
+    const answer = parseCchoAnswer(response.lines);
+    if (!answer) throw new LpaError('LPA_BAD_AT_RESPONSE', `AT+CCHO answered ${JSON.stringify(response.lines)}`);
+    if (answer.format === 'decimal' && answer.value <= 19) return answer.value;
+    // A session handle: kept as the modem wrote it; the modem sets the CLA channel bits.
+    const id = this.nextHandleId++;
+    this.handles.set(id, answer.text);
+    return id;
   }
 
   /** MANAGE CHANNEL open `00 70 00 00 01`, then SELECT by AID with the channel in the CLA. */

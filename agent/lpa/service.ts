@@ -219,12 +219,17 @@ export class LpaService {
           .send(at.imei())
           .catch(() => undefined);
         const es9 = this.es9();
-        const outcome = await this.lpa().withSession((s) =>
-          downloadProfile(s.exchange, es9, { ...command, ...(imei ? { imei } : {}) }, { onStage: (stage) => this.logger.debug({ stage }, 'profile download') }),
-        );
-        this.logger[outcome.ok ? 'info' : 'warn']({ ...outcome, profileInstallationResult: undefined }, outcome.ok ? 'profile downloaded and installed' : 'profile download failed');
-        if (outcome.profileInstallationResult && outcome.smdpAddress) {
-          await es9.call(outcome.smdpAddress, 'handleNotification', { pendingNotification: outcome.profileInstallationResult }).catch((e: unknown) => this.logger.info({ err: e }, 'ES9+ HandleNotification failed; the notification pipeline delivers it'));
+        let outcome: DownloadOutcome;
+        try {
+          outcome = await this.lpa().withSession((s) =>
+            downloadProfile(s.exchange, es9, { ...command, ...(imei ? { imei } : {}) }, { onStage: (stage) => this.logger.debug({ stage }, 'profile download') }),
+          );
+          this.logger[outcome.ok ? 'info' : 'warn']({ ...outcome, profileInstallationResult: undefined }, outcome.ok ? 'profile downloaded and installed' : 'profile download failed');
+          if (outcome.profileInstallationResult && outcome.smdpAddress) {
+            await es9.call(outcome.smdpAddress, 'handleNotification', { pendingNotification: outcome.profileInstallationResult }).catch((e: unknown) => this.logger.info({ err: e }, 'ES9+ HandleNotification failed; the notification pipeline delivers it'));
+          }
+        } finally {
+          es9.close();
         }
         if (!outcome.ok || !command.enable || !outcome.iccid) return outcome;
         return { ...outcome, enabled: await this.switchTo(outcome.iccid) };

@@ -190,8 +190,27 @@ function parseTime(t: RawTlv): number {
   return Date.UTC(year, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
 }
 
+/**
+ * Certificates parsed lately, by their DER (base64). A download parses the same few certificates
+ * again and again — the SM-DP+'s on every card, the EUM and CI of every card at the SM-DP+, a
+ * card's own certificate at each ES9+ step — and node's X509Certificate is most of the cost.
+ * [choice] 512 entries, oldest evicted first.
+ */
+const parsed = new Map<string, ParsedCertificate>();
+const PARSED_MAX = 512;
+
 /** Parses a DER certificate; anything that is not an X.509 v3 certificate is a `BerTlvError`. */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64');
+  const hit = parsed.get(key);
+  if (hit) return hit;
+  const fresh = parseUncached(Uint8Array.from(der));
+  if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+  parsed.set(key, fresh);
+  return fresh;
+}
+
+function parseUncached(der: Uint8Array): ParsedCertificate {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);

@@ -282,7 +282,13 @@ export type EsimNotificationOutcome =
  * and changes nothing. `operatorId` limits it to that operator's profiles (the HTTP path).
  * Rule refusals are returned, never thrown; store failures still throw (the caller may retry).
  */
-export async function applyEsimNotification(ctx: AppContext, n: EsimNotification, scope?: { operatorId: string }): Promise<EsimNotificationOutcome> {
+export async function applyEsimNotification(
+  ctx: AppContext,
+  n: EsimNotification,
+  scope?: { operatorId: string },
+  /** More writes committed with an applied notification (the SM-DP+'s record of its download). */
+  alsoOnApply?: (tx: StoreTx) => Promise<void>,
+): Promise<EsimNotificationOutcome> {
   if (typeof n.eid !== 'string' || !/^[0-9]{32}$/.test(n.eid) || !Number.isSafeInteger(n.seqNumber) || n.seqNumber < 0 || !(n.event in PROFILE_EVENTS) || typeof n.iccid !== 'string') {
     return refused(domainError('CGW0004'));
   }
@@ -298,6 +304,7 @@ export async function applyEsimNotification(ctx: AppContext, n: EsimNotification
       await tx.put(ESIM_KINDS.notification, key, { eid: n.eid.toUpperCase(), seqNumber: n.seqNumber, iccid: n.iccid, event: n.event, at: now }, n.eid.toUpperCase());
       await tx.put(ESIM_KINDS.profile, profile.iccid, outcome.profile, profile.profileOrderId);
       await emit(outcome.events);
+      await alsoOnApply?.(tx);
       return { outcome: 'applied', duplicate: false, profile: outcome.profile };
     });
   } catch (error) {

@@ -33,6 +33,42 @@ describe('Scheduler', () => {
     ]);
   });
 
+  it('keeps a job scheduled while a run is computing its next wake-up (no lost wake-up)', async () => {
+    // A use case's `at(due, …, tx)` can commit in the same group as the run's "next job due"
+    // read, after it: the run then knows only the far-away recurring work, and must not
+    // replace the timer the new job armed (an eSIM order then stayed CONFIRMED forever).
+    const clock = new VirtualClock(T0 + 30 * 60_000);
+    const inner = new SqliteStore(':memory:');
+    let s!: Scheduler;
+    let injected = false;
+    const store = Object.assign(Object.create(inner) as SqliteStore, {
+      transaction: <T>(fn: Parameters<SqliteStore['transaction']>[0]) =>
+        inner.transaction((tx) =>
+          fn(
+            Object.assign(Object.create(tx) as typeof tx, {
+              nextJobDue: async () => {
+                const next = await tx.nextJobDue();
+                if (!injected && next === null) {
+                  injected = true;
+                  void inner.transaction((other) => s.at(clock.now() + 1_000, 'order-step', 'n', { id: 'order' }, other));
+                }
+                return next;
+              },
+            }),
+          ) as Promise<T>,
+        ),
+    });
+    s = new Scheduler(clock, store, silentLogger());
+    const ran: unknown[] = [];
+    s.handle('n', async (p) => void ran.push(p));
+    await s.every('daily', { daily: { hour: 0, minute: 0 } }, async () => undefined);
+    s.start();
+    await s.idle();
+    expect(injected).toBe(true);
+    await s.advance(clock, 2_000);
+    expect(ran).toEqual([{ id: 'order' }]);
+  });
+
   it('keeps due work across a restart and runs what fell due while down', async () => {
     const path = join(dir, 'restart.sqlite');
     const clock = new VirtualClock(T0);

@@ -253,7 +253,9 @@ export class Scheduler {
     if (this.stopped) return;
     const nextJob = await this.store.transaction((tx) => tx.nextJobDue());
     const candidates = [nextJob, ...[...this.recurring.values()].map((r) => Math.max(r.next, r.retryAt ?? 0))].filter((x): x is number => x !== null);
-    if (candidates.length > 0) this.arm(Math.min(...candidates));
+    // `poke` keeps an earlier timer: a job committed after the read above (in the same group
+    // commit, say) armed it, and this run cannot see that job — replacing it would lose the wake-up.
+    if (candidates.length > 0) this.poke(Math.min(...candidates));
   }
 
   private async runJobs(): Promise<void> {

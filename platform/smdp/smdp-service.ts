@@ -41,7 +41,7 @@ import { SUBSCRIBER_KIND } from '../app/subscribers.js';
 import { applyProfileEvent, type EsimProfile } from '../domain/esim/esim-profile.js';
 import { domainError, PlatformError } from '../domain/errors.js';
 import type { Subscriber } from '../domain/subscriber.js';
-import type { StoreTx } from '../store/port.js';
+import { readOnly, type StoreTx } from '../store/port.js';
 import { bindProfilePackage } from './bpp-builder.js';
 import type { LoadedSmdpPki } from './smdp-pki.js';
 
@@ -186,6 +186,7 @@ export class SmdpService {
       const info2 = decodeEuiccInfo2(response.euiccSigned1.euiccInfo2);
 
       const outcome = await this.ctx.store.transaction(async (tx): Promise<Es9Result> => {
+        await this.stillIn(tx, session);
         const { profile, download } = await this.profileByMatchingId(tx, matchingId);
         await this.checkDownloadable(tx, profile, download, eid);
         if (info2.freeNvm < this.config.requiredNvmBytes) throw new Refusal(ES9_STATUS.insufficientMemory);
@@ -228,6 +229,7 @@ export class SmdpService {
       if (toHex(response.transactionId) !== session.transactionId) return refuse(ES9_STATUS.unknownTransaction);
       const now = this.now();
       const bound = await this.ctx.store.transaction(async (tx): Promise<{ profile: EsimProfile; download: DownloadDoc } | Es9StatusCode> => {
+        await this.stillIn(tx, session);
         const profile = await tx.get<EsimProfile>(ESIM_KINDS.profile, session.iccid!);
         const download = profile ? await this.downloadOf(tx, profile) : undefined;
         if (!profile || !download || download.transactionId !== session.transactionId) return ES9_STATUS.unknownTransaction;
@@ -267,7 +269,7 @@ export class SmdpService {
   cancelSession(body: Record<string, unknown>): Promise<Es9Result> {
     return this.guard(async () => {
       const transactionId = typeof body.transactionId === 'string' ? body.transactionId.toUpperCase() : '';
-      const session = await this.ctx.store.transaction((tx) => tx.get<SessionDoc>(ESIM_KINDS.session, transactionId));
+      const session = await readOnly(this.ctx.store, (tx) => tx.get<SessionDoc>(ESIM_KINDS.session, transactionId));
       if (!session) return refuse(ES9_STATUS.unknownTransaction);
       const response = decodeCancelSessionResponse(bytesField(body, 'cancelSessionResponse'));
       let reason = 'cancelled';
@@ -333,7 +335,7 @@ export class SmdpService {
     } catch {
       return false;
     }
-    return this.ctx.store.transaction(async (tx) => {
+    return readOnly(this.ctx.store, async (tx) => {
       if (transactionId && (await tx.get(ESIM_KINDS.session, transactionId))) return true;
       const d = iccid ? await tx.get<DownloadDoc>(ESIM_KINDS.download, iccid) : null;
       if (!d) return false;
@@ -344,7 +346,7 @@ export class SmdpService {
   private async applyInstallationResult(n: Extract<PendingNotificationValue, { kind: 'install' }>): Promise<EsimNotificationOutcome> {
     const { pir } = n;
     const transactionId = toHex(pir.transactionId);
-    const found = await this.ctx.store.transaction(async (tx) => {
+    const found = await readOnly(this.ctx.store, async (tx) => {
       const session = await tx.get<SessionDoc>(ESIM_KINDS.session, transactionId);
       const iccid = pir.metadata.iccid ?? session?.iccid;
       const download = iccid ? await tx.get<DownloadDoc>(ESIM_KINDS.download, iccid) : null;
@@ -358,15 +360,12 @@ export class SmdpService {
     const iccid = found.download.iccid;
     const now = this.now();
     if (pir.result.ok) {
-      const applied = await applyEsimNotification(this.ctx, { eid, seqNumber: pir.metadata.seqNumber, event: 'install', iccid });
-      if (applied.outcome !== 'refused') {
-        await this.ctx.store.transaction(async (tx) => {
-          const d = await tx.get<DownloadDoc>(ESIM_KINDS.download, iccid);
-          if (d) await tx.put(ESIM_KINDS.download, iccid, { ...d, state: 'installed', eid, lastResult: 'installed', updatedAt: now } satisfies DownloadDoc);
-          await tx.delete(ESIM_KINDS.session, transactionId);
-        });
-      }
-      return applied;
+      // The profile's status and the SM-DP+'s record of the download change in one commit.
+      return applyEsimNotification(this.ctx, { eid, seqNumber: pir.metadata.seqNumber, event: 'install', iccid }, undefined, async (tx) => {
+        const d = await tx.get<DownloadDoc>(ESIM_KINDS.download, iccid);
+        if (d) await tx.put(ESIM_KINDS.download, iccid, { ...d, state: 'installed', eid, lastResult: 'installed', updatedAt: now } satisfies DownloadDoc);
+        await tx.delete(ESIM_KINDS.session, transactionId);
+      });
     }
     const why = `${nameOf(BppCommandId, pir.result.bppCommandId)}: ${nameOf(InstallErrorReason, pir.result.errorReason)}`;
     this.ctx.logger.warn({ iccid, eid, transactionId, why }, 'SM-DP+: profile installation failed on the eUICC');
@@ -421,7 +420,7 @@ export class SmdpService {
 
   /** The SM-DP+'s view of a profile's download (for the operator and tests). */
   downloadState(iccid: string): Promise<DownloadDoc | null> {
-    return this.ctx.store.transaction((tx) => tx.get<DownloadDoc>(ESIM_KINDS.download, iccid));
+    return readOnly(this.ctx.store, (tx) => tx.get<DownloadDoc>(ESIM_KINDS.download, iccid));
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -437,11 +436,21 @@ export class SmdpService {
     };
   }
 
+  /**
+   * The session a request continues, read from the store's committed state (any platform process
+   * may have written it), without a commit of its own: the step's write transaction checks it again.
+   */
   private async loadSession(body: Record<string, unknown>, state: SessionDoc['state']): Promise<SessionDoc> {
     const transactionId = typeof body.transactionId === 'string' ? body.transactionId.toUpperCase() : '';
-    const session = await this.ctx.store.transaction((tx) => tx.get<SessionDoc>(ESIM_KINDS.session, transactionId));
+    const session = await readOnly(this.ctx.store, (tx) => tx.get<SessionDoc>(ESIM_KINDS.session, transactionId));
     if (!session || session.state !== state || this.now() - session.createdAt > this.config.sessionTtlMs) throw new Refusal(ES9_STATUS.unknownTransaction);
     return session;
+  }
+
+  /** Inside a step's write transaction: the session is still where `loadSession` found it (no concurrent step moved it). */
+  private async stillIn(tx: StoreTx, session: SessionDoc): Promise<void> {
+    const now = await tx.get<SessionDoc>(ESIM_KINDS.session, session.transactionId);
+    if (!now || now.state !== session.state) throw new Refusal(ES9_STATUS.unknownTransaction);
   }
 
   private async endSession(session: SessionDoc, status: Es9StatusCode): Promise<Es9Result> {

@@ -2,11 +2,14 @@
  * eSIM downloads per second through the full SGP.22 protocol with everything in one process: the
  * agent's LPA (downloadProfile), the simulated eUICC (certificate checks, ECDSA, ECKA, SCP03t,
  * profile install) wired straight to it, and the platform's SM-DP+ service (store, sessions, BPP
- * binding) called without HTTPS. Baselines measured in the same run: the provisioning shortcut
- * the fleet used before (same cards, same profiles, no protocol), and the protocol's raw public-key
- * crypto alone (the P-256 signatures, verifications, key pairs and ECDH one download needs).
+ * binding, then the install notification) — one download at a time, `CONCURRENCY` at a time (as a
+ * fleet downloads: the store's group commit shares the fsyncs), and one at a time over real ES9+
+ * HTTPS (the agent's Es9Client against the platform's TLS listener). Baselines measured in the
+ * same run: the provisioning shortcut (same cards, same profiles, no protocol), and the
+ * protocol's raw public-key crypto alone (the P-256 signatures, verifications, key pairs and ECDH
+ * one download needs).
  *
- * Run: `npm run build && node dist/scripts/bench/esim-download.js [downloads]`.
+ * Run: `npm run build && node dist/scripts/bench/esim-download.js [downloads] [concurrency]`.
  */
 import { performance } from 'node:perf_hooks';
 import { createSign, createVerify, generateKeyPairSync } from 'node:crypto';
@@ -14,7 +17,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mm, printMachine, REPEATS, spread } from './_repeat.js';
-import { Es9Error } from '../../agent/lpa/es9-client.js';
+import { Es9Client, Es9Error } from '../../agent/lpa/es9-client.js';
+import { RealClock } from '../../common/clock.js';
 import { downloadProfile } from '../../agent/lpa/profile-download.js';
 import { LpaClient } from '../../agent/lpa/lpa-client.js';
 import type { ApduTransport } from '../../agent/lpa/apdu-transport.js';
@@ -23,7 +27,8 @@ import type { Es9Function } from '../../common/rsp/es9.js';
 import { startPlatform } from '../../platform/index.js';
 import { Euicc } from '../../simulator/euicc/euicc.js';
 
-const DOWNLOADS = Number(process.argv[2] ?? 25);
+const DOWNLOADS = Number(process.argv[2] ?? 40);
+const CONCURRENCY = Number(process.argv[3] ?? 20);
 
 class Direct implements ApduTransport {
   constructor(private readonly card: Euicc) {}
@@ -44,7 +49,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'cellgate-bench-esim-'));
 const platform = await startPlatform({ dataDir, config: { esimProvisioningStartDelayMs: 1, esimProvisioningPerProfileMs: 0 }, http: { port: 0 }, mqtt: false });
 const service = platform.smdp!.service;
 const pki = service.pki;
-const es9 = {
+type Es9 = Pick<Es9Client, 'call'>;
+const es9: Es9 = {
   async call(_address: string, fn: Es9Function, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const r = await service[fn](body);
     if (!r.ok) throw new Es9Error('failed', r.status.message ?? 'refused', r.status);
@@ -69,14 +75,16 @@ async function order(n: number): Promise<Array<{ activationCode: string; iccid: 
     const quantity = Math.min(20, n - out.length);
     const { profileOrderId } = await inject<{ profileOrderId: string }>('POST', '/v1/sim_profile_orders', auth, { subscription: 'plan01s', quantity });
     await inject('POST', `/v1/sim_profile_orders/${profileOrderId}/confirm`, auth);
-    for (;;) {
-      const listed = await inject<Array<{ activationCode: string; iccid: string; imsi: string }>>('GET', `/v1/sim_profile_orders/${profileOrderId}/profiles`, auth);
-      if (listed.length === quantity) {
-        out.push(...listed);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 5));
+    for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+      const { status } = await inject<{ status: string }>('GET', `/v1/sim_profile_orders/${profileOrderId}`, auth);
+      if (process.env.BENCH_DEBUG) console.error(status, wait);
+      if (status === 'COMPLETED') break;
+      if (status !== 'CONFIRMED' && status !== 'IN_PROGRESS') throw new Error(`profile order ${profileOrderId} is ${status}`);
+      await new Promise((r) => setTimeout(r, wait));
     }
+    const listed = await inject<Array<{ activationCode: string; iccid: string; imsi: string }>>('GET', `/v1/sim_profile_orders/${profileOrderId}/profiles`, auth);
+    if (!Array.isArray(listed) || listed.length !== quantity) throw new Error(`profile order ${profileOrderId} listed ${JSON.stringify(listed).slice(0, 200)}`);
+    out.push(...listed);
   }
   return out;
 }
@@ -85,15 +93,40 @@ let eidSeq = 0;
 const cards = (n: number): Euicc[] =>
   Array.from({ length: n }, () => new Euicc({ eid: `8904903200000000000000${String(eidSeq++).padStart(10, '0')}`, pki: { eum: pki.eum, trustedCis: [pki.ci.certificate] }, maxProfiles: 1 }));
 
-async function protocolRound(): Promise<number> {
+/** Downloads (and hands the install notification to the SM-DP+), `inFlight` at a time; returns downloads/s. */
+async function protocolRound(inFlight: number, client: Es9 = es9): Promise<number> {
   const profiles = await order(DOWNLOADS);
   const euiccs = cards(DOWNLOADS);
+  let next = 0;
   const t0 = performance.now();
-  for (let i = 0; i < DOWNLOADS; i++) {
-    const outcome = await new LpaClient(new Direct(euiccs[i]!), { segmentSize: 255 }).withSession((s) => downloadProfile(s.exchange, es9, { activationCode: profiles[i]!.activationCode, imei: '359221090000042' }));
-    if (!outcome.ok) throw new Error(`download ${i} failed: ${outcome.reason}`);
-  }
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (let i = next++; i < DOWNLOADS; i = next++) {
+        const outcome = await new LpaClient(new Direct(euiccs[i]!), { segmentSize: 255 }).withSession((s) =>
+          downloadProfile(s.exchange, client, { activationCode: profiles[i]!.activationCode, imei: '359221090000042' }),
+        );
+        if (!outcome.ok) throw new Error(`download ${i} failed: ${outcome.reason}`);
+        await client.call(outcome.smdpAddress!, 'handleNotification', { pendingNotification: outcome.profileInstallationResult });
+      }
+    }),
+  );
   return DOWNLOADS / ((performance.now() - t0) / 1000);
+}
+
+/** One download at a time over ES9+ HTTPS, each with its own client (one kept-alive TLS connection per download, as the agent does). */
+async function httpsRound(): Promise<number> {
+  const clients: Es9Client[] = [];
+  const perDownload: Es9 = {
+    call: (address, fn, body) => {
+      if (fn === 'initiateAuthentication') clients.push(new Es9Client({ ca: platform.smdp!.ciPem, clock: new RealClock() }));
+      return clients[clients.length - 1]!.call(address, fn, body);
+    },
+  };
+  try {
+    return await protocolRound(1, perDownload);
+  } finally {
+    for (const c of clients) c.close();
+  }
 }
 
 async function shortcutRound(): Promise<number> {
@@ -123,20 +156,28 @@ function cryptoRound(): number {
 
 printMachine('start');
 const protocol: number[] = [];
+const concurrent: number[] = [];
+const https: number[] = [];
 const shortcut: number[] = [];
 const crypto: number[] = [];
 for (let r = 0; r < REPEATS; r++) {
-  protocol.push(await protocolRound());
+  protocol.push(await protocolRound(1));
+  concurrent.push(await protocolRound(CONCURRENCY));
+  https.push(await httpsRound());
   shortcut.push(await shortcutRound());
   crypto.push(cryptoRound());
 }
 const p = spread(protocol);
+const pc = spread(concurrent);
+const ph = spread(https);
 const s = spread(shortcut);
 const c = spread(crypto);
-console.log(`  ${DOWNLOADS} downloads × ${REPEATS} runs`);
-console.log(`  full SGP.22 download (LPA ↔ eUICC ↔ SM-DP+, in-process) ${mm(p)} downloads/s`);
+console.log(`  ${DOWNLOADS} downloads × ${REPEATS} runs (each: the download, then HandleNotification of its install result)`);
+console.log(`  full SGP.22 download, in-process, one at a time        ${mm(p)} downloads/s`);
+console.log(`  full SGP.22 download, in-process, ${String(CONCURRENCY).padEnd(3)} at a time       ${mm(pc)} downloads/s`);
+console.log(`  full SGP.22 download, ES9+ over HTTPS, one at a time   ${mm(ph)} downloads/s`);
 console.log(`  baseline: provisioning shortcut                        ${mm(s)} installs/s  (${(s.median / p.median).toFixed(1)}× the protocol)`);
-console.log(`  baseline: the protocol's public-key crypto alone       ${mm(c)} downloads/s  (the protocol reaches ${((p.median / c.median) * 100).toFixed(0)} % of it)`);
+console.log(`  baseline: the protocol's public-key crypto alone       ${mm(c)} downloads/s  (the protocol reaches ${((p.median / c.median) * 100).toFixed(0)} % of it one at a time, ${((pc.median / c.median) * 100).toFixed(0)} % ${CONCURRENCY} at a time)`);
 printMachine('end');
 await platform.close();
 rmSync(dataDir, { recursive: true, force: true });

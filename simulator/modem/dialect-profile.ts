@@ -48,10 +48,6 @@ export interface DialectProfile {
   readonly contextIds: readonly [min: number, max: number];
   /** A context the module brings up by itself at attach (nRF91 context 0), or none. */
   readonly defaultBearerCid?: number;
-  /** `+CCHO` answer: `+CCHO: <ch>` or the bare number (3GPP TS 27.007 §8.45 prints it bare). */
-  readonly cchoBare: boolean;
-  /** Quirk: some firmware prints `+CGLA:"..."` without the space after the colon. */
-  readonly cglaNoSpace: boolean;
   /** `<AcT>` printed for LTE-M and NB-IoT (Quectel uses 8 for eMTC, 3GPP 7 for E-UTRAN). */
   readonly actLteM: number;
   readonly actNbIot: number;

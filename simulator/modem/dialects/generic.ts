@@ -17,8 +17,6 @@ export const generic: DialectProfile = {
   bootCfun: 1,
   simOffInCfun0: false,
   contextIds: [1, 15],
-  cchoBare: true,
-  cglaNoSpace: false,
   actLteM: 7,
   actNbIot: 9,
   coverageLossStat: 4,

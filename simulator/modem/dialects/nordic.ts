@@ -22,8 +22,6 @@ export const nrf91: DialectProfile = {
   simOffInCfun0: true,
   contextIds: [0, 10],
   defaultBearerCid: 0,
-  cchoBare: false,
-  cglaNoSpace: false,
   actLteM: 7,
   actNbIot: 9,
   coverageLossStat: 4,

@@ -16,8 +16,6 @@ const quectelCommon = {
   bootCfun: 1 as const,
   simOffInCfun0: false,
   contextIds: [1, 16] as const,
-  cchoBare: false,
-  cglaNoSpace: false,
   coverageLossStat: 2 as const,
   vendorPdpFailure: 'error' as const,
   simRefresh: 'immediate' as const,

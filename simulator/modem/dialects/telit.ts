@@ -21,8 +21,6 @@ export const me910: DialectProfile = {
   bootCfun: 1,
   simOffInCfun0: false,
   contextIds: [1, 6],
-  cchoBare: false,
-  cglaNoSpace: false,
   actLteM: 8,
   actNbIot: 9,
   coverageLossStat: 4,

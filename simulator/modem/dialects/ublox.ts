@@ -17,8 +17,6 @@ const ubloxCommon = {
   bootCfun: 1 as const,
   simOffInCfun0: false,
   contextIds: [1, 11] as const,
-  cchoBare: false,
-  cglaNoSpace: false,
   actLteM: 7,
   actNbIot: 9,
   coverageLossStat: 4 as const,
