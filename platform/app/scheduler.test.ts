@@ -39,7 +39,7 @@ describe('Scheduler', () => {
     // replace the timer the new job armed (an eSIM order then stayed CONFIRMED forever).
     const clock = new VirtualClock(T0 + 30 * 60_000);
     const inner = new SqliteStore(':memory:');
-    let s!: Scheduler;
+    const late: { scheduler?: Scheduler } = {};
     let injected = false;
     const store = Object.assign(Object.create(inner) as SqliteStore, {
       transaction: <T>(fn: Parameters<SqliteStore['transaction']>[0]) =>
@@ -50,7 +50,7 @@ describe('Scheduler', () => {
                 const next = await tx.nextJobDue();
                 if (!injected && next === null) {
                   injected = true;
-                  void inner.transaction((other) => s.at(clock.now() + 1_000, 'order-step', 'n', { id: 'order' }, other));
+                  void inner.transaction((other) => late.scheduler!.at(clock.now() + 1_000, 'order-step', 'n', { id: 'order' }, other));
                 }
                 return next;
               },
@@ -58,7 +58,8 @@ describe('Scheduler', () => {
           ) as Promise<T>,
         ),
     });
-    s = new Scheduler(clock, store, silentLogger());
+    const s = new Scheduler(clock, store, silentLogger());
+    late.scheduler = s;
     const ran: unknown[] = [];
     s.handle('n', async (p) => void ran.push(p));
     await s.every('daily', { daily: { hour: 0, minute: 0 } }, async () => undefined);
