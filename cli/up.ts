@@ -30,6 +30,10 @@ once); a restart with the same --data-dir keeps the data.
   --data-dir <dir>     SQLite, agent outboxes, logs, stack.json (default ./.data/stack)
   --port <n>           HTTP API port (default 8080; 0 picks a free one)
   --mqtt-port <n>      MQTT broker port (default 1883; 0 picks a free one)
+  --smdp-port <n>      the SM-DP+ (ES9+ over HTTPS) port (default 8443, a free one with
+                       --port 0; env CELLGATE_SMDP_PORT)
+  --smdp-address <a>   the SM-DP+ address in activation codes (default localhost:<smdp-port>;
+                       env CELLGATE_SMDP_ADDRESS)
   --gateways <n>       simulated gateways (default 1)
   --dialect <d>        generic | bg95 | bg96 | sim7080 (default bg96)
   --speed <f>          simulator latency factor, 1 = like hardware (default 0.2)
@@ -50,6 +54,8 @@ const STOP_BOUND_MS = 25_000;
 
 /** Thrown between start-up steps once a stop was asked for. */
 class StopRequested extends Error {}
+
+const SMDP_ADDRESS = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 
 function intOption(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -82,6 +88,8 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       'mqtt-port': { type: 'string' },
+      'smdp-port': { type: 'string' },
+      'smdp-address': { type: 'string' },
       gateways: { type: 'string' },
       dialect: { type: 'string' },
       speed: { type: 'string' },
@@ -98,9 +106,10 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
   });
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
-  let port: number, mqttPort: number, count: number, healthPort: number | undefined, speed: number;
+  let port: number, mqttPort: number, smdpPort: number, count: number, healthPort: number | undefined, speed: number;
   let publicUrl: string | undefined, publicMqttUrl: string | undefined;
   const dialect = (values.dialect as string | undefined) ?? 'bg96';
+  const smdpAddress = (values['smdp-address'] as string | undefined) ?? process.env.CELLGATE_SMDP_ADDRESS;
   let fileConfig: PlatformFileConfig;
   try {
     fileConfig = readPlatformConfigFile((values.config as string | undefined) ?? process.env.CELLGATE_PLATFORM_CONFIG);
@@ -114,6 +123,10 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
   try {
     port = intOption(values.port as string | undefined, 8080, 'port', 0, 65535);
     mqttPort = intOption(values['mqtt-port'] as string | undefined, 1883, 'mqtt-port', 0, 65535);
+    // As `cellgate platform`: a fixed SM-DP+ port keeps issued activation codes valid across
+    // restarts; a stack asked for any free API port takes a free SM-DP+ port too.
+    smdpPort = intOption((values['smdp-port'] as string | undefined) ?? process.env.CELLGATE_SMDP_PORT, port === 0 ? 0 : 8443, 'smdp-port', 0, 65535);
+    if (smdpAddress !== undefined && !SMDP_ADDRESS.test(smdpAddress)) throw new Error(`--smdp-address must be host[:port], got '${smdpAddress}'`);
     count = intOption(values.gateways as string | undefined, 1, 'gateways', 1, 50);
     healthPort = values['health-port'] === undefined ? undefined : intOption(values['health-port'] as string, 0, 'health-port', 0, 65535);
     speed = values.speed === undefined ? 0.2 : Number(values.speed);
@@ -141,6 +154,7 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
     // A taken port ends the command within a second, before the stack is loaded and opened.
     await checkPortFree('HTTP API', host, port);
     await checkPortFree('MQTT broker', host, mqttPort);
+    await checkPortFree('SM-DP+', host, smdpPort);
   } catch (error) {
     console.error(`cellgate up: ${(error as Error).message}`);
     return 1;
@@ -161,11 +175,13 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
       mqtt: { port: mqttPort, host },
       ...(publicUrl ? { publicUrl } : {}),
       ...(publicMqttUrl ? { publicMqttUrl } : {}),
-      config: { businessCalendars: fileConfig.calendars },
+      smdp: { port: smdpPort, host },
+      config: { businessCalendars: fileConfig.calendars, ...(smdpAddress ? { smdpAddress } : {}) },
       ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
     });
     checkpoint();
     const api = new ApiClient(platform.url);
+    const caFile = join(dataDir, 'smdp', 'ci.pem');
     const statePath = join(dataDir, 'stack.json');
     let state: StackState | undefined = readStackState(statePath);
     let base: Omit<StackState, 'gateways'>;
@@ -198,6 +214,12 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
         `  auth key   authKeyId ${base.authKeyId}  authKey ${base.authKey}`,
         `  operator   ${base.operatorId}`,
         `  MQTT       ${platform.publicMqttUrl}`,
+        ...(platform.smdp
+          ? [
+              `  SM-DP+     ${platform.smdp.url} (ES9+), address ${platform.smdp.address} in activation codes`,
+              `  SM-DP+ CA  ${caFile} (the CI certificate an LPA trusts: lpac, --lpa-es9-ca-file)`,
+            ]
+          : []),
         `  metadata   ${platform.publicUrl}/v1/subscriber (from a session address)`,
         `  data       ${dataDir} (logs in ${logDir})`,
         ...(clockMode === 'virtual'
@@ -220,6 +242,8 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
           'mqtt-password': gw.devicePassword,
           'metadata-url': platform.url,
           'status-interval-ms': '30000',
+          // The agent's LPA trusts this stack's SM-DP+ for esim.download / cellgate lpa download.
+          'lpa-es9-ca-file': caFile,
           ...(healthPort !== undefined ? { 'health-port': String(healthPort === 0 ? 0 : healthPort + i) } : {}),
         },
       });

@@ -38,6 +38,7 @@ describe.skipIf(!builtCli)('a taken port ends the command at once', () => {
   it.each([
     ['cellgate up, HTTP port', (port: number) => ['up', '--data-dir', tempDir('taken'), '--port', String(port), '--mqtt-port', '0'], /HTTP API cannot listen on 127\.0\.0\.1:\d+: the port is already in use/],
     ['cellgate up, MQTT port', (port: number) => ['up', '--data-dir', tempDir('taken'), '--port', '0', '--mqtt-port', String(port)], /MQTT broker cannot listen on 127\.0\.0\.1:\d+: the port is already in use/],
+    ['cellgate up, SM-DP+ port', (port: number) => ['up', '--data-dir', tempDir('taken'), '--port', '0', '--mqtt-port', '0', '--smdp-port', String(port)], /SM-DP\+ cannot listen on 127\.0\.0\.1:\d+: the port is already in use/],
     ['cellgate platform, HTTP port', (port: number) => ['platform', '--data-dir', tempDir('taken'), '--port', String(port), '--mqtt-port', '0'], /HTTP API cannot listen/],
     ['cellgate platform, MQTT port', (port: number) => ['platform', '--data-dir', tempDir('taken'), '--port', '0', '--mqtt-port', String(port)], /MQTT broker cannot listen/],
     ['cellgate agent, health port', (port: number) => ['agent', '--port', 'tcp://127.0.0.1:9', '--data-dir', tempDir('taken'), '--health-port', String(port)], /health endpoint cannot listen/],
