@@ -418,13 +418,22 @@ export class SessionDriver {
     const signal = controller.signal;
     try {
       await this.steps[step](signal);
-      if (!signal.aborted) this.enqueue({ type: 'step-done', attempt, stepIndex });
+      if (signal.aborted) return;
+      // A finished step has nothing left to cancel: aborting it would only build an AbortError
+      // (a stack trace) per step, 25 steps per attach (docs/benchmarks.md, cold start).
+      this.releaseStep(controller);
+      this.enqueue({ type: 'step-done', attempt, stepIndex });
     } catch (error) {
       if (signal.aborted) return;
+      this.releaseStep(controller);
       const failure: Failure =
         error instanceof StepFailure ? error.failure : { kind: 'transient', step, reason: error instanceof Error ? error.message : String(error) };
       this.enqueue({ type: 'step-failed', attempt, stepIndex, failure });
     }
+  }
+
+  private releaseStep(controller: AbortController): void {
+    if (this.stepAbort === controller) this.stepAbort = undefined;
   }
 
   // ---- shutdown -----------------------------------------------------------------------------
