@@ -22,5 +22,8 @@ describe('sameJson', () => {
     expect(sameJson(status, { ...status, session: { ...status.session, state: 'down' } })).toBe(false);
     expect(sameJson(status, { session: status.session, registration: status.registration })).toBe(false);
     expect(sameJson(status, { ...status, signal: undefined })).toBe(true);
+    // JSON.stringify([undefined]) is "[null]": an array element is never skipped.
+    expect(sameJson([undefined], [null])).toBe(true);
+    expect(sameJson([undefined], [])).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * True when `a` and `b` serialise to the same JSON (`JSON.stringify(a) === JSON.stringify(b)`,
- * key order included, `undefined` members skipped), without building the two strings: a fleet
+ * key order included, `undefined` members skipped, `undefined` elements as `null`), without building the two strings: a fleet
  * compares a status on every state change of every gateway.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
@@ -9,7 +9,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
     const other = b as unknown[];
-    return a.length === other.length && a.every((x, i) => sameJson(x, other[i]));
+    // An `undefined` element serialises as `null` (an `undefined` member is skipped instead).
+    return a.length === other.length && a.every((x, i) => sameJson(x ?? null, other[i] ?? null));
   }
   const keysOf = (o: object): string[] => Object.keys(o).filter((k) => (o as Record<string, unknown>)[k] !== undefined);
   const ka = keysOf(a);
