@@ -88,11 +88,12 @@ step "checks: user, directories, command, unit, rules"
 in_root id -nG cellgate | grep -qw dialout || fail "cellgate is not in dialout"
 [ "$(readlink "$root/opt/cellgate/current")" = "releases/$version" ] || fail "current is not releases/$version"
 [ "$(in_root cellgate --version)" = "cellgate $version" ] || fail "cellgate --version"
-# Every command `cellgate --help` lists, and the sub-commands, with production dependencies only.
+# Every command `cellgate --help` lists, and the sub-commands, with production dependencies only
+# (a long usage may start on the line after `usage:`).
 commands="$(in_root runuser -u cellgate -- cellgate --help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')"
 [ "$(echo "$commands" | wc -l)" -ge 8 ] || fail "cellgate --help lists too few commands: $commands"
 while read -r cmd; do
-  out="$(in_root runuser -u cellgate -- cellgate $cmd --help 2>&1 </dev/null)" && grep -q "^usage: *cellgate $cmd" <<<"$out" \
+  out="$(in_root runuser -u cellgate -- cellgate $cmd --help 2>&1 </dev/null)" && tr '\n' ' ' <<<"$out" | grep -q "^usage: *cellgate $cmd" \
     || fail "cellgate $cmd --help as user cellgate (production dependencies only): $out"
 done < <(printf '%s\n' $commands "agent metadata" "fleet merge" "platform migrate")
 [ ! -e "$root/opt/cellgate/current/node_modules/vitest" ] || fail "development dependencies were installed"
