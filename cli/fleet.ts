@@ -31,6 +31,7 @@ import {
 import { seededRandom } from '../simulator/seeded-random.js';
 import { agentGatewayFactory } from './fleet-gateways.js';
 import { fleetPlatformOptions } from './fleet-platform.js';
+import { cardDownloader } from './fleet-esim-download.js';
 import { parseCommandLine } from '../common/command-line.js';
 
 const USAGE = `usage:
@@ -259,6 +260,16 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       platform: {
         url: platform.url,
         gate: platform.gate,
+        ...(platform.smdp
+          ? {
+              // The cards trust the platform's CI and carry certificates of its EUM; the LPA
+              // reaches the SM-DP+ over ES9+ HTTPS (retry waits are real I/O: the wall clock).
+              esimDownload: {
+                pki: { eum: platform.smdp.service.pki.eum, trustedCis: [platform.smdp.service.pki.ci.certificate] },
+                download: cardDownloader({ ca: platform.smdp.ciPem, clock: new RealClock() }),
+              },
+            }
+          : {}),
         ...(virtual ? { advance: (ms: number) => platform.scheduler.advance(virtual, ms) } : {}),
         esimNotifications: async () =>
           (

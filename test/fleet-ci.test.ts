@@ -37,6 +37,10 @@ describe('fleet runner', () => {
       switches: { sent: 10, ok: 10, failed: 0 },
       notifications: { pending: 0, appliedTwice: 0, checked: true },
       activated: { expected: 10, actual: 10 },
+      // The default eSIM step: each card's two profiles by the full SGP.22 download from the
+      // platform's SM-DP+ over ES9+ HTTPS; their install notifications, signed by the cards, were
+      // delivered by the agents and verified by the SM-DP+ (counted in `delivered` below).
+      provisioned: { download: 20, shortcut: 0 },
     });
     // 2 installs + enable at the start, disable + enable at the switch, per card.
     expect(report.esim.notifications.delivered).toBe(50);
@@ -104,6 +108,12 @@ describe('fleet runner', () => {
   test('a refused shard setup: --platform needs real time and a network token', async () => {
     expect(await run(['scenarios/ci-month.yaml', '--platform', 'http://127.0.0.1:9', '--network-token', 't'])).toBe(2);
     expect(await run(['scenarios/ci-month.yaml', '--platform', 'http://127.0.0.1:9', '--real-time'])).toBe(2);
+  });
+
+  test('a shard with eSIM gateways and the default SGP.22 download is refused before it provisions anything', async () => {
+    // The shared platform's card PKI (its EUM key) is not in the shard's reach (docs/fleet.md).
+    const scenario = parseScenario(['name: esim-shard', 'mode: real', 'duration: 1m', 'gateways: { count: 2, esim: 1 }'].join('\n'));
+    await expect(runScenario(scenario, { remote: { url: 'http://127.0.0.1:9', networkToken: 't' }, progress: 'none' })).rejects.toThrow(/esimProvisioning: shortcut/);
   });
 
   test('a failed expectation is flagged in the report and gives exit code 1', async () => {

@@ -18,7 +18,9 @@ import { launchGateway } from './gateway-launch.js';
 import { measureEsim, measureLink, readBills } from './measures.js';
 import { OperatorClient } from './operator-client.js';
 import type { FleetProgress } from './progress.js';
-import { newEidPrefix, provisionCard, provisionFleet } from './provisioning.js';
+import { mapLimit } from './map-limit.js';
+import { downloadCard, newEidPrefix, provisionCard, provisionFleet, type EsimDownloadKit } from './provisioning.js';
+import type { GatewayCard } from './fleet-gateway.js';
 import { ReadyTransfers } from './ready-transfer.js';
 import { finishReport, type FleetReport } from './report.js';
 import { DEFAULT_RECOVERY_BOUNDS_MS, type Scenario } from './scenario.js';
@@ -38,6 +40,11 @@ export interface FleetPlatform {
    * in-process platform's log). Absent (a remote platform): "applied twice" is not checked.
    */
   esimNotifications?(): Promise<Array<{ eid: string; seqNumber: number; outcome: string }>>;
+  /**
+   * The SGP.22 download from this platform's SM-DP+ (the default eSIM step). Absent: only
+   * `gateways.esimProvisioning: shortcut` can give eSIM gateways their profiles.
+   */
+  esimDownload?: EsimDownloadKit;
 }
 
 export interface RunFleetOptions {
@@ -58,6 +65,28 @@ export interface RunFleetOptions {
   driver?: (clock: VirtualClock, meter: ActivityMeter) => TimeDriver;
 }
 
+/** The eSIM gateways' cards with their ordered profiles: downloaded over SGP.22 (default) or by the shortcut. */
+async function prepareCards(
+  scenario: Scenario,
+  ordered: ProvisionedCards,
+  eidPrefix: string,
+  kit: EsimDownloadKit | undefined,
+  concurrency: number,
+  progress: FleetProgress | undefined,
+  clock: Clock,
+): Promise<Map<number, GatewayCard>> {
+  const cards = new Map<number, GatewayCard>();
+  if (ordered.size === 0) return cards;
+  const viaDownload = scenario.gateways.esimProvisioning === 'download';
+  progress?.phase(viaDownload ? 'downloading eSIM profiles (SGP.22)' : 'installing eSIM profiles (shortcut)');
+  await mapLimit([...ordered], concurrency, async ([index, card]) =>
+    void cards.set(index, viaDownload ? await downloadCard(eidPrefix, index, card, kit!, clock) : provisionCard(eidPrefix, index, card)),
+  );
+  return cards;
+}
+
+type ProvisionedCards = Awaited<ReturnType<typeof provisionFleet>>['cards'];
+
 const TRAFFIC_PERIOD_MS = 15 * 60_000;
 
 /** Runs a scenario to its end and returns the report (`ok` false when an expectation failed). */
@@ -67,6 +96,9 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const progress = options.progress;
   const concurrency = options.concurrency ?? 16;
   if (scenario.mode === 'virtual' && !(clock instanceof VirtualClock)) throw new Error('a virtual-time scenario needs a VirtualClock');
+  if (scenario.gateways.esim > 0 && scenario.gateways.esimProvisioning === 'download' && !platform.esimDownload) {
+    throw new Error("the eSIM gateways download their profiles from the platform's SM-DP+ (SGP.22), which needs the platform's card PKI: run in process, or set gateways.esimProvisioning: shortcut (docs/fleet.md)");
+  }
 
   const wallStart = performance.now();
   let peakRss = process.memoryUsage().rss;
@@ -108,12 +140,14 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
 
     // 2. One modem and one host per gateway, on the shared clock.
     progress?.phase('starting gateways');
+    const viaDownload = scenario.gateways.esimProvisioning === 'download';
+    const esimCards = await prepareCards(scenario, fleet.cards, eidPrefix, platform.esimDownload, concurrency, progress, clock);
     const registry = new InProcessRegistry();
     const launch = { scenario, factory, gate: meteredGate(platform.gate, meter), clock: sharedClock, registry, binding: createInProcessBinding(registry), meter, tally, polled, unsubscribe };
     for (const spec of fleet.specs) {
-      const ordered = fleet.cards.get(spec.index);
-      gateways.push(await launchGateway(launch, spec, fleet.links.get(spec.index), ordered ? provisionCard(eidPrefix, spec.index, ordered) : undefined));
+      gateways.push(await launchGateway(launch, spec, fleet.links.get(spec.index), esimCards.get(spec.index)));
     }
+    const profilesOnCards = [...esimCards.values()].reduce((n, card) => n + card.profiles.length, 0);
 
     // Shards on one barrier start their gateways on the same instant, as one process would.
     await driver.rendezvous?.();
@@ -190,7 +224,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
         lost: esimFigures.notifications.pending,
       },
       link: linkFigures,
-      esim: esimFigures,
+      esim: { ...esimFigures, provisioned: { download: viaDownload ? profilesOnCards : 0, shortcut: viaDownload ? 0 : profilesOnCards } },
       transfers: transfers.figures(),
       billing,
       crashes: crashMessages.length + hostCrashes.length,

@@ -1,5 +1,6 @@
 /** Public entry of the fleet runner engine (docs/fleet.md). */
 export { runFleet, type FleetPlatform, type RunFleetOptions } from './fleet-runner.js';
+export type { EsimDownloadKit } from './provisioning.js';
 export type { GatewayFactory, GatewayHost, GatewaySpec, HostInput, HostDelivery, HostLink, HostStateChange } from './gateway-factory.js';
 export { parseScenario, validateScenario, ScenarioError, type Scenario, type TimelineEvent, type Expectations } from './scenario.js';
 export { formatSummary, mergeReports, checkExpectations, finishReport, percentile, type FleetReport, type ExpectationResult, type ShardResult } from './report.js';

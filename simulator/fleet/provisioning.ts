@@ -4,7 +4,9 @@
  * the scenario links agents, and the spare Ready SIMs on the shelf.
  */
 import { randomInt } from 'node:crypto';
+import type { Clock } from '../../common/clock.js';
 import { Euicc } from '../index.js';
+import type { EuiccIdentitySource } from '../euicc/index.js';
 import { enableOnCard } from './esim-card.js';
 import type { GatewayCard, OrderedCard } from './fleet-gateway.js';
 import type { GatewaySpec, HostLink } from './gateway-factory.js';
@@ -80,11 +82,44 @@ export function newEidPrefix(): string {
   return `89049032${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
 }
 
-/** The eUICC of one gateway: both ordered profiles installed (provisioning shortcut), the first enabled. */
+const cardEid = (eidPrefix: string, index: number): string => `${eidPrefix}${String(index).padStart(16, '0')}`;
+
+/**
+ * The eUICC of one gateway: both ordered profiles installed by the provisioning shortcut (no
+ * protocol: the explicit `gateways.esimProvisioning: shortcut`), the first enabled.
+ */
 export function provisionCard(eidPrefix: string, index: number, ordered: OrderedCard): GatewayCard {
-  const eid = `${eidPrefix}${String(index).padStart(16, '0')}`;
+  const eid = cardEid(eidPrefix, index);
   const euicc = new Euicc({ eid });
   for (const p of ordered.profiles) euicc.installFromActivationCode(p.activationCode, { iccid: p.iccid, imsi: p.imsi });
+  enableOnCard(euicc, ordered.profiles[0]!.iccid);
+  return { euicc, eid, profiles: ordered.profiles, orderId: ordered.orderId };
+}
+
+/**
+ * The real SGP.22 download of the platform's SM-DP+ into a card, and the card identity that SM-DP+
+ * trusts. Supplied by the composition (the simulator never imports the agent's LPA).
+ */
+export interface EsimDownloadKit {
+  /** The EUM that signs each card's certificate and the CIs the cards trust (the platform's test PKI). */
+  pki: Extract<EuiccIdentitySource, { eum: unknown }>;
+  /** One download of `activationCode` into `card`; rejects when the SM-DP+ or the card refused. */
+  download(card: Euicc, activationCode: string): Promise<{ iccid: string }>;
+}
+
+/**
+ * The eUICC of one gateway, as the default eSIM step leaves it: both ordered profiles downloaded
+ * from the platform's SM-DP+ by the full SGP.22 protocol (their install notifications stay on the
+ * card for the gateway's agent to deliver), the first enabled.
+ */
+export async function downloadCard(eidPrefix: string, index: number, ordered: OrderedCard, kit: EsimDownloadKit, clock: Clock): Promise<GatewayCard> {
+  const eid = cardEid(eidPrefix, index);
+  // The run's clock: the card's certificate and its validity checks live on the platform's time.
+  const euicc = new Euicc({ eid, pki: kit.pki, clock });
+  for (const p of ordered.profiles) {
+    const { iccid } = await kit.download(euicc, p.activationCode);
+    if (iccid !== p.iccid) throw new Error(`the download of ${p.activationCode} installed ${iccid}, not the ordered ${p.iccid}`);
+  }
   enableOnCard(euicc, ordered.profiles[0]!.iccid);
   return { euicc, eid, profiles: ordered.profiles, orderId: ordered.orderId };
 }

@@ -107,6 +107,8 @@ export interface FleetReport {
     notifications: { delivered: number; pending: number; appliedTwice: number; checked: boolean };
     /** Profiles switched to, and how many of them the platform shows ACTIVATION_SUCCEEDED. */
     activated: { expected: number; actual: number };
+    /** How the cards got their profiles, and how many profiles each way (absent in older reports). */
+    provisioned?: { download: number; shortcut: number };
   };
   transfers: { issued: number; verified: number; failed: number };
   billing: { available: boolean; total: number; months: Record<string, number>; error?: string };
@@ -355,6 +357,7 @@ export function mergeReports(reports: readonly FleetReport[]): FleetReport {
         checked: reports.every((r) => r.esim?.notifications.checked ?? false),
       },
       activated: { expected: sumOf(reports, (r) => r.esim?.activated.expected), actual: sumOf(reports, (r) => r.esim?.activated.actual) },
+      provisioned: { download: sumOf(reports, (r) => r.esim?.provisioned?.download), shortcut: sumOf(reports, (r) => r.esim?.provisioned?.shortcut) },
     },
     transfers: {
       issued: sumOf(reports, (r) => r.transfers?.issued),
@@ -431,7 +434,7 @@ export function formatSummary(report: FleetReport): string {
     [
       'eSIM',
       report.esim.gateways > 0
-        ? `${report.esim.gateways} cards; switches ${report.esim.switches.ok}/${report.esim.switches.sent} ok, Activated ${report.esim.activated.actual}/${report.esim.activated.expected}; notifications ${report.esim.notifications.delivered} delivered, ${report.esim.notifications.pending} pending, ${report.esim.notifications.checked ? `${report.esim.notifications.appliedTwice} applied twice` : 'applied-twice unchecked'}`
+        ? `${report.esim.gateways} cards${report.esim.provisioned ? ` (profiles: ${report.esim.provisioned.download} by SGP.22 download, ${report.esim.provisioned.shortcut} by the shortcut)` : ''}; switches ${report.esim.switches.ok}/${report.esim.switches.sent} ok, Activated ${report.esim.activated.actual}/${report.esim.activated.expected}; notifications ${report.esim.notifications.delivered} delivered, ${report.esim.notifications.pending} pending, ${report.esim.notifications.checked ? `${report.esim.notifications.appliedTwice} applied twice` : 'applied-twice unchecked'}`
         : 'none',
     ],
     ['ready transfers', `${report.transfers.verified} SIMs transferred (${report.transfers.issued} issued, ${report.transfers.failed} refused)`],

@@ -34,6 +34,12 @@ describe('parseScenario', () => {
     expect(s).toMatchObject({ link: true, mode: 'virtual', seed: 1, gateways: { esim: 0, spareSims: 0, dialects: { bg96: 1 } } });
   });
 
+  test('gateways.esimProvisioning: the SGP.22 download by default, the shortcut only when asked', () => {
+    expect(parseScenario(['duration: 1d', 'gateways: { count: 4, esim: 2 }'].join('\n')).gateways.esimProvisioning).toBe('download');
+    expect(parseScenario(['duration: 1d', 'gateways: { count: 4, esim: 2, esimProvisioning: shortcut }'].join('\n')).gateways.esimProvisioning).toBe('shortcut');
+    expect(problemsOf(['duration: 1d', 'gateways: { count: 4, esim: 2, esimProvisioning: magic }'].join('\n'))).toEqual([expect.stringMatching(/gateways\.esimProvisioning.*download or shortcut/)]);
+  });
+
   test('gateways.esim takes a percentage of the fleet', () => {
     expect(parseScenario(['duration: 1d', 'gateways: { count: 40, esim: "25%" }'].join('\n')).gateways.esim).toBe(10);
   });

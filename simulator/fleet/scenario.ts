@@ -122,6 +122,11 @@ export interface Scenario {
     startSpread: number;
     /** Gateways with an eUICC holding two profiles from a platform eSIM order (spread evenly over the fleet). */
     esim: number;
+    /**
+     * How those profiles reach the cards: `download`, the full SGP.22 download from the platform's
+     * SM-DP+ (default); `shortcut`, written onto the card without the protocol (faster, no SM-DP+).
+     */
+    esimProvisioning: EsimProvisioning;
     /** Ready SIMs the operator keeps in stock, in no gateway (what `ready-transfer` draws from, with any other Ready SIM). */
     spareSims: number;
   };
@@ -148,7 +153,9 @@ export class ScenarioError extends Error {
 /** [choice] The fleet's operator works in coverage type g (the default), so its plans are g's. */
 const SUBSCRIPTIONS = ['plan01s', 'plan01s-low_data_volume', 'planX1', 'planP1'];
 const TOP_KEYS = ['name', 'seed', 'duration', 'mode', 'gateways', 'agent', 'modem', 'platform', 'timeline', 'expect'];
-const GATEWAY_KEYS = ['count', 'dialects', 'latency', 'plans', 'initialStatus', 'regions', 'trafficBytesPerHour', 'startSpread', 'esim', 'spareSims'];
+const GATEWAY_KEYS = ['count', 'dialects', 'latency', 'plans', 'initialStatus', 'regions', 'trafficBytesPerHour', 'startSpread', 'esim', 'esimProvisioning', 'spareSims'];
+export const ESIM_PROVISIONING = ['download', 'shortcut'] as const;
+export type EsimProvisioning = (typeof ESIM_PROVISIONING)[number];
 const EVENT_KEYS = ['at', 'do', 'target', 'as', 'for', 'cause', 'garbage'];
 const EXPECT_KEYS = [
   'online',
@@ -208,6 +215,8 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
   if (typeof traffic !== 'number' || traffic < 0) bad('gateways.trafficBytesPerHour', 'must be a number ≥ 0');
   const startSpread = durationAt(g, 'startSpread', (k, m) => bad(`gateways.${k}`, m), false) ?? 0;
   const esim = esimCount(g.esim, Number.isInteger(count) ? (count as number) : 0, bad);
+  const esimProvisioning = g.esimProvisioning ?? 'download';
+  if (!(ESIM_PROVISIONING as readonly unknown[]).includes(esimProvisioning)) bad('gateways.esimProvisioning', `must be ${ESIM_PROVISIONING.join(' or ')}, not ${JSON.stringify(esimProvisioning)}`);
   const spareSims = g.spareSims ?? 0;
   if (!Number.isInteger(spareSims) || (spareSims as number) < 0) bad('gateways.spareSims', 'must be an integer ≥ 0');
 
@@ -343,6 +352,7 @@ export function validateScenario(raw: unknown, source = 'scenario'): Scenario {
       trafficBytesPerHour: traffic as number,
       startSpread,
       esim,
+      esimProvisioning: esimProvisioning as EsimProvisioning,
       spareSims: spareSims as number,
     },
     agent,
