@@ -16,17 +16,30 @@ import { ClockPage } from './pages/clock.js';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(() => loadSession());
+  // Why the last session ended when the user did not log out (shown on the login page).
+  const [ended, setEnded] = useState<string | null>(null);
   const change = (s: Session | null): void => {
     saveSession(s);
     setSession(s);
+    if (s) setEnded(null);
   };
-  if (!session) return <LoginPage onLogIn={change} />;
-  return <Shell key={`${session.token}/${session.coverage}`} session={session} onSession={change} />;
+  const refused = (): void => {
+    setEnded(SESSION_ENDED);
+    change(null);
+  };
+  if (!session) return <LoginPage onLogIn={change} notice={ended} />;
+  return <Shell key={`${session.token}/${session.coverage}`} session={session} onSession={change} onRefused={refused} />;
 }
 
-function Shell({ session, onSession }: { session: Session; onSession: (s: Session | null) => void }) {
+/**
+ * [choice] A 401 on a page load or action means the token is no longer good: it expired (on a
+ * virtual clock moved past its expiry, too: tokens live 24 h of platform time) or was revoked.
+ */
+const SESSION_ENDED = 'Your session has ended: the platform no longer accepts its token (it expired, possibly because the platform’s time moved past it, or it was revoked). Log in again.';
+
+function Shell({ session, onSession, onRefused }: { session: Session; onSession: (s: Session | null) => void; onRefused: () => void }) {
   const route = useRoute();
-  const api = useMemo(() => new Api(session, () => onSession(null)), [session]);
+  const api = useMemo(() => new Api(session, onRefused), [session]);
   const live = useMemo(() => new LiveEvents(api), [api]);
   const [liveState, setLiveState] = useState<LiveState>('connecting');
   const [clock, setClock] = useState<ClockState | null>(null);

@@ -3,7 +3,7 @@ import { describeError, logIn, type Coverage, type Session } from '../api.js';
 import { Field } from '../ui.js';
 
 /** Root user by email, or SAM user by operator ID and user name; both through `POST /v1/auth`. */
-export function LoginPage({ onLogIn }: { onLogIn: (s: Session) => void }) {
+export function LoginPage({ onLogIn, notice }: { onLogIn: (s: Session) => void; notice?: string | null }) {
   const [kind, setKind] = useState<'root' | 'sam'>('root');
   const [email, setEmail] = useState('');
   const [operatorId, setOperatorId] = useState('');
@@ -36,6 +36,11 @@ export function LoginPage({ onLogIn }: { onLogIn: (s: Session) => void }) {
       <h1>cellgate console</h1>
       <form onSubmit={(e) => void submit(e)} aria-labelledby="login-title" class="card">
         <h2 id="login-title">Log in</h2>
+        {notice && !error ? (
+          <p class="notice info" role="status">
+            {notice}
+          </p>
+        ) : null}
         <fieldset>
           <legend>Account</legend>
           <label class="inline">
