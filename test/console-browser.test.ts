@@ -345,8 +345,11 @@ describe('the console in a real browser', () => {
     await page.goto(`${stack.platform.url}/console/#/sims/${created.imsi}`);
     const overview = page.getByRole('region', { name: 'Overview' });
     const fact = async (name: string): Promise<string> => (await overview.locator('dt', { hasText: new RegExp(`^${name}$`) }).locator('xpath=following-sibling::dd[1]').innerText()).trim();
+    /** Waits for the action's outcome: done, or (failing the test with the words shown) refused. */
     const done = async (what: string): Promise<void> => {
-      await page.getByRole('status').filter({ hasText: new RegExp(`^${what}$`) }).waitFor();
+      const outcome = page.getByRole('status').filter({ hasText: new RegExp(`^${what}$`) }).or(page.getByRole('alert').filter({ hasText: `${what} refused:` }));
+      await outcome.waitFor();
+      expect(await outcome.innerText()).toBe(what);
     };
     const refused = async (what: string, code: string): Promise<void> => {
       await page.getByRole('alert').filter({ hasText: `${what} refused:` }).waitFor();
@@ -373,8 +376,11 @@ describe('the console in a real browser', () => {
     await page.getByRole('button', { name: 'Change speed class' }).click();
     await done('Change speed class to s1.fast');
     await until(async () => (await fact('Speed class')) === 's1.fast', WAIT, 'speed class s1.fast');
-    await page.getByLabel('Group', { exact: true }).selectOption({ index: 1 });
+    // The account has two groups (the stack's own and pumping-stations): pick by name.
+    const group = (await stack.api.call<Array<{ groupId: string; tags: Record<string, string> }>>('GET', '/v1/groups')).find((g) => g.tags.name === 'pumping-stations');
+    await page.getByLabel('Group', { exact: true }).selectOption(group!.groupId);
     await page.getByRole('button', { name: 'Set group' }).click();
+    await done(`Set group ${group!.groupId}`);
     await until(async () => (await fact('Group')) === 'pumping-stations', WAIT, 'in group pumping-stations');
     await page.getByLabel('Expiry (UTC)', { exact: true }).fill('2030-01-02T03:04');
     await page.getByLabel('Then', { exact: true }).selectOption('terminate');
