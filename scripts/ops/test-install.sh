@@ -143,7 +143,7 @@ grep -q '^API=' <<<"$block" && grep -q '^sudo systemctl start cellgate-agent$' <
 block="$(sed -e "s|^API=.*|API=$api_url|" -e "s|/dev/cellgate-at|$sim_url|g" -e '/^sudo systemctl start cellgate-agent$/d' <<<"$block")"
 printf '%s\n' "$block" > "$root/home/pi/step5.sh"
 printf '%s\n%s\n' "$email" "$password" | chroot "$root" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/home/pi LANG=C.UTF-8 $EXTRA_ENV \
-  runuser -u pi -- bash -euo pipefail -c 'cd /home/pi && . ./step5.sh' > "$work/step5.log" 2>&1 || { cat "$work/step5.log"; fail "step 5 as written"; }
+  /usr/sbin/runuser -u pi -- bash -euo pipefail -c 'cd /home/pi && . ./step5.sh' > "$work/step5.log" 2>&1 || { cat "$work/step5.log"; fail "step 5 as written"; }
 [ "$(in_root stat -c '%a %U %G' /etc/cellgate/device.json)" = "640 root cellgate" ] || fail "/etc/cellgate/device.json mode/owner"
 node -e "const d = require('$root/etc/cellgate/device.json'); process.exit(d.deviceId === '$sim_imei' && d.mqttUrl === '$mqtt_url' && d.apiUrl === '$api_url' && d.password ? 0 : 1)" \
   || fail "device.json does not name the modem's IMEI and the advertised URLs: $(sed 's/"password":"[^"]*"/"password":"…"/' "$root/etc/cellgate/device.json")"
