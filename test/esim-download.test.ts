@@ -13,6 +13,7 @@ import { RealClock } from '../common/clock.js';
 import { Es9Client } from '../agent/lpa/es9-client.js';
 import { LpaClient } from '../agent/lpa/lpa-client.js';
 import { downloadProfile, type DownloadRequest } from '../agent/lpa/profile-download.js';
+import { getConfiguredAddresses, setDefaultDpAddress } from '../agent/lpa/es10b.js';
 import type { ApduTransport } from '../agent/lpa/apdu-transport.js';
 import { LpaError } from '../agent/lpa/errors.js';
 import { ApiClient } from '../cli/stack-provision.js';
@@ -206,3 +207,24 @@ describe('SGP.22 profile download: agent LPA ↔ simulated eUICC ↔ platform SM
 async function operatorOf(iccid: string): Promise<string> {
   return platform.store.transaction(async (tx) => (await tx.get<{ operatorId: string }>('esim-profile', iccid))!.operatorId);
 }
+
+describe('download without an activation code: the default SM-DP+ address on the card (SGP.22 §3.1.3.2, ES10a)', () => {
+  it('SetDefaultDpAddress, then a download with no activation code goes to that SM-DP+; ours has no EID-bound profile and refuses the empty matching ID cleanly', async () => {
+    const card = newCard();
+    const client = new LpaClient(new CardTransport(card));
+    expect(await client.withSession((s) => setDefaultDpAddress(s.exchange, platform.smdp!.address))).toBe(0);
+    expect(await client.withSession((s) => getConfiguredAddresses(s.exchange))).toMatchObject({ defaultDpAddress: platform.smdp!.address });
+    const outcome = await download(card, { imei: '359221090000042' });
+    // The address came from the card (nothing else named it): InitiateAuthentication and
+    // AuthenticateClient reached our SM-DP+, which refuses an empty matching ID (8.2.6 / 3.8).
+    expect(outcome).toMatchObject({ ok: false, smdpAddress: platform.smdp!.address, stage: 'authenticate-client', es9Status: { subjectCode: '8.2.6', reasonCode: '3.8' } });
+    expect(outcome.cancelled).toBeDefined();
+    expect(card.profiles()).toEqual([]);
+    expect(card.downloadInProgress).toBe(false);
+  });
+
+  it('no activation code and no default address on the card: a clear refusal before any ES9+ call', async () => {
+    const outcome = await download(newCard(), {});
+    expect(outcome).toMatchObject({ ok: false, stage: 'activation-code', reason: expect.stringMatching(/no default SM-DP\+ address/) });
+  });
+});
