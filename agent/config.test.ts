@@ -30,6 +30,12 @@ describe('agent config', () => {
     expect(config.session.reconnect.rejectBackoffMs).toBe(120_000);
   });
 
+  it("takes the platform's SM-DP+ address(es) for notification routing: a list, a comma string, bad ones named", () => {
+    expect(resolveConfig({ flags: { port: '/dev/ttyUSB2' } }).lpa?.platformSmdp).toEqual([]);
+    expect(resolveConfig({ flags: { port: '/dev/ttyUSB2' }, env: { CELLGATE_LPA_PLATFORM_SMDP: 'smdp.example.com, localhost:8443' } }).lpa?.platformSmdp).toEqual(['smdp.example.com', 'localhost:8443']);
+    expect(() => resolveConfig({ flags: { port: '/dev/ttyUSB2', 'lpa-platform-smdp': 'https://smdp.example.com/' } })).toThrow(/lpaPlatformSmdp.*not an SM-DP\+ address/);
+  });
+
   it('reads JSON too', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cellgate-config-'));
     const path = join(dir, 'agent.json');

@@ -72,7 +72,7 @@ const DIALECTS: ReadonlyArray<DialectId | 'auto'> = ['auto', ...DIALECT_IDS];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 const LPA_TRANSPORTS = ['auto', 'cgla', 'csim'] as const;
-const { transportMode: _mode, fallback: _fallback, es9CaFile: _ca, ...lpaNumbers } = DEFAULT_LPA_CONFIG;
+const { transportMode: _mode, fallback: _fallback, es9CaFile: _ca, platformSmdp: _smdp, ...lpaNumbers } = DEFAULT_LPA_CONFIG;
 
 type Section = 'timings' | 'liveness' | 'reconnect' | 'lpa';
 const sections: Record<Section, Record<string, number>> = {
@@ -108,6 +108,7 @@ const scalars = [
   { key: 'lpaTransport', env: 'CELLGATE_LPA_TRANSPORT', flag: 'lpa-transport' },
   { key: 'lpaFallback', env: 'CELLGATE_LPA_FALLBACK', flag: 'lpa-fallback' },
   { key: 'lpaEs9CaFile', env: 'CELLGATE_LPA_ES9_CA_FILE', flag: 'lpa-es9-ca-file' },
+  { key: 'lpaPlatformSmdp', env: 'CELLGATE_LPA_PLATFORM_SMDP', flag: 'lpa-platform-smdp' },
   { key: 'statusIntervalMs', env: 'CELLGATE_STATUS_INTERVAL_MS', flag: 'status-interval-ms' },
   { key: 'sms', env: 'CELLGATE_SMS', flag: 'sms' },
   { key: 'smsSenders', env: 'CELLGATE_SMS_SENDERS', flag: 'sms-senders' },
@@ -349,6 +350,12 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
   // the eUICC holds; on a module without an eUICC it finds no ISD-R and stays quiet.
   const esim = choice('esim', ['on', 'off'] as const, 'on');
   const lpaNumberValues = numbers<typeof lpaNumbers>('lpa');
+  const platformSmdpEntry = merged.get('lpaPlatformSmdp');
+  const platformSmdpValues = platformSmdpEntry === undefined ? [] : Array.isArray(platformSmdpEntry.value) ? platformSmdpEntry.value.map(String) : String(platformSmdpEntry.value).split(',');
+  const platformSmdp = platformSmdpValues.map((a) => a.trim()).filter((a) => a !== '');
+  for (const a of platformSmdp) {
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.?(:\d{1,5})?$/i.test(a)) problems.push(`'lpaPlatformSmdp': ${JSON.stringify(a)} is not an SM-DP+ address (host[:port], as in an activation code)`);
+  }
   if (lpaNumberValues.segmentSize > 255) problems.push(`'lpa.segmentSize' must be at most 255, got ${lpaNumberValues.segmentSize}`);
   const lpa: LpaServiceConfig | undefined =
     esim === 'on'
@@ -358,6 +365,8 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
           fallback: choice('lpaFallback', ['true', 'false'] as const, 'true') === 'true',
           // PEM CA bundle for the SM-DP+'s TLS (ES9+), e.g. the platform's exported ci.pem.
           es9CaFile: str('lpaEs9CaFile', ''),
+          // [choice] The platform's SM-DP+ (its notifications go over MQTT); others get theirs by ES9+.
+          platformSmdp,
         }
       : undefined;
   // [choice] Off by default: a gateway acts on short messages only when its owner asks it to.

@@ -244,6 +244,8 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
           'status-interval-ms': '30000',
           // The agent's LPA trusts this stack's SM-DP+ for esim.download / cellgate lpa download.
           'lpa-es9-ca-file': caFile,
+          // Notifications naming this SM-DP+ go to the platform over MQTT; others to their own SM-DP+.
+          ...(platform.smdp ? { 'lpa-platform-smdp': platform.smdp.address } : {}),
           ...(healthPort !== undefined ? { 'health-port': String(healthPort === 0 ? 0 : healthPort + i) } : {}),
         },
       });

@@ -1,7 +1,8 @@
 /**
  * The agent's LPA service (SPEC §2, LPA): profile operations over the live AT channel, the
  * profile-switch discipline (refresh, verify, re-attach, fall back), and the exactly-once
- * notification pipeline eUICC → durable outbox → platform ack → NotificationSent.
+ * notification pipeline eUICC → durable outbox → platform ack → NotificationSent; a notification
+ * that names another SM-DP+ goes to that server (ES9+ HandleNotification) instead.
  */
 import type { Clock, TimerHandle } from '../../common/clock.js';
 import { silentLogger, type Logger } from '../../common/log.js';
@@ -58,6 +59,13 @@ export interface LpaServiceConfig {
   es9TimeoutMs: number;
   /** Attempts per ES9+ function on transport failures (backoff from 1 s, doubling). */
   es9Attempts: number;
+  /**
+   * The platform's own SM-DP+ address(es) (`host[:port]`, as in its activation codes): their
+   * notifications go to the platform over MQTT; any other notificationAddress gets its
+   * notification by ES9+ HandleNotification over HTTPS. Empty: every notification goes to the
+   * platform (the agent cannot tell foreign ones apart).
+   */
+  platformSmdp: string[];
 }
 
 export const DEFAULT_LPA_CONFIG: LpaServiceConfig = {
@@ -72,6 +80,7 @@ export const DEFAULT_LPA_CONFIG: LpaServiceConfig = {
   es9CaFile: '',
   es9TimeoutMs: 30_000,
   es9Attempts: 4,
+  platformSmdp: [],
 };
 
 /** What a platform `esim.download` / `cellgate lpa download` asks for. */
@@ -120,6 +129,8 @@ export interface DeliveryReport {
   offered: number[];
   /** Notifications removed from the eUICC (NotificationSent) in this pass. */
   removed: number[];
+  /** Notifications for another SM-DP+, handed (or being handed) to it over ES9+ in this pass. */
+  direct: number[];
 }
 
 type Job<T> = () => Promise<T>;
@@ -140,6 +151,9 @@ export class LpaService {
   private readonly awaitingAck = new Map<number, string>();
   /** Acknowledged notifications whose NotificationSent has not succeeded yet. */
   private readonly acknowledged = new Set<number>();
+  /** seqNumbers whose ES9+ HandleNotification to another SM-DP+ is under way. */
+  private readonly directInFlight = new Set<number>();
+  private readonly platformSmdp: Set<string>;
   private retryTimer: TimerHandle | undefined;
   private stopped = false;
   private delivering: Promise<DeliveryReport> | undefined;
@@ -148,6 +162,7 @@ export class LpaService {
   constructor(private readonly options: LpaServiceOptions) {
     this.config = { ...DEFAULT_LPA_CONFIG, ...options.config };
     this.logger = options.logger ?? silentLogger();
+    this.platformSmdp = new Set(this.config.platformSmdp.map(normaliseSmdpAddress));
   }
 
   /** Delivers what is pending on the eUICC now and keeps retrying while anything is left. */
@@ -402,7 +417,7 @@ export class LpaService {
 
   private async deliveryPass(): Promise<DeliveryReport> {
     const link = this.options.link;
-    const report: DeliveryReport = { offered: [], removed: [] };
+    const report: DeliveryReport = { offered: [], removed: [], direct: [] };
     if (!link) return report;
     // No LPA work on a SIM without an eUICC: the pass runs only once the ISD-R answered.
     if (this.euicc === 'absent' && this.client?.channel === this.options.channel()) return report;
@@ -419,6 +434,11 @@ export class LpaService {
     const pending = await this.lpa().retrieveNotifications();
     for (const n of pending) {
       if (this.acknowledged.has(n.seqNumber)) continue;
+      if (!this.forPlatform(n.notificationAddress)) {
+        report.direct.push(n.seqNumber);
+        if (!this.directInFlight.has(n.seqNumber)) this.handToSmdp(n);
+        continue;
+      }
       const key = link.sendEsimNotification(toMessage(eid, n));
       report.offered.push(n.seqNumber);
       if (this.awaitingAck.has(n.seqNumber)) continue;
@@ -443,6 +463,42 @@ export class LpaService {
       this.logger.info({ seqNumber: seq, result: answer.result }, 'notification removed from the eUICC');
     }
     return report;
+  }
+
+  /** Whether a notification goes to the platform (MQTT) rather than to the SM-DP+ it names. */
+  private forPlatform(notificationAddress: string): boolean {
+    return this.platformSmdp.size === 0 || this.platformSmdp.has(normaliseSmdpAddress(notificationAddress));
+  }
+
+  /**
+   * SGP.22 §3.5 / ES9+ HandleNotification at the notification's own SM-DP+ (outside the ES10
+   * queue: a slow server never holds up the card). Accepted: marked acknowledged, and the next
+   * pass removes it from the card. Refused or unreachable (after the client's retries with
+   * backoff): it stays on the card and the pass retries every `deliveryRetryMs`.
+   */
+  private handToSmdp(n: PendingNotification): void {
+    const seq = n.seqNumber;
+    this.directInFlight.add(seq);
+    let es9: Es9Client | undefined;
+    const sent = (async () => {
+      es9 = this.es9();
+      await es9.call(n.notificationAddress, 'handleNotification', { pendingNotification: n.base64 });
+    })();
+    sent
+      .then(
+        () => {
+          this.directInFlight.delete(seq);
+          this.acknowledged.add(seq);
+          this.logger.info({ seqNumber: seq, operation: n.event, smdp: n.notificationAddress }, 'eSIM notification accepted by its SM-DP+ (ES9+ HandleNotification)');
+          if (!this.stopped) void this.deliverNotifications().catch(() => undefined);
+        },
+        (error: unknown) => {
+          this.directInFlight.delete(seq);
+          this.logger.warn({ seqNumber: seq, operation: n.event, smdp: n.notificationAddress, err: error }, 'ES9+ HandleNotification failed: the notification stays on the eUICC; retrying later');
+          this.scheduleRetry(true);
+        },
+      )
+      .finally(() => es9?.close());
   }
 
   private scheduleRetry(failed = false): void {
@@ -501,6 +557,11 @@ export class LpaService {
     this.eidCache ??= await this.lpa().getEid();
     return this.eidCache;
   }
+}
+
+/** SM-DP+ addresses compare case-insensitively, without a trailing dot or the default port 443. */
+export function normaliseSmdpAddress(address: string): string {
+  return address.trim().toLowerCase().replace(/\.$/, '').replace(/\.?:443$/, '');
 }
 
 function refused(answer: Es10Result<string>): SwitchOutcome {

@@ -178,6 +178,8 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
     'lpa-delivery-retry-ms': String(lpa.deliveryRetryMs),
     // ES9+ TLS: the platform's exported CI, as an operator hands it to a gateway.
     'lpa-es9-ca-file': join(dataDir, 'smdp', 'ci.pem'),
+    // Ours: its notifications go over MQTT; any other SM-DP+ gets its own by ES9+ HandleNotification.
+    'lpa-platform-smdp': platform.smdp!.address,
     'lpa-es9-timeout-ms': '3000',
     'reconnect-base-delay-ms': '50',
     'reconnect-max-delay-ms': '200',
