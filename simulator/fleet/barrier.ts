@@ -23,7 +23,7 @@
  */
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { VirtualClock } from '../../common/clock.js';
-import type { ActivityMeter, TimeDriver } from './time-driver.js';
+import { settleUntilQuiet, type ActivityMeter, type TimeDriver } from './time-driver.js';
 
 type ShardMessage = { hello: { shard: number } } | { ready: { want: number; seen?: number } } | { rendezvous: Record<string, never> } | { done: Record<string, never> };
 type CoordinatorMessage = { welcome: { now: number; orders?: number } } | { go: { at: number } } | { sync: { orders: number } } | { error: { message: string } };
@@ -308,15 +308,8 @@ export class BarrierTimeDriver implements TimeDriver {
     return this.options.clock.now();
   }
 
-  async settle(): Promise<void> {
-    let quiet = 0;
-    let last = this.options.meter.snapshot().ticks;
-    for (let i = 0; i < this.maxTurns && quiet < this.quietTurns; i++) {
-      await new Promise((resolve) => setImmediate(resolve));
-      const s = this.options.meter.snapshot();
-      quiet = s.ticks === last && !s.busy ? quiet + 1 : 0;
-      last = s.ticks;
-    }
+  settle(): Promise<void> {
+    return settleUntilQuiet(this.options.meter, this.quietTurns, this.maxTurns);
   }
 
   async runUntil(target: number, onProgress?: () => void): Promise<void> {

@@ -128,6 +128,22 @@ export interface TimeDriver {
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * Lets the event loop run until the fleet is quiet: `quietTurns` turns in a row with no new
+ * activity and nothing busy (at most `maxTurns`), so every reaction to the last clock move has
+ * happened before the next one.
+ */
+export async function settleUntilQuiet(meter: ActivityMeter, quietTurns: number, maxTurns: number): Promise<void> {
+  let quiet = 0;
+  let last = meter.snapshot().ticks;
+  for (let i = 0; i < maxTurns && quiet < quietTurns; i++) {
+    await turn();
+    const s = meter.snapshot();
+    quiet = s.ticks === last && !s.busy ? quiet + 1 : 0;
+    last = s.ticks;
+  }
+}
+
 export interface VirtualDriverOptions {
   clock: VirtualClock;
   meter: ActivityMeter;
@@ -154,15 +170,8 @@ export class VirtualTimeDriver implements TimeDriver {
     return this.options.clock.now();
   }
 
-  async settle(): Promise<void> {
-    let quiet = 0;
-    let last = this.options.meter.snapshot().ticks;
-    for (let i = 0; i < this.maxTurns && quiet < this.quietTurns; i++) {
-      await turn();
-      const s = this.options.meter.snapshot();
-      quiet = s.ticks === last && !s.busy ? quiet + 1 : 0;
-      last = s.ticks;
-    }
+  settle(): Promise<void> {
+    return settleUntilQuiet(this.options.meter, this.quietTurns, this.maxTurns);
   }
 
   async runUntil(target: number, onProgress?: () => void): Promise<void> {
