@@ -467,7 +467,7 @@ export class LpaService {
 
   /** Whether a notification goes to the platform (MQTT) rather than to the SM-DP+ it names. */
   private forPlatform(notificationAddress: string): boolean {
-    return this.platformSmdp.size === 0 || this.platformSmdp.has(normaliseSmdpAddress(notificationAddress));
+    return notificationGoesToPlatform(notificationAddress, this.platformSmdp);
   }
 
   /**
@@ -557,6 +557,18 @@ export class LpaService {
     this.eidCache ??= await this.lpa().getEid();
     return this.eidCache;
   }
+}
+
+/**
+ * Whether a notification naming `address` goes to the platform over MQTT rather than to that
+ * SM-DP+ over ES9+: when the platform's SM-DP+ addresses are unknown (`platformSmdp` empty), when
+ * it is one of them, and when the address is under `.invalid` (RFC 6761 §6.4: never resolves, so no
+ * ES9+ server can be there — profiles loaded before the card met any SM-DP+, like the simulator's
+ * factory profiles, name one; the platform, which knows its cards' profiles, takes those).
+ */
+export function notificationGoesToPlatform(address: string, platformSmdp: ReadonlySet<string>): boolean {
+  const normalised = normaliseSmdpAddress(address);
+  return platformSmdp.size === 0 || platformSmdp.has(normalised) || /(^|\.)invalid(:\d+)?$/.test(normalised);
 }
 
 /** SM-DP+ addresses compare case-insensitively, without a trailing dot or the default port 443. */
