@@ -66,6 +66,21 @@ function markRead(sms: StoredSms): void {
   sms.status = 'REC READ';
 }
 
+/** A `0|1` setting: test form `(0,1)`, read form its value, set form 0 or 1, execute form 0. */
+function onOffSetting(name: string, get: (m: ModemContext) => boolean, set: (m: ModemContext, on: boolean) => void): CommandSpec {
+  return {
+    kind: 'query',
+    run: (m, c) => {
+      if (c.form === 'test') return ok([`${name}: (0,1)`]);
+      if (c.form === 'read') return ok([`${name}: ${get(m) ? 1 : 0}`]);
+      const value = c.form === 'exec' ? 0 : int(c.args[0]);
+      if (!inRange(value, 0, 1)) return badArgs();
+      set(m, value === 1);
+      return ok();
+    },
+  };
+}
+
 function cpmsCounts(m: ModemContext, mems: readonly SmsMemory[]): string {
   return mems.map((mem) => `${m.sms.used(mem)},${m.sms.capacity(mem)}`).join(',');
 }
@@ -94,17 +109,8 @@ export const sms: Record<string, CommandSpec> = {
       return ok([`+CPMS: ${cpmsCounts(m, m.sms.mem)}`]);
     },
   },
-  '+CMGF': {
-    kind: 'query',
-    run: (m, c) => {
-      if (c.form === 'test') return ok(['+CMGF: (0,1)']);
-      if (c.form === 'read') return ok([`+CMGF: ${m.sms.pduMode ? 0 : 1}`]);
-      const mode = c.form === 'exec' ? 0 : int(c.args[0]);
-      if (!inRange(mode, 0, 1)) return badArgs();
-      m.sms.pduMode = mode === 0;
-      return ok();
-    },
-  },
+  // 27.005 §3.2.3: 0 PDU mode, 1 text mode (the execute form means 0).
+  '+CMGF': onOffSetting('+CMGF', (m) => !m.sms.pduMode, (m, on) => (m.sms.pduMode = !on)),
   '+CSCS': {
     kind: 'query',
     run: (m, c) => {
@@ -134,17 +140,8 @@ export const sms: Record<string, CommandSpec> = {
       return ok();
     },
   },
-  '+CSDH': {
-    kind: 'query',
-    run: (m, c) => {
-      if (c.form === 'test') return ok(['+CSDH: (0,1)']);
-      if (c.form === 'read') return ok([`+CSDH: ${m.sms.showHeader ? 1 : 0}`]);
-      const show = c.form === 'exec' ? 0 : int(c.args[0]);
-      if (!inRange(show, 0, 1)) return badArgs();
-      m.sms.showHeader = show === 1;
-      return ok();
-    },
-  },
+  // 27.005 §3.3.3: 1 shows the header values of text-mode reads (the execute form means 0).
+  '+CSDH': onOffSetting('+CSDH', (m) => m.sms.showHeader, (m, on) => (m.sms.showHeader = on)),
   '+CSCA': {
     kind: 'sim',
     needsSim: true,
