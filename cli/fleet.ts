@@ -30,6 +30,7 @@ import {
 } from '../simulator/fleet/index.js';
 import { seededRandom } from '../simulator/seeded-random.js';
 import { agentGatewayFactory } from './fleet-gateways.js';
+import { rerunWithHeapCap } from './fleet-heap.js';
 import { fleetPlatformOptions } from './fleet-platform.js';
 import { cardDownloader } from './fleet-esim-download.js';
 import { parseCommandLine } from '../common/command-line.js';
@@ -135,6 +136,9 @@ export async function run(argv: string[]): Promise<number> {
     console.error(error instanceof ScenarioError ? error.message : `cellgate fleet: ${(error as Error).message}`);
     return 2;
   }
+  // The heap cap sized to this process's gateways (cli/fleet-heap.ts): re-run with it once.
+  const rerun = await rerunWithHeapCap(Math.ceil(scenario.gateways.count / (shard?.count ?? 1)));
+  if (rerun !== undefined) return rerun;
   if (workers !== undefined || coordinateShards !== undefined) {
     const { coordinate } = await import('./fleet-coordinator.js');
     const report = await coordinate(scenario, {
