@@ -21,7 +21,10 @@ describe('fleet heap cap', () => {
     expect(heapFlagToAdd(10_000, ['--max-old-space-size=4000'], {})).toBeUndefined();
     expect(heapFlagToAdd(10_000, ['--max_old_space_size=4000'], {})).toBeUndefined();
     expect(heapFlagToAdd(10_000, [], { NODE_OPTIONS: '--trace-gc --max-old-space-size=900' })).toBeUndefined();
-    expect(heapFlagToAdd(10_000, [], { CELLGATE_FLEET_HEAP: '--max-old-space-size=1087' })).toBeUndefined();
+    expect(heapFlagToAdd(10_000, [], { CELLGATE_FLEET_HEAP: `${process.ppid} --max-old-space-size=1087` })).toBeUndefined();
+    expect(heapFlagToAdd(10_000, [], { CELLGATE_FLEET_HEAP: 'off' })).toBeUndefined();
+    // A mark left by a grandparent (a shard spawned by the re-run coordinator): size our own.
+    expect(heapFlagToAdd(5_000, [], { CELLGATE_FLEET_HEAP: '1 --max-old-space-size=1087' })).toBe('--max-old-space-size=1024');
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'cellgate-fleet-heap-'));

@@ -17,8 +17,18 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 
-/** Set in the re-executed child, so it never re-executes again. */
+/**
+ * Set in the re-executed child to `<parent pid> <flag>`, so it never re-executes again; `off` turns
+ * re-execution off. Processes the child spawns in turn (`--workers` shards) see a pid that is not
+ * their parent's and size their own cap.
+ */
 const MARK = 'CELLGATE_FLEET_HEAP';
+
+/** The flag this process was re-executed with (its parent set the mark), if it was. */
+function rerunFlag(env: NodeJS.ProcessEnv): string | undefined {
+  const [pid, flag] = (env[MARK] ?? '').split(' ');
+  return flag !== undefined && Number(pid) === process.ppid ? flag : undefined;
+}
 
 /** Flags that size V8's old generation; when the user gave one, the fleet keeps it. */
 const USER_HEAP_FLAG = /--max[-_]old[-_]space[-_]size|--max[-_]heap[-_]size/;
@@ -35,7 +45,7 @@ export function fleetHeapCapMiB(gateways: number): number {
 
 /** The node flag to add, or undefined when the process already has a cap (or must not be re-run). */
 export function heapFlagToAdd(gateways: number, execArgv: readonly string[] = process.execArgv, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env[MARK] !== undefined) return undefined;
+  if (env[MARK] === 'off' || rerunFlag(env) !== undefined) return undefined;
   if (execArgv.some((a) => USER_HEAP_FLAG.test(a)) || USER_HEAP_FLAG.test(env.NODE_OPTIONS ?? '')) return undefined;
   return `--max-old-space-size=${fleetHeapCapMiB(gateways)}`;
 }
@@ -46,9 +56,10 @@ export function heapFlagToAdd(gateways: number, execArgv: readonly string[] = pr
  * when no re-execution is needed: the caller goes on in this process.
  */
 export async function rerunWithHeapCap(gateways: number): Promise<number | undefined> {
-  if (process.env[MARK] !== undefined) {
+  const applied = rerunFlag(process.env);
+  if (applied !== undefined) {
     // The re-executed child says what it runs with (stderr, next to the progress lines).
-    process.stderr.write(`cellgate fleet: ${process.env[MARK]} (V8 heap limit ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB; docs/fleet.md, Memory)\n`);
+    process.stderr.write(`cellgate fleet: ${applied} (V8 heap limit ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB; docs/fleet.md, Memory)\n`);
     return undefined;
   }
   const flag = heapFlagToAdd(gateways);
@@ -57,7 +68,7 @@ export async function rerunWithHeapCap(gateways: number): Promise<number | undef
   if (!flag || !script || !isCellgateBin(script)) return undefined;
   const child = spawn(process.execPath, [...process.execArgv, flag, script, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, [MARK]: flag },
+    env: { ...process.env, [MARK]: `${process.pid} ${flag}` },
   });
   const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
