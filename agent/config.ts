@@ -72,7 +72,7 @@ const DIALECTS: ReadonlyArray<DialectId | 'auto'> = ['auto', ...DIALECT_IDS];
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 const LPA_TRANSPORTS = ['auto', 'cgla', 'csim'] as const;
-const { transportMode: _mode, fallback: _fallback, es9CaFile: _ca, platformSmdp: _smdp, ...lpaNumbers } = DEFAULT_LPA_CONFIG;
+const { transportMode: _mode, fallback: _fallback, es9CaFile: _ca, platformSmdp: _smdp, discovery: _discovery, ...lpaNumbers } = DEFAULT_LPA_CONFIG;
 
 type Section = 'timings' | 'liveness' | 'reconnect' | 'lpa';
 const sections: Record<Section, Record<string, number>> = {
@@ -109,6 +109,7 @@ const scalars = [
   { key: 'lpaFallback', env: 'CELLGATE_LPA_FALLBACK', flag: 'lpa-fallback' },
   { key: 'lpaEs9CaFile', env: 'CELLGATE_LPA_ES9_CA_FILE', flag: 'lpa-es9-ca-file' },
   { key: 'lpaPlatformSmdp', env: 'CELLGATE_LPA_PLATFORM_SMDP', flag: 'lpa-platform-smdp' },
+  { key: 'lpaDiscovery', env: 'CELLGATE_LPA_DISCOVERY', flag: 'lpa-discovery' },
   { key: 'statusIntervalMs', env: 'CELLGATE_STATUS_INTERVAL_MS', flag: 'status-interval-ms' },
   { key: 'sms', env: 'CELLGATE_SMS', flag: 'sms' },
   { key: 'smsSenders', env: 'CELLGATE_SMS_SENDERS', flag: 'sms-senders' },
@@ -297,7 +298,7 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
       const e = merged.get(`${section}.${key}`);
       if (!e) continue;
       const isFactor = section === 'reconnect' && key === 'factor';
-      const minimum = isFactor ? 1 : key === 'segmentSize' ? 6 : key === 'syncAttempts' || key === 'addressPolls' || key === 'maxMisses' || key === 'maxAttemptsPerHour' || key === 'attemptsPerRung' || key.endsWith('BeforeRest') ? 1 : 0;
+      const minimum = isFactor ? 1 : key === 'segmentSize' ? 6 : key === 'syncAttempts' || key === 'directNotificationAttempts' || key === 'addressPolls' || key === 'maxMisses' || key === 'maxAttemptsPerHour' || key === 'attemptsPerRung' || key.endsWith('BeforeRest') ? 1 : 0;
       const n = toNumber(e, `${section}.${key}`, problems, minimum, !isFactor);
       if (n !== undefined) out[key] = n;
     }
@@ -367,6 +368,8 @@ export function resolveConfig(sources: ConfigSources): AgentConfig {
           es9CaFile: str('lpaEs9CaFile', ''),
           // [choice] The platform's SM-DP+ (its notifications go over MQTT); others get theirs by ES9+.
           platformSmdp,
+          // [choice] SM-DS discovery at start, installing and enabling what it finds (docs/esim-lpa.md).
+          discovery: choice('lpaDiscovery', ['enable', 'install', 'off'] as const, 'enable'),
         }
       : undefined;
   // [choice] Off by default: a gateway acts on short messages only when its owner asks it to.

@@ -27,6 +27,9 @@ operations:
   download [<activation-code>]
                              SGP.22 profile download (LPA:1$<smdp>$<matchingId>...) over ES9+
                              HTTPS; without a code, from the eUICC's default SM-DP+ address
+  discover [<smds-address>]  SGP.22 event retrieval at an SM-DS (ES11 over HTTPS; default the
+                             eUICC's root SM-DS): the events waiting for this eUICC; with
+                             --download, each event's profile is downloaded from its SM-DP+
   addresses                  the default SM-DP+ and root SM-DS addresses (ES10a)
   set-default-smdp <address> set (or, with "", clear) the default SM-DP+ address
   rat                        the Rules Authorisation Table (ES10b GetRAT)
@@ -43,8 +46,10 @@ options:
                              power cycle (AT+CFUN=0, AT+CFUN=1) (default 15)
   --no-fallback              do not re-enable the previous profile when the new one cannot attach
   --confirmation-code <code> download: the code the operator gave with the activation code
-  --enable                   download: enable the profile once installed
-  --ca-file <pem>            download: CA bundle for the SM-DP+'s TLS (the platform's ci.pem)
+  --enable                   download, discover: enable the (first) profile once installed
+  --download                 discover: download the profile of each event found
+  --ca-file <pem>            download, discover: CA bundle for the SM-DP+'s / SM-DS's TLS (the
+                             platform's ci.pem)
   --json                     print JSON
 
 While the agent runs it owns the port; stop it first (systemctl stop cellgate-agent).`;
@@ -62,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
       'no-fallback': { type: 'boolean', default: false },
       'confirmation-code': { type: 'string' },
       enable: { type: 'boolean', default: false },
+      download: { type: 'boolean', default: false },
       'ca-file': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -76,7 +82,7 @@ export async function run(argv: string[]): Promise<number> {
   const [operation, ...args] = positionals;
   if (!values.port) return fail(`--port is required\n\n${USAGE}`);
   if (!operation) return fail(`an operation is required\n\n${USAGE}`);
-  const needs = { list: [0], eid: [0], notifications: [0], enable: [1], disable: [1], delete: [1], nickname: [2], download: [0, 1], addresses: [0], 'set-default-smdp': [1], rat: [0], info: [0], 'memory-reset': [1] } as const;
+  const needs = { list: [0], eid: [0], notifications: [0], enable: [1], disable: [1], delete: [1], nickname: [2], download: [0, 1], discover: [0, 1], addresses: [0], 'set-default-smdp': [1], rat: [0], info: [0], 'memory-reset': [1] } as const;
   if (!(operation in needs)) return fail(`unknown operation '${operation}'\n\n${USAGE}`);
   const counts: readonly number[] = needs[operation as keyof typeof needs];
   if (!counts.includes(args.length)) return fail(`${operation} takes ${counts.join(' or ')} argument(s)`);
@@ -154,6 +160,20 @@ export async function run(argv: string[]): Promise<number> {
             : `download failed at ${outcome.stage}: ${outcome.reason}${outcome.es9Status ? ` (SM-DP+ ${outcome.es9Status.subjectCode} / ${outcome.es9Status.reasonCode})` : ''}${outcome.cancelled ? `; session cancelled (${outcome.cancelled})` : ''}`,
         );
         return outcome.ok && (outcome.enabled?.ok ?? true) ? 0 : 1;
+      }
+      case 'discover': {
+        const outcome = await service.discover({ ...(args[0] ? { smdsAddress: args[0] } : {}), download: values.download, enable: values.enable });
+        const shown = { ...outcome, downloads: outcome.downloads.map(({ profileInstallationResult: _pir, ...d }) => d) };
+        print(shown, () => {
+          if (!outcome.ok && outcome.downloads.length === 0) return `discovery failed at ${outcome.stage}: ${outcome.reason}${outcome.es9Status ? ` (SM-DS ${outcome.es9Status.subjectCode} / ${outcome.es9Status.reasonCode})` : ''}`;
+          const lines = [outcome.events.length === 0 ? `no events at ${outcome.smdsAddress}` : `${outcome.events.length} event(s) at ${outcome.smdsAddress}:`];
+          for (const e of outcome.events) {
+            const d = outcome.downloads.find((x) => x.eventId === e.eventId);
+            lines.push(`  ${e.eventId}  ${e.rspServerAddress}${d ? (d.ok ? `  installed ${d.iccid}${d.enabled?.ok ? ', enabled' : ''}` : `  download failed at ${d.stage}: ${d.reason}`) : ''}`);
+          }
+          return lines.join('\n');
+        });
+        return outcome.ok ? 0 : 1;
       }
       case 'addresses': {
         const a = await service.configuredAddresses();

@@ -19,6 +19,9 @@ import { buildHttpApi } from './http/server.js';
 import type { PlatformStore } from './store/port.js';
 import { buildEs9Server } from './smdp/es9-server.js';
 import { loadOrCreateSmdpPki } from './smdp/smdp-pki.js';
+import { buildEs11Server } from './smds/es11-server.js';
+import { loadOrCreateSmdsPki } from './smds/smds-pki.js';
+import { SmdsService, type SmdsConfig } from './smds/smds-service.js';
 import { SmdpService, type SmdpConfig } from './smdp/smdp-service.js';
 import { toPem } from '../common/rsp/x509.js';
 import { openStore } from './store/open-store.js';
@@ -63,10 +66,24 @@ export interface StartPlatformOptions {
    * in activation codes is `config.smdpAddress` when given, else `localhost:<port>`. `false` turns it off.
    */
   smdp?: { port: number; host?: string; config?: Partial<SmdpConfig> } | false;
+  /**
+   * The SM-DS (ES11 over HTTPS, docs/smdp.md#sm-ds): on whenever the SM-DP+ is, on a free port
+   * (default), with its address `config.smdsAddress` when given, else `localhost:<port>`. `false` turns it off.
+   */
+  smds?: { port: number; host?: string; config?: Partial<SmdsConfig> } | false;
   /** The HTTP API URL clients and devices are told (default: from the bind address, see `advertised-urls.ts`). */
   publicUrl?: string;
   /** The MQTT URL devices are told, e.g. in `POST /_cellgate/devices` answers (default: from the bind address). */
   publicMqttUrl?: string;
+}
+
+/** The running SM-DS. */
+export interface RunningSmds {
+  service: SmdsService;
+  /** `https://host:port` of ES11. */
+  url: string;
+  /** The SM-DS address (a card's rootDsAddress, lpac's `profile discovery -s`). */
+  address: string;
 }
 
 /** The running SM-DP+. */
@@ -110,6 +127,8 @@ export interface RunningPlatform {
   networkToken: string;
   /** The SM-DP+, when it runs. */
   smdp?: RunningSmdp;
+  /** The SM-DS, when it runs (with the SM-DP+). */
+  smds?: RunningSmds;
   close(): Promise<void>;
 }
 
@@ -142,6 +161,8 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
     releases.push(() => app.stop());
     const smdp = await startSmdp(app, options);
     if (smdp) releases.push(() => smdp.server.close());
+    const smds = smdp ? await startSmds(app, smdp.running.service, options) : undefined;
+    if (smds) releases.push(() => smds.server.close());
     let publicUrl = '';
     const link = await startDeviceLink(
       app.ctx,
@@ -190,7 +211,9 @@ export async function startPlatform(options: StartPlatformOptions): Promise<Runn
       hub: link.hub,
       networkToken,
       ...(smdp ? { smdp: smdp.running } : {}),
+      ...(smds ? { smds: smds.running } : {}),
       close: async () => {
+        await smds?.server.close();
         await smdp?.server?.close();
         await http.close();
         await link.close();
@@ -231,6 +254,32 @@ async function startSmdp(app: PlatformApp, options: StartPlatformOptions) {
   const port = typeof address === 'object' && address ? address.port : wanted.port;
   if (!configured) app.ctx.config.smdpAddress = `localhost:${port}`;
   const running: RunningSmdp = { service, url: `https://${host}:${port}`, address: app.ctx.config.smdpAddress, ciPem: toPem('CERTIFICATE', pki.ci.certificate) };
+  return { running, server };
+}
+
+/**
+ * Issues (or reads) the SM-DS's certificates beside the SM-DP+'s, listens for ES11 and sets the
+ * SM-DS address the SM-DP+ registers events at.
+ */
+async function startSmds(app: PlatformApp, smdp: SmdpService, options: StartPlatformOptions) {
+  const wanted = options.smds ?? { port: 0 };
+  if (wanted === false) return undefined;
+  const host = wanted.host ?? (options.smdp ? options.smdp.host : undefined) ?? '127.0.0.1';
+  const configured = options.config?.smdsAddress;
+  const pki = loadOrCreateSmdsPki(smdp.pki, { hosts: [configured?.split(':')[0] ?? 'localhost', host], now: app.ctx.clock.now() });
+  const service = new SmdsService(app.ctx, pki, wanted.config);
+  app.ctx.smds = service;
+  const server = await buildEs11Server(service, smdp.pki.ci.certificate, options.logger);
+  try {
+    await server.listen({ port: wanted.port, host });
+  } catch (error) {
+    await server.close();
+    throw listenError('SM-DS (ES11)', host, wanted.port, error);
+  }
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : wanted.port;
+  if (!configured) app.ctx.config.smdsAddress = `localhost:${port}`;
+  const running: RunningSmds = { service, url: `https://${host}:${port}`, address: app.ctx.config.smdsAddress };
   return { running, server };
 }
 

@@ -23,6 +23,8 @@ const USAGE = `usage: cellgate sim [options]
   --euicc-pki <dir>     the eUICC's certificates: ci.pem (trusted CIs) + eum.pem, and either
                         euicc.pem + euicc.key.pem or eum.key.pem to issue one; the platform's
                         <data-dir>/smdp works as is (default: a test PKI of this process)
+  --euicc-root-ds <a>   the eUICC's root SM-DS address (ES10a GetEuiccConfiguredAddresses;
+                        default smds.cellgate.invalid: no SM-DS), e.g. the platform's SM-DS
   --quirk <name>=<val>  modem quirk, repeatable: fibocom-fm350 (bare +CCHO), sierra-em7590
                         (session handles), cgla-nospace, no-test-forms, sim-power-cycle (on|off),
                         slow-apdu (<ms>)
@@ -75,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       eid: { type: 'string' },
       'euicc-pki': { type: 'string' },
       'euicc-state': { type: 'string' },
+      'euicc-root-ds': { type: 'string' },
       quirk: { type: 'string', multiple: true },
       tcp: { type: 'string' },
       host: { type: 'string' },
@@ -146,6 +149,7 @@ export async function run(argv: string[]): Promise<number> {
               eid: values.eid,
               ...(values['euicc-state'] ? { stateDir: values['euicc-state'] } : {}),
               ...(pki ? { pki } : {}),
+              ...(values['euicc-root-ds'] ? { rootDsAddress: values['euicc-root-ds'] } : {}),
               profiles: values.iccid && values.imsi ? [{ iccid: values.iccid, imsi: values.imsi, enabled: true }] : [],
             },
           }

@@ -14,28 +14,13 @@ import { Es9Client } from '../agent/lpa/es9-client.js';
 import { LpaClient } from '../agent/lpa/lpa-client.js';
 import { downloadProfile, type DownloadRequest } from '../agent/lpa/profile-download.js';
 import { getConfiguredAddresses, setDefaultDpAddress } from '../agent/lpa/es10b.js';
-import type { ApduTransport } from '../agent/lpa/apdu-transport.js';
+import { CardTransport } from './support/card-transport.js';
 import { LpaError } from '../agent/lpa/errors.js';
 import { ApiClient } from '../cli/stack-provision.js';
 import { startPlatform, type RunningPlatform } from '../platform/index.js';
 import { Euicc } from '../simulator/euicc/euicc.js';
 import { generateTestPki } from '../common/rsp/pki.js';
 import { ES9_PATHS } from '../common/rsp/es9.js';
-
-class CardTransport implements ApduTransport {
-  constructor(readonly card: Euicc) {}
-  async open(aid: string): Promise<number> {
-    const r = this.card.openChannel(aid);
-    if ('sw' in r) throw new LpaError('LPA_ISDR_NOT_FOUND', 'open failed', { sw: r.sw });
-    return r.channel;
-  }
-  async transmit(ch: number, apdu: Uint8Array): Promise<Uint8Array> {
-    return this.card.transmit(ch, apdu);
-  }
-  async close(ch: number): Promise<void> {
-    this.card.closeChannel(ch);
-  }
-}
 
 let platform: RunningPlatform;
 let api: ApiClient;

@@ -36,7 +36,8 @@ const switchResult = (outcome: SwitchOutcome): CommandOutcome => ({ status: outc
 
 /**
  * Registers `enable-profile`, `disable-profile`, `delete-profile`, `list-profiles`,
- * `set-nickname` and `esim.download` on the link and starts notification delivery. Each command is answered with a
+ * `set-nickname`, `esim.download` and `esim.discover` on the link and starts notification delivery
+ * and the automatic SM-DS discovery. Each command is answered with a
  * `CommandResult` (status `ok` / `error` and the LPA's outcome; an AT or card failure becomes
  * `error` with the `LpaError` code).
  */
@@ -71,11 +72,25 @@ export function attachLpa(options: AttachLpaOptions): AttachedLpa {
     const { profileInstallationResult: _pir, ...result } = outcome;
     return { status: outcome.ok && (outcome.enabled?.ok ?? true) ? 'ok' : 'error', result: { ...result } };
   });
+  link.handleCommand('esim.discover', async (c) => {
+    const outcome = await service.discover({
+      ...(c.smdsAddress ? { smdsAddress: c.smdsAddress } : {}),
+      // The platform sends it to get the profiles onto the card: download unless told otherwise.
+      download: c.download ?? true,
+      ...(c.enable ? { enable: true } : {}),
+    });
+    const downloads = outcome.downloads.map(({ profileInstallationResult: _pir, ...d }) => d);
+    return { status: outcome.ok && downloads.every((d) => d.enabled?.ok ?? true) ? 'ok' : 'error', result: { ...outcome, downloads } };
+  });
   link.handleCommand('list-profiles', async () => {
     const [eid, profiles] = [await service.eid(), await service.listProfiles()];
     return { status: 'ok', result: { eid, profiles } };
   });
-  const unsubscribe = options.session?.onOnline?.(() => void service.deliverNotifications().catch(() => undefined));
+  const unsubscribe = options.session?.onOnline?.(() => {
+    void service.deliverNotifications().catch(() => undefined);
+    // SGP.22 §3.6.2: event retrieval at power-on, once the card and the network answer.
+    void service.autoDiscover();
+  });
   service.start();
   return {
     service,

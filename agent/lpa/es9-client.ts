@@ -8,7 +8,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import pRetry, { AbortError } from 'p-retry';
 import type { Clock } from '../../common/clock.js';
-import { ADMIN_PROTOCOL, ES9_HEADERS, ES9_PATHS, es9StatusName, type Es9Function, type Es9Header, type Es9StatusCode } from '../../common/rsp/es9.js';
+import { ADMIN_PROTOCOL, ES11_PATHS, ES9_HEADERS, ES9_PATHS, es9StatusName, type Es11Function, type Es9Function, type Es9Header, type Es9StatusCode } from '../../common/rsp/es9.js';
 
 export interface Es9ClientOptions {
   /** PEM CA certificates to trust for the SM-DP+'s TLS certificate; omitted: the system store. */
@@ -66,8 +66,17 @@ export class Es9Client {
   }
 
   /** Calls one ES9+ function; resolves with the response body (header removed) or rejects with `Es9Error`. */
-  async call(smdpAddress: string, fn: Es9Function, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const url = new URL(`https://${smdpAddress}${ES9_PATHS[fn]}`);
+  call(smdpAddress: string, fn: Es9Function, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.post(smdpAddress, ES9_PATHS[fn], `ES9+ ${fn}`, body);
+  }
+
+  /** Calls one ES11 function of an SM-DS (SGP.22 §6.5.2.6–§6.5.2.7), with the same envelope, retries and errors. */
+  callEs11(smdsAddress: string, fn: Es11Function, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return this.post(smdsAddress, ES11_PATHS[fn], `ES11 ${fn}`, body);
+  }
+
+  private async post(address: string, path: string, what: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const url = new URL(`https://${address}${path}`);
     try {
       return await pRetry(() => this.once(url, body), {
         retries: this.attempts - 1,
@@ -80,7 +89,7 @@ export class Es9Client {
       });
     } catch (e) {
       if (e instanceof Es9Error) throw e;
-      throw new Es9Error('transport', `ES9+ ${fn} at ${smdpAddress}: ${(e as Error).message}`, undefined, { cause: e });
+      throw new Es9Error('transport', `${what} at ${address}: ${(e as Error).message}`, undefined, { cause: e });
     }
   }
 

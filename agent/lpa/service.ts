@@ -17,8 +17,9 @@ import { AtApduTransport, type AtApduTransportOptions } from './at-apdu-transpor
 import type { Es10Result, PendingNotification, ProfileInfo } from './es10-codec.js';
 import { LpaError } from './errors.js';
 import { LpaClient } from './lpa-client.js';
-import { Es9Client } from './es9-client.js';
+import { Es9Client, Es9Error } from './es9-client.js';
 import { downloadProfile, type DownloadOutcome, type DownloadRequest } from './profile-download.js';
+import { isInvalidAddress, retrieveEvents, type DiscoveryOutcome } from './event-discovery.js';
 import { getConfiguredAddresses, getRat, memoryReset, setDefaultDpAddress, type MemoryResetOption, type RatRule } from './es10b.js';
 
 /** Where notifications go: the agent's MQTT link (`AgentLink` satisfies it). */
@@ -51,8 +52,27 @@ export interface LpaServiceConfig {
   pollIntervalMs: number;
   /** Re-enable the previous profile when the new one cannot attach. */
   fallback: boolean;
-  /** Re-run the notification delivery this often while something is pending or failed. */
+  /**
+   * Re-run the notification delivery this often while something is pending or failed; a
+   * notification its own SM-DP+ did not take waits `deliveryRetryMs × 2^(failures-1)`, capped at
+   * `deliveryRetryMaxMs`.
+   */
   deliveryRetryMs: number;
+  /** Cap of the backoff of a notification for another SM-DP+ [choice: 1 h]. */
+  deliveryRetryMaxMs: number;
+  /**
+   * `Failed` answers of another SM-DP+ to one notification before the LPA stops offering it: it
+   * stays on the card, is logged once and listed in `abandonedNotifications` [choice: 8].
+   */
+  directNotificationAttempts: number;
+  /**
+   * SM-DS discovery without a command [choice: `enable`]: at agent start (the first time the card
+   * and the network answer) the LPA asks the card's root SM-DS for events and downloads each
+   * event's profile (`install`), enabling the first one (`enable`); `off`: only on command.
+   */
+  discovery: 'enable' | 'install' | 'off';
+  /** Repeat the automatic discovery this often; 0: only at start [choice: 0, see docs/esim-lpa.md]. */
+  discoveryIntervalMs: number;
   /** PEM file(s) of the CAs trusted for SM-DP+ TLS (ES9+); empty: the system store. */
   es9CaFile: string;
   /** One ES9+ request's timeout. */
@@ -77,6 +97,10 @@ export const DEFAULT_LPA_CONFIG: LpaServiceConfig = {
   pollIntervalMs: 1_000,
   fallback: true,
   deliveryRetryMs: 60_000,
+  deliveryRetryMaxMs: 3_600_000,
+  directNotificationAttempts: 8,
+  discovery: 'enable',
+  discoveryIntervalMs: 0,
   es9CaFile: '',
   es9TimeoutMs: 30_000,
   es9Attempts: 4,
@@ -87,6 +111,23 @@ export const DEFAULT_LPA_CONFIG: LpaServiceConfig = {
 export interface DownloadCommand extends DownloadRequest {
   /** Enable the profile once installed (switch, re-attach, fall back as `enable` does). */
   enable?: boolean;
+}
+
+/** What a platform `esim.discover` / `cellgate lpa discover` asks for. */
+export interface DiscoverCommand {
+  /** The SM-DS to ask; default the eUICC's root SM-DS address. */
+  smdsAddress?: string;
+  /** Download each event's profile (default: only list the events). */
+  download?: boolean;
+  /** Enable the first profile installed. */
+  enable?: boolean;
+  /** A start-up or interval run (single attempts; quiet when there is no SM-DS to ask). */
+  automatic?: boolean;
+}
+
+/** The events found and, with `download`, each event's download outcome. */
+export interface DiscoverResult extends DiscoveryOutcome {
+  downloads: Array<DownloadResult & { eventId: string }>;
 }
 
 /** The download's outcome, and the switch's when `enable` was asked. */
@@ -131,6 +172,18 @@ export interface DeliveryReport {
   removed: number[];
   /** Notifications for another SM-DP+, handed (or being handed) to it over ES9+ in this pass. */
   direct: number[];
+  /** Notifications another SM-DP+ refused `directNotificationAttempts` times: kept on the card, no longer offered. */
+  abandoned: number[];
+}
+
+/** A notification for another SM-DP+ that has not been taken yet. */
+interface DirectRetry {
+  /** Consecutive unsuccessful attempts (refused or unreachable). */
+  failures: number;
+  /** Of which `Failed` answers (the server's verdict). */
+  refusals: number;
+  /** Not before this time (agent clock). */
+  nextAt: number;
 }
 
 type Job<T> = () => Promise<T>;
@@ -153,8 +206,16 @@ export class LpaService {
   private readonly acknowledged = new Set<number>();
   /** seqNumbers whose ES9+ HandleNotification to another SM-DP+ is under way. */
   private readonly directInFlight = new Set<number>();
+  /** Backoff state of notifications another SM-DP+ has not taken, by seqNumber. */
+  private readonly directRetries = new Map<number, DirectRetry>();
+  /** Notifications given up on (kept on the card); the warning is logged once. */
+  private readonly abandoned = new Set<number>();
+  /** Automatic discovery: `pending` until a run reached the SM-DS (or found none to ask). */
+  private discovery: 'pending' | 'running' | 'done' = 'pending';
+  private discoveryTimer: TimerHandle | undefined;
   private readonly platformSmdp: Set<string>;
   private retryTimer: TimerHandle | undefined;
+  private retryAt = 0;
   private stopped = false;
   private delivering: Promise<DeliveryReport> | undefined;
   private readonly switchListeners = new Set<(outcome: SwitchOutcome) => void>();
@@ -175,6 +236,51 @@ export class LpaService {
     this.stopped = true;
     if (this.retryTimer) this.options.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.discoveryTimer) this.options.clock.clearTimeout(this.discoveryTimer);
+    this.discoveryTimer = undefined;
+  }
+
+  /** Notifications no longer offered to their SM-DP+ after too many refusals (they stay on the card). */
+  get abandonedNotifications(): number[] {
+    return [...this.abandoned];
+  }
+
+  /**
+   * The automatic SM-DS discovery (config `discovery`), called at start and whenever the session
+   * comes online: runs until one attempt reached the SM-DS (or the card has no SM-DS worth asking:
+   * no eUICC, no root SM-DS, an RFC 6761 `.invalid` placeholder), then every `discoveryIntervalMs`.
+   */
+  async autoDiscover(): Promise<DiscoverResult | undefined> {
+    if (this.stopped || this.config.discovery === 'off' || this.discovery !== 'pending') return undefined;
+    this.discovery = 'running';
+    let finished = false;
+    try {
+      const addresses = await this.configuredAddresses().catch((e: unknown) => {
+        if (isNoEuicc(e)) return undefined;
+        throw e;
+      });
+      const root = addresses?.rootDsAddress;
+      if (!root || isInvalidAddress(root)) {
+        this.logger.debug({ rootDsAddress: root }, 'no SM-DS to ask: automatic discovery off');
+        finished = true;
+        return undefined;
+      }
+      const result = await this.discover({ download: true, enable: this.config.discovery === 'enable', automatic: true });
+      finished = !result.unreachable;
+      return result;
+    } catch (e) {
+      this.logger.debug({ err: e }, 'automatic SM-DS discovery not possible yet');
+      return undefined;
+    } finally {
+      this.discovery = finished ? 'done' : 'pending';
+      if (finished && this.config.discoveryIntervalMs > 0 && !this.stopped && !this.discoveryTimer) {
+        this.discoveryTimer = this.options.clock.setTimeout(() => {
+          this.discoveryTimer = undefined;
+          this.discovery = 'pending';
+          void this.autoDiscover();
+        }, this.config.discoveryIntervalMs);
+      }
+    }
   }
 
   /** Called after every enable / disable that reached the card (for status publishing). */
@@ -230,26 +336,69 @@ export class LpaService {
   async download(command: DownloadCommand): Promise<DownloadResult> {
     return this.afterOperation(
       this.run(async () => {
-        const imei = await this.channel()
-          .send(at.imei())
-          .catch(() => undefined);
+        const imei = await this.imei();
         const es9 = this.es9();
-        let outcome: DownloadOutcome;
         try {
-          outcome = await this.lpa().withSession((s) =>
-            downloadProfile(s.exchange, es9, { ...command, ...(imei ? { imei } : {}) }, { onStage: (stage) => this.logger.debug({ stage }, 'profile download') }),
-          );
-          this.logger[outcome.ok ? 'info' : 'warn']({ ...outcome, profileInstallationResult: undefined }, outcome.ok ? 'profile downloaded and installed' : 'profile download failed');
-          if (outcome.profileInstallationResult && outcome.smdpAddress) {
-            await es9.call(outcome.smdpAddress, 'handleNotification', { pendingNotification: outcome.profileInstallationResult }).catch((e: unknown) => this.logger.info({ err: e }, 'ES9+ HandleNotification failed; the notification pipeline delivers it'));
-          }
+          return await this.downloadNow(command, imei, es9);
         } finally {
           es9.close();
         }
-        if (!outcome.ok || !command.enable || !outcome.iccid) return outcome;
-        return { ...outcome, enabled: await this.switchTo(outcome.iccid) };
       }),
     );
+  }
+
+  /**
+   * SGP.22 §3.6.2 event retrieval at the SM-DS (`smdsAddress`, default the card's root SM-DS),
+   * then, with `download`, each event's profile from its SM-DP+ with the event ID as matching ID
+   * (the usual download, notification and CancelSession paths). `enable` enables the first profile
+   * installed. `automatic` (start-up, interval): one attempt per ES11 call, so an unreachable SM-DS
+   * holds the card for one timeout at most.
+   */
+  async discover(command: DiscoverCommand = {}): Promise<DiscoverResult> {
+    return this.afterOperation(
+      this.run(async () => {
+        const imei = await this.imei();
+        const es9 = this.es9(command.automatic ? { attempts: 1 } : {});
+        try {
+          const discovery = await this.lpa().withSession((s) =>
+            retrieveEvents(s.exchange, es9, { ...(command.smdsAddress ? { smdsAddress: command.smdsAddress } : {}), ...(imei ? { imei } : {}) }),
+          );
+          this.logger[discovery.ok ? 'info' : 'warn']({ ...discovery }, discovery.ok ? `SM-DS event retrieval: ${discovery.events.length} event(s)` : 'SM-DS event retrieval failed');
+          const result: DiscoverResult = { ...discovery, downloads: [] };
+          if (!discovery.ok || !command.download) return result;
+          let enabled = false;
+          for (const event of discovery.events) {
+            // SGP.22 §3.6.2 step 9: the download with the EventID as MatchingID (an activation code without a confirmation code flag).
+            const outcome = await this.downloadNow({ activationCode: `LPA:1$${event.rspServerAddress}$${event.eventId}`, ...(command.enable && !enabled ? { enable: true } : {}) }, imei, es9);
+            enabled ||= outcome.enabled?.ok === true;
+            result.downloads.push({ eventId: event.eventId, ...outcome });
+          }
+          result.ok = result.downloads.every((d) => d.ok);
+          return result;
+        } finally {
+          es9.close();
+        }
+      }),
+    );
+  }
+
+  private async imei(): Promise<string | undefined> {
+    return this.channel()
+      .send(at.imei())
+      .catch(() => undefined);
+  }
+
+  /** One download on the card (inside the queue); the install result goes to its SM-DP+ at once. */
+  private async downloadNow(command: DownloadCommand, imei: string | undefined, es9: Es9Client): Promise<DownloadResult> {
+    const outcome = await this.lpa().withSession((s) =>
+      downloadProfile(s.exchange, es9, { ...command, ...(imei ? { imei } : {}) }, { onStage: (stage) => this.logger.debug({ stage }, 'profile download') }),
+    );
+    this.logger[outcome.ok ? 'info' : 'warn']({ ...outcome, profileInstallationResult: undefined }, outcome.ok ? 'profile downloaded and installed' : 'profile download failed');
+    if (outcome.profileInstallationResult && outcome.smdpAddress) {
+      await es9.call(outcome.smdpAddress, 'handleNotification', { pendingNotification: outcome.profileInstallationResult }).catch((e: unknown) => this.logger.info({ err: e }, 'ES9+ HandleNotification failed; the notification pipeline delivers it'));
+    }
+    if (!outcome.ok || !command.enable || !outcome.iccid) return outcome;
+    return { ...outcome, enabled: await this.switchTo(outcome.iccid) };
   }
 
   /** ES10a.GetEuiccConfiguredAddresses: the default SM-DP+ and the root SM-DS. */
@@ -272,12 +421,12 @@ export class LpaService {
     return this.afterOperation(this.run(() => this.lpa().withSession((s) => memoryReset(s.exchange, options))));
   }
 
-  private es9(): Es9Client {
+  private es9(override: { attempts?: number } = {}): Es9Client {
     const file = this.config.es9CaFile;
     return new Es9Client({
       clock: this.options.clock,
       timeoutMs: this.config.es9TimeoutMs,
-      attempts: this.config.es9Attempts,
+      attempts: override.attempts ?? this.config.es9Attempts,
       ...(file ? { ca: readFileSync(file, 'utf8') } : {}),
     });
   }
@@ -417,7 +566,7 @@ export class LpaService {
 
   private async deliveryPass(): Promise<DeliveryReport> {
     const link = this.options.link;
-    const report: DeliveryReport = { offered: [], removed: [], direct: [] };
+    const report: DeliveryReport = { offered: [], removed: [], direct: [], abandoned: [] };
     if (!link) return report;
     // No LPA work on a SIM without an eUICC: the pass runs only once the ISD-R answered.
     if (this.euicc === 'absent' && this.client?.channel === this.options.channel()) return report;
@@ -435,8 +584,13 @@ export class LpaService {
     for (const n of pending) {
       if (this.acknowledged.has(n.seqNumber)) continue;
       if (!this.forPlatform(n.notificationAddress)) {
+        if (this.abandoned.has(n.seqNumber)) {
+          report.abandoned.push(n.seqNumber);
+          continue;
+        }
         report.direct.push(n.seqNumber);
-        if (!this.directInFlight.has(n.seqNumber)) this.handToSmdp(n);
+        const retry = this.directRetries.get(n.seqNumber);
+        if (!this.directInFlight.has(n.seqNumber) && (!retry || this.options.clock.now() >= retry.nextAt)) this.handToSmdp(n);
         continue;
       }
       const key = link.sendEsimNotification(toMessage(eid, n));
@@ -488,26 +642,54 @@ export class LpaService {
       .then(
         () => {
           this.directInFlight.delete(seq);
+          this.directRetries.delete(seq);
           this.acknowledged.add(seq);
           this.logger.info({ seqNumber: seq, operation: n.event, smdp: n.notificationAddress }, 'eSIM notification accepted by its SM-DP+ (ES9+ HandleNotification)');
           if (!this.stopped) void this.deliverNotifications().catch(() => undefined);
         },
         (error: unknown) => {
           this.directInFlight.delete(seq);
-          this.logger.warn({ seqNumber: seq, operation: n.event, smdp: n.notificationAddress, err: error }, 'ES9+ HandleNotification failed: the notification stays on the eUICC; retrying later');
-          this.scheduleRetry(true);
+          const before = this.directRetries.get(seq) ?? { failures: 0, refusals: 0, nextAt: 0 };
+          const refused = error instanceof Es9Error && error.kind === 'failed';
+          const failures = before.failures + 1;
+          const refusals = before.refusals + (refused ? 1 : 0);
+          if (refusals >= this.config.directNotificationAttempts) {
+            // A server that keeps answering Failed will not change its mind: stop, keep it on the card, say so once.
+            this.directRetries.delete(seq);
+            this.abandoned.add(seq);
+            this.logger.warn({ seqNumber: seq, operation: n.event, smdp: n.notificationAddress, refusals, err: error }, 'ES9+ HandleNotification refused too many times: the notification stays on the eUICC and is no longer offered');
+            return;
+          }
+          // Exponential backoff with a cap (a refusal and an unreachable server alike).
+          const delay = Math.min(this.config.deliveryRetryMaxMs, this.config.deliveryRetryMs * 2 ** (failures - 1));
+          this.directRetries.set(seq, { failures, refusals, nextAt: this.options.clock.now() + delay });
+          this.logger.warn({ seqNumber: seq, operation: n.event, smdp: n.notificationAddress, err: error, retryInMs: delay }, 'ES9+ HandleNotification failed: the notification stays on the eUICC; retrying later');
+          this.scheduleRetry(true, delay);
         },
       )
       .finally(() => es9?.close());
   }
 
-  private scheduleRetry(failed = false): void {
-    if (this.stopped || this.retryTimer) return;
-    if (!failed && this.awaitingAck.size === 0 && this.acknowledged.size === 0) return;
+  /**
+   * One timer for the next pass: after `delayMs` when a pass failed or acks are awaited, and at the
+   * earliest backoff end of a notification for another SM-DP+.
+   */
+  private scheduleRetry(failed = false, delayMs = this.config.deliveryRetryMs): void {
+    if (this.stopped) return;
+    const now = this.options.clock.now();
+    const due = [...this.directRetries.values()].map((r) => r.nextAt);
+    if (failed || this.awaitingAck.size > 0 || this.acknowledged.size > 0) due.push(now + delayMs);
+    if (due.length === 0) return;
+    const at = Math.min(...due);
+    if (this.retryTimer) {
+      if (this.retryAt <= at) return;
+      this.options.clock.clearTimeout(this.retryTimer);
+    }
+    this.retryAt = at;
     this.retryTimer = this.options.clock.setTimeout(() => {
       this.retryTimer = undefined;
       void this.deliverNotifications().catch(() => undefined);
-    }, this.config.deliveryRetryMs);
+    }, Math.max(0, at - now));
   }
 
   // ---- plumbing -----------------------------------------------------------------------------

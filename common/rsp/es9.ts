@@ -12,6 +12,24 @@ export const ES9_PATHS = {
 } as const;
 export type Es9Function = keyof typeof ES9_PATHS;
 
+/**
+ * ES11 (LPA ↔ SM-DS, SGP.22 §5.8, §6.5.2.6–§6.5.2.7): the common mutual authentication, answered
+ * with the event entries registered for the authenticated EID. lpac's `profile discovery` sends
+ * these two functions on the ES9+ paths (`/gsma/rsp2/es9plus/...`, lpac euicc/es9p.c); the
+ * platform's SM-DS answers both.
+ */
+export const ES11_PATHS = {
+  initiateAuthentication: '/gsma/rsp2/es11/initiateAuthentication',
+  authenticateClient: '/gsma/rsp2/es11/authenticateClient',
+} as const;
+export type Es11Function = keyof typeof ES11_PATHS;
+
+/** One event of ES11.AuthenticateClient's `eventEntries` (SGP.22 §5.8.2, EventEntries). */
+export interface EventEntry {
+  eventId: string;
+  rspServerAddress: string;
+}
+
 /** SGP.22 §6.2: every request and response carries the RSP protocol version. */
 export const ADMIN_PROTOCOL = 'gsma/rsp/v2.2.0';
 export const ES9_HEADERS = { 'content-type': 'application/json;charset=UTF-8', 'x-admin-protocol': ADMIN_PROTOCOL, 'user-agent': 'gsma-rsp-lpad' } as const;
@@ -40,9 +58,13 @@ export const ES9_STATUS = {
   confirmationCodeRetriesExceeded: { subjectCode: '8.2.7', reasonCode: '6.4', message: 'The maximum number of retries for the Confirmation Code has been exceeded' },
   smdpOidInvalid: { subjectCode: '8.8', reasonCode: '3.1', message: 'The provided SM-DP+ OID is invalid' },
   invalidSmdpAddress: { subjectCode: '8.8.1', reasonCode: '3.8', message: 'Invalid SM-DP+ Address' },
+  /** ES11.InitiateAuthentication (§5.8.1): the SM-DS address differs from the server's. */
+  invalidSmdsAddress: { subjectCode: '8.9.1', reasonCode: '3.8', message: 'Invalid SM-DS Address' },
   unsupportedCiPkid: { subjectCode: '8.8.2', reasonCode: '3.1', message: 'None of the proposed Public Key Identifiers is supported by the SM-DP+' },
   unsupportedSvn: { subjectCode: '8.8.3', reasonCode: '3.1', message: 'The Specification Version Number indicated by the eUICC is not supported by the SM-DP+' },
   noDpAuthForCi: { subjectCode: '8.8.4', reasonCode: '3.7', message: 'The SM-DP+ has no CERT.DPauth.ECDSA signed by one of the CI Public Key supported by the eUICC' },
+  /** ES11.InitiateAuthentication (§5.8.1): no CERT.DS.AUTH for the card's CIs. */
+  noDsAuthForCi: { subjectCode: '8.8.4', reasonCode: '3.7', message: 'The SM-DS has no CERT.DSauth.ECDSA signed by one of the CI Public Key supported by the eUICC' },
   downloadOrderExpired: { subjectCode: '8.8.5', reasonCode: '4.1', message: 'The Download order has expired' },
   downloadRetriesExceeded: { subjectCode: '8.8.5', reasonCode: '6.4', message: 'The maximum number of retries for the Profile download order has been exceeded' },
   unknownTransaction: { subjectCode: '8.10.1', reasonCode: '3.9', message: 'The RSP session identified by the TransactionID is unknown' },

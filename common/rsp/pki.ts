@@ -23,6 +23,26 @@ export interface SmdpPki {
   readonly eum: CertAndKey;
 }
 
+/** The SM-DS's certificates (SGP.22 §4.5.2.1: CERT.DS.AUTH for ES11 authentication, CERT.DS.TLS), issued by the same CI. */
+export interface SmdsPki {
+  readonly dsAuth: CertAndKey;
+  readonly dsTls: CertAndKey;
+}
+
+/** Test SM-DS OID (the subjectAltName registeredID of its certificates), beside the SM-DP+'s. */
+export const TEST_SMDS_OID = '2.999.11';
+
+/** CERT.DS.AUTH and CERT.DS.TLS for the SM-DS at `hosts` / `ipAddresses`, issued by `ci`. */
+export function issueSmdsPki(ci: CertAndKey, options: TestPkiOptions): SmdsPki {
+  const org = options.organization ?? 'cellgate test';
+  const host = options.hosts[0] ?? 'localhost';
+  const smdsOid = TEST_SMDS_OID;
+  return {
+    dsAuth: issue('ds-auth', ci, { organization: org, commonName: `${host} DSauth` }, options.now, { smdpOid: smdsOid }),
+    dsTls: issue('ds-tls', ci, { organization: org, commonName: host }, options.now, { smdpOid: smdsOid, dnsNames: options.hosts, ipAddresses: options.ipAddresses ?? [] }),
+  };
+}
+
 /** Test SM-DP+ OID: under the ITU-T example arc 2.999 (a real SM-DP+ uses its organisation's arc). */
 export const TEST_SMDP_OID = '2.999.10';
 const YEAR = 365 * 24 * 3600 * 1000;
@@ -44,7 +64,7 @@ export interface TestPkiOptions {
   organization?: string;
 }
 
-export function issue(role: 'eum' | 'dp-auth' | 'dp-pb' | 'dp-tls', issuer: CertAndKey, subject: Name, now: number, extra: { smdpOid?: string; dnsNames?: string[]; ipAddresses?: string[] } = {}): CertAndKey {
+export function issue(role: 'eum' | 'dp-auth' | 'dp-pb' | 'dp-tls' | 'ds-auth' | 'ds-tls', issuer: CertAndKey, subject: Name, now: number, extra: { smdpOid?: string; dnsNames?: string[]; ipAddresses?: string[] } = {}): CertAndKey {
   const pair = generateP256();
   const certificate = createCertificate({ role, subject, publicKey: pair.publicKey, issuer, serial: serial(), notBefore: now - 3600_000, notAfter: now + 10 * YEAR, ...extra });
   return { certificate, privateKey: pair.privateKey };

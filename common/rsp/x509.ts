@@ -21,6 +21,8 @@ export const RSP_ROLE_OIDS = {
   'dp-tls': '2.23.146.1.2.1.3',
   'dp-auth': '2.23.146.1.2.1.4',
   'dp-pb': '2.23.146.1.2.1.5',
+  'ds-tls': '2.23.146.1.2.1.6',
+  'ds-auth': '2.23.146.1.2.1.7',
 } as const;
 export type RspRole = keyof typeof RSP_ROLE_OIDS;
 
@@ -117,7 +119,7 @@ export interface CertificateRequest {
   serial: Uint8Array;
   notBefore: number;
   notAfter: number;
-  /** SM-DP+ OID (subjectAltName registeredID) for dp-auth, dp-pb, dp-tls. */
+  /** SM-DP+ / SM-DS OID (subjectAltName registeredID) for dp-auth, dp-pb, dp-tls, ds-auth, ds-tls. */
   smdpOid?: string;
   /** TLS certificate host names and IP addresses (subjectAltName). */
   dnsNames?: string[];
@@ -148,7 +150,7 @@ export function createCertificate(req: CertificateRequest): Uint8Array {
   for (const ip of req.ipAddresses ?? []) san.push(wrap(0x87, ipBytes(ip)));
   if (req.smdpOid) san.push(wrap(0x88, encodeOid(req.smdpOid)));
   if (san.length > 0) exts.push(extension(OID.subjectAltName, false, seq(...san)));
-  if (req.role === 'dp-tls') exts.push(extension(OID.extKeyUsage, false, seq(oid(OID.serverAuth), oid(OID.clientAuth))));
+  if (req.role === 'dp-tls' || req.role === 'ds-tls') exts.push(extension(OID.extKeyUsage, false, seq(oid(OID.serverAuth), oid(OID.clientAuth))));
 
   const algorithm = seq(oid(OID.ecdsaWithSha256));
   const tbs = seq(

@@ -9,7 +9,7 @@ import { DEFAULT_CALENDAR_SPECS, type CalendarSpec } from '../domain/transfer/ca
 import type { PlatformStore, StoreTx } from '../store/port.js';
 import { TokenCache } from './token-cache.js';
 import type { Scheduler } from './scheduler.js';
-import type { SmdpPort } from './smdp-port.js';
+import type { SmdpPort, SmdsEs12Port } from './smdp-port.js';
 
 /** Cryptographically strong randomness; injectable so tests can make ids reproducible. */
 export interface RandomSource {
@@ -42,6 +42,8 @@ export interface PlatformConfig {
   smsOriginator: string;
   /** SM-DP+ address of eSIM profiles (activation code `LPA:1$<smdp>$<matchingId>`). */
   smdpAddress: string;
+  /** The platform's SM-DS address (ES11, docs/smdp.md#sm-ds), the root SM-DS simulated cards are configured with. */
+  smdsAddress: string;
   /** Emulated eSIM provisioning delays [choice: 5 s, then 10 s per profile]. */
   esimProvisioningStartDelayMs: number;
   esimProvisioningPerProfileMs: number;
@@ -57,6 +59,7 @@ export const DEFAULT_PLATFORM_CONFIG: PlatformConfig = {
   businessCalendars: { g: DEFAULT_CALENDAR_SPECS.g, jp: DEFAULT_CALENDAR_SPECS.jp },
   smsOriginator: '900100',
   smdpAddress: 'smdp.cellgate.local',
+  smdsAddress: 'smds.cellgate.local',
   esimProvisioningStartDelayMs: 5_000,
   esimProvisioningPerProfileMs: 10_000,
   tokenCacheTtlMs: 1_000,
@@ -109,6 +112,8 @@ export interface AppContext {
   listeners: Set<EventListener>;
   /** The SM-DP+, once started (it verifies the signed notifications of the profiles it delivered). */
   smdp?: SmdpPort;
+  /** The SM-DS's ES12 side (RegisterEvent / DeleteEvent), once started: the SM-DP+ announces bound profiles there. */
+  smds?: SmdsEs12Port;
   /** Verified API tokens, briefly (see `TokenCache` for why that is safe across processes). */
   tokens: TokenCache;
 }

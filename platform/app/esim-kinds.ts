@@ -11,4 +11,10 @@ export const ESIM_KINDS = {
   download: 'smdp-download',
   /** RSP sessions of the SM-DP+ (ES9+), by transaction id. */
   session: 'smdp-session',
+  /** Event ID → the profile bound to an EID it downloads (the SM-DP+'s side of an SM-DS event). */
+  smdpEvent: 'smdp-event',
+  /** The SM-DS's events (ES12 RegisterEvent), by event id, partitioned by EID. */
+  smdsEvent: 'smds-event',
+  /** ES11 sessions of the SM-DS, by transaction id. */
+  smdsSession: 'smds-session',
 } as const;

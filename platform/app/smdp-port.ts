@@ -1,3 +1,6 @@
+import type { StoreTx } from '../store/port.js';
+import type { EidBinding } from '../smdp/smdp-service.js';
+
 /**
  * The SM-DP+ as the rest of the platform sees it: a verifier of signed eUICC notifications (the
  * MQTT path hands it the `pendingNotification` a gateway read from its card). Set on the context
@@ -14,4 +17,21 @@ export interface SmdpPort {
     | { outcome: 'applied' | 'duplicate'; duplicate: boolean }
     | { outcome: 'refused'; duplicate: false; error: { code: string; message: string } }
   >;
+  /** Binds a profile to an EID (null: unbinds) and registers / deletes its SM-DS event. */
+  bindEid(operatorId: string, iccid: string, eid: string | null): Promise<EidBinding>;
+  eidBinding(operatorId: string, iccid: string): Promise<EidBinding>;
+}
+
+/**
+ * ES12 (SM-DP+ → SM-DS, SGP.22 §5.9): event registration. The platform's SM-DP+ and SM-DS share
+ * the store, so [choice] ES12 is a call inside the SM-DP+'s own transaction (the binding and its
+ * event commit together) rather than an HTTPS request between two processes.
+ */
+export interface SmdsEs12Port {
+  /** The SM-DS address the LPA discovers events at. */
+  readonly address: string;
+  /** ES12.RegisterEvent (§5.9.1): an event for `eid` pointing at `rspServerAddress`. */
+  registerEvent(tx: StoreTx, event: { eventId: string; eid: string; rspServerAddress: string }): Promise<void>;
+  /** ES12.DeleteEvent (§5.9.2): true when it existed. */
+  deleteEvent(tx: StoreTx, eventId: string): Promise<boolean>;
 }

@@ -136,7 +136,13 @@ export type Command =
    * SGP.22 profile download by the gateway's LPA (`LPA:1$<smdp>$<matchingId>[...]`); without an
    * activation code the eUICC's default SM-DP+ address is used. `enable`: enable it once installed.
    */
-  | { name: 'esim.download'; activationCode?: string; confirmationCode?: string; enable?: boolean };
+  | { name: 'esim.download'; activationCode?: string; confirmationCode?: string; enable?: boolean }
+  /**
+   * SGP.22 §3.6.2 event retrieval by the gateway's LPA at an SM-DS (ES11; `smdsAddress`, default
+   * the eUICC's root SM-DS), then — unless `download` is false — the download of each event's
+   * profile from its SM-DP+ with the event ID as matching ID. `enable`: enable the first one installed.
+   */
+  | { name: 'esim.discover'; smdsAddress?: string; download?: boolean; enable?: boolean };
 
 export type CommandName = Command['name'];
 export const COMMAND_NAMES: readonly CommandName[] = [
@@ -151,6 +157,7 @@ export const COMMAND_NAMES: readonly CommandName[] = [
   'list-profiles',
   'set-nickname',
   'esim.download',
+  'esim.discover',
 ];
 
 /** `…/commands/req`: QoS 1, not retained. A device answers each once, by `commandId`. */
@@ -373,6 +380,16 @@ function checkCommand(v: unknown): Command {
         // SGP.22 §4.1 activation code; the LPA parses it (and answers `error` when it is not one).
         activationCode: optStr(c, 'activationCode', '$.command', { max: 512, pattern: /^LPA:1\$[^$\s]+\$[A-Za-z0-9-]*(\$[0-9.]*(\$[01])?)?$/ }),
         confirmationCode: optStr(c, 'confirmationCode', '$.command', { max: 64 }),
+        enable: c.enable as boolean | undefined,
+      });
+    }
+    case 'esim.discover': {
+      for (const flag of ['download', 'enable'] as const) if (c[flag] !== undefined && typeof c[flag] !== 'boolean') fail(`$.command.${flag}`, 'a boolean', c[flag]);
+      return withoutUndefined({
+        name,
+        // An SM-DS address is an FQDN with an optional port (SGP.22 §4.1 rules for server addresses).
+        smdsAddress: optStr(c, 'smdsAddress', '$.command', { max: 255, pattern: /^[A-Za-z0-9.-]+(:\d{1,5})?$/ }),
+        download: c.download as boolean | undefined,
         enable: c.enable as boolean | undefined,
       });
     }

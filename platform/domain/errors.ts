@@ -73,6 +73,8 @@ export const ERROR_CODES = {
   CGW0002: { kind: 'invalid', message: 'Virtual time can only move forward.' },
   CGW0003: { kind: 'not-found', message: 'The eSIM profile does not exist.' },
   CGW0004: { kind: 'invalid', message: 'The notification is invalid.' },
+  CGW0005: { kind: 'invalid', message: 'The EID is invalid: it must be 32 digits.' },
+  CGW0006: { kind: 'invalid', message: 'The eSIM profile is already installed or can no longer be downloaded.' },
   // CLK: the virtual clock (docs/time-control.md)
   CLK0001: { kind: 'invalid', message: 'The time is invalid: give advance as an ISO 8601 duration (P30D, PT12H) or milliseconds, or to as an ISO 8601 date-time with a zone or epoch milliseconds.' },
   CLK0002: { kind: 'invalid', message: 'One call moves the clock at most ten years.' },

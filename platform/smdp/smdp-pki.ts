@@ -19,18 +19,18 @@ export interface LoadedSmdpPki extends SmdpPki {
   readonly dir: string | undefined;
 }
 
-function write(dir: string, name: string, c: CertAndKey): void {
+export function writeCertAndKey(dir: string, name: string, c: CertAndKey): void {
   const pem = certAndKeyToPem(c);
   writeFileSync(join(dir, `${name}.pem`), pem.certificate);
   writeFileSync(join(dir, `${name}.key.pem`), pem.privateKey, { mode: 0o600 });
   chmodSync(join(dir, `${name}.key.pem`), 0o600);
 }
 
-function read(dir: string, name: string): CertAndKey {
+export function readCertAndKey(dir: string, name: string): CertAndKey {
   return certAndKeyFromPem(readFileSync(join(dir, `${name}.pem`), 'utf8'), readFileSync(join(dir, `${name}.key.pem`), 'utf8'));
 }
 
-const isIp = (h: string): boolean => /^\d+\.\d+\.\d+\.\d+$/.test(h);
+export const isIp = (h: string): boolean => /^\d+\.\d+\.\d+\.\d+$/.test(h);
 
 /**
  * Loads the PKI from `dir` (undefined: a fresh one in memory), generating it when absent. The TLS
@@ -47,14 +47,14 @@ export function loadOrCreateSmdpPki(dir: string | undefined, options: { hosts: s
   let pki: SmdpPki;
   if (!existsSync(join(dir, `${FILES.ci}.pem`))) {
     pki = generateTestPki({ hosts, ipAddresses: ips, now: options.now });
-    for (const [k, name] of Object.entries(FILES)) write(dir, name, pki[k as keyof SmdpPki]);
+    for (const [k, name] of Object.entries(FILES)) writeCertAndKey(dir, name, pki[k as keyof SmdpPki]);
   } else {
-    pki = { ci: read(dir, FILES.ci), eum: read(dir, FILES.eum), dpAuth: read(dir, FILES.dpAuth), dpPb: read(dir, FILES.dpPb), dpTls: read(dir, FILES.dpTls) };
+    pki = { ci: readCertAndKey(dir, FILES.ci), eum: readCertAndKey(dir, FILES.eum), dpAuth: readCertAndKey(dir, FILES.dpAuth), dpPb: readCertAndKey(dir, FILES.dpPb), dpTls: readCertAndKey(dir, FILES.dpTls) };
     const tls = parseCertificate(pki.dpTls.certificate).x509;
     if (hosts.some((h) => tls.checkHost(h) === undefined) || ips.some((ip) => tls.checkIP(ip) === undefined)) {
       const smdpOid = parseCertificate(pki.dpAuth.certificate).registeredId ?? TEST_SMDP_OID;
       pki = { ...pki, dpTls: issue('dp-tls', pki.ci, { organization: 'cellgate test', commonName: hosts[0]! }, options.now, { smdpOid, dnsNames: hosts, ipAddresses: ips }) };
-      write(dir, FILES.dpTls, pki.dpTls);
+      writeCertAndKey(dir, FILES.dpTls, pki.dpTls);
     }
   }
   const extraDir = join(dir, 'trusted-ci');

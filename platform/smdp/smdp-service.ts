@@ -33,7 +33,8 @@ import {
   RspTag,
   type PendingNotificationValue,
 } from '../../common/rsp/messages.js';
-import { checkIssued, parseCertificate, type ParsedCertificate } from '../../common/rsp/x509.js';
+import { parseCertificate, type ParsedCertificate } from '../../common/rsp/x509.js';
+import { checkCardChain, checkInitiateAuthentication, Refusal } from './rsp-auth.js';
 import { applyEsimNotification, type EsimNotificationOutcome } from '../app/esim-orders.js';
 import { ESIM_KINDS } from '../app/esim-kinds.js';
 import { useCase, type AppContext } from '../app/context.js';
@@ -92,17 +93,27 @@ export interface DownloadDoc {
   ccFailures: number;
   /** Outcome of the last attempt, for the operator. */
   lastResult?: string;
+  /** The EID the operator bound the profile to (`PUT /_cellgate/esim/profiles/{iccid}/eid`): only that eUICC may download it. */
+  targetEid?: string;
+  /** The SM-DS event announcing the profile to `targetEid`; it is also a matching ID for that EID only (SGP.22 §3.1.3, §3.6). */
+  eventId?: string;
   updatedAt: number;
+}
+
+/** A profile's EID binding as the operator sees it. */
+export interface EidBinding {
+  iccid: string;
+  eid: string | null;
+  /** The SM-DS event (absent once the profile is installed, or without an SM-DS). */
+  eventId?: string;
+  smdsAddress?: string;
+  /** The SM-DP+'s download state of the profile. */
+  state: DownloadDoc['state'];
 }
 
 const refuse = (status: Es9StatusCode): Es9Result => ({ ok: false, status });
 const success = (body: Record<string, unknown>): Es9Result => ({ ok: true, body });
 
-class Refusal extends Error {
-  constructor(readonly status: Es9StatusCode) {
-    super(status.message);
-  }
-}
 
 export class SmdpService {
   readonly config: SmdpConfig;
@@ -148,11 +159,9 @@ export class SmdpService {
       const info1 = decodeEuiccInfo1(bytesField(body, 'euiccInfo1'));
       const address = typeof body.smdpAddress === 'string' ? body.smdpAddress : '';
       if (address.toLowerCase() !== this.address.toLowerCase()) return refuse(ES9_STATUS.invalidSmdpAddress);
-      if (challenge.length !== 16) return refuse(ES9_STATUS.invalidRequest);
-      if (info1.svn[0] !== 2) return refuse(ES9_STATUS.unsupportedSvn);
       const ourCi = this.dpAuth.authorityKeyIdentifier!;
-      if (!info1.ciPkidsForSigning.some((p) => equalBytes(p, ourCi))) return refuse(ES9_STATUS.unsupportedCiPkid);
-      if (!info1.ciPkidsForVerification.some((p) => equalBytes(p, ourCi))) return refuse(ES9_STATUS.noDpAuthForCi);
+      const refused = checkInitiateAuthentication(challenge, info1, ourCi);
+      if (refused) return refuse(refused);
       const transactionId = new Uint8Array(randomBytes(16));
       const serverChallenge = new Uint8Array(randomBytes(16));
       const serverSigned1 = encodeServerSigned1({ transactionId, euiccChallenge: challenge, serverAddress: this.address, serverChallenge });
@@ -363,7 +372,12 @@ export class SmdpService {
       // The profile's status and the SM-DP+'s record of the download change in one commit.
       return applyEsimNotification(this.ctx, { eid, seqNumber: pir.metadata.seqNumber, event: 'install', iccid }, undefined, async (tx) => {
         const d = await tx.get<DownloadDoc>(ESIM_KINDS.download, iccid);
-        if (d) await tx.put(ESIM_KINDS.download, iccid, { ...d, state: 'installed', eid, lastResult: 'installed', updatedAt: now } satisfies DownloadDoc);
+        if (d) {
+          const next: DownloadDoc = { ...d, state: 'installed', eid, lastResult: 'installed', updatedAt: now };
+          // ES12.DeleteEvent (SGP.22 §3.6.3, §5.9.2): the profile is on the card, the event has served.
+          if (d.eventId) await this.dropEvent(tx, next);
+          await tx.put(ESIM_KINDS.download, iccid, next);
+        }
         await tx.delete(ESIM_KINDS.session, transactionId);
       });
     }
@@ -416,6 +430,54 @@ export class SmdpService {
       await tx.put(ESIM_KINDS.profile, iccid, updated, profile.profileOrderId);
       return updated;
     });
+  }
+
+  /**
+   * Binds a profile to the EID of the eUICC that is to download it (cellgate-only: neither seed 002
+   * nor the reference API knows an EID on an order; docs/smdp.md#binding-a-profile-to-an-eid), and
+   * registers an event for that EID at the SM-DS (ES12.RegisterEvent) so the device discovers it
+   * without an activation code. `eid` null removes the binding and deletes the event. Rebinding
+   * replaces the event. A profile already installed cannot be bound (CGW0006).
+   */
+  async bindEid(operatorId: string, iccid: string, eid: string | null): Promise<EidBinding> {
+    if (eid !== null && !/^\d{32}$/.test(eid)) throw new PlatformError(domainError('CGW0005'));
+    return this.ctx.store.transaction(async (tx) => {
+      const profile = await tx.get<EsimProfile>(ESIM_KINDS.profile, iccid);
+      if (!profile || profile.operatorId !== operatorId) throw new PlatformError(domainError('CGW0003', `(${iccid})`));
+      const download = await this.downloadOf(tx, profile);
+      if (download.state === 'installed' || !applyProfileEvent(profile, { type: 'download' }, this.now()).ok) throw new PlatformError(domainError('CGW0006'));
+      const next: DownloadDoc = { ...download, updatedAt: this.now() };
+      if (next.eventId) await this.dropEvent(tx, next);
+      delete next.targetEid;
+      const smds = this.ctx.smds;
+      if (eid !== null) {
+        next.targetEid = eid;
+        if (smds) {
+          next.eventId = `EV${toHex(new Uint8Array(randomBytes(12)))}`;
+          await tx.put(ESIM_KINDS.smdpEvent, next.eventId, { iccid });
+          await smds.registerEvent(tx, { eventId: next.eventId, eid, rspServerAddress: this.address });
+        }
+      }
+      await tx.put(ESIM_KINDS.download, iccid, next);
+      this.ctx.logger.info({ iccid, eid, eventId: next.eventId }, eid ? 'SM-DP+: profile bound to an EID' : 'SM-DP+: EID binding removed');
+      return bindingOf(next, smds?.address);
+    });
+  }
+
+  /** A profile's EID binding and SM-DS event. */
+  async eidBinding(operatorId: string, iccid: string): Promise<EidBinding> {
+    return readOnly(this.ctx.store, async (tx) => {
+      const profile = await tx.get<EsimProfile>(ESIM_KINDS.profile, iccid);
+      if (!profile || profile.operatorId !== operatorId) throw new PlatformError(domainError('CGW0003', `(${iccid})`));
+      return bindingOf(await this.downloadOf(tx, profile), this.ctx.smds?.address);
+    });
+  }
+
+  /** ES12.DeleteEvent for the download's event, and the SM-DP+'s event index (mutates `d`). */
+  private async dropEvent(tx: StoreTx, d: DownloadDoc): Promise<void> {
+    await tx.delete(ESIM_KINDS.smdpEvent, d.eventId!);
+    await this.ctx.smds?.deleteEvent(tx, d.eventId!);
+    delete d.eventId;
   }
 
   /** The SM-DP+'s view of a profile's download (for the operator and tests). */
@@ -472,35 +534,21 @@ export class SmdpService {
 
   /** eUICC certificate → EUM → a trusted CI (optionally the one the session chose). */
   private checkCardChain(euiccDer: Uint8Array, eumDer: Uint8Array, ciPkid?: string): { euicc: ParsedCertificate; eum: ParsedCertificate } {
-    let euicc: ParsedCertificate;
-    let eum: ParsedCertificate;
-    try {
-      eum = parseCertificate(eumDer);
-    } catch {
-      throw new Refusal(ES9_STATUS.eumCertificateInvalid);
-    }
-    try {
-      euicc = parseCertificate(euiccDer);
-    } catch {
-      throw new Refusal(ES9_STATUS.euiccCertificateInvalid);
-    }
-    const aki = eum.authorityKeyIdentifier ? toHex(eum.authorityKeyIdentifier) : '';
-    if (ciPkid && aki !== ciPkid) throw new Refusal(ES9_STATUS.unknownCi);
-    const ci = this.cis.find((c) => toHex(c.subjectKeyIdentifier) === aki);
-    if (!ci) throw new Refusal(ES9_STATUS.unknownCi);
-    const now = this.now();
-    const eumError = checkIssued(eum, ci, now, 'eum');
-    if (eumError) throw new Refusal(eumError === 'expired' ? ES9_STATUS.eumCertificateExpired : ES9_STATUS.eumCertificateInvalid);
-    const euiccError = checkIssued(euicc, eum, now, 'euicc');
-    if (euiccError) throw new Refusal(euiccError === 'expired' ? ES9_STATUS.euiccCertificateExpired : ES9_STATUS.euiccCertificateInvalid);
-    return { euicc, eum };
+    return checkCardChain(this.cis, euiccDer, eumDer, this.now(), ciPkid);
   }
 
+  /**
+   * The profile a MatchingID names: an activation code's matching ID, or an SM-DS event's ID
+   * (SGP.22 §3.1.3: in the SM-DS case the MatchingID is the EventID, and the SM-DP+ checks the EID
+   * it was registered for — `checkDownloadable` refuses any other EID with 8.1.1 / 3.8).
+   */
   private async profileByMatchingId(tx: StoreTx, matchingId: string): Promise<{ profile: EsimProfile; download: DownloadDoc }> {
-    const index = await tx.get<{ iccid: string }>(ESIM_KINDS.matchingId, matchingId);
+    const index = (await tx.get<{ iccid: string }>(ESIM_KINDS.matchingId, matchingId)) ?? (await tx.get<{ iccid: string }>(ESIM_KINDS.smdpEvent, matchingId));
     const profile = index ? await tx.get<EsimProfile>(ESIM_KINDS.profile, index.iccid) : null;
-    if (!profile || profile.matchingId !== matchingId) throw new Refusal(ES9_STATUS.matchingIdRefused);
-    return { profile, download: await this.downloadOf(tx, profile) };
+    if (!profile) throw new Refusal(ES9_STATUS.matchingIdRefused);
+    const download = await this.downloadOf(tx, profile);
+    if (profile.matchingId !== matchingId && download.eventId !== matchingId) throw new Refusal(ES9_STATUS.matchingIdRefused);
+    return { profile, download };
   }
 
   private async downloadOf(tx: StoreTx, profile: EsimProfile): Promise<DownloadDoc> {
@@ -512,6 +560,8 @@ export class SmdpService {
     if (download.state === 'locked') throw new Refusal(ES9_STATUS.downloadRetriesExceeded);
     const sim = await tx.get<Subscriber>(SUBSCRIBER_KIND, profile.imsi);
     if (!sim || sim.status === 'terminated') throw new Refusal(ES9_STATUS.downloadOrderExpired);
+    // A profile the operator bound to an EID downloads to that eUICC only (by activation code or SM-DS event).
+    if (download.targetEid !== undefined && download.targetEid !== eid) throw new Refusal(ES9_STATUS.eidMismatch);
     const stale = download.sessionAt === undefined || this.now() - download.sessionAt > this.config.sessionTtlMs;
     // A BPP delivered to one eUICC binds the profile to it until that card reports the result.
     if (download.state === 'bound' && download.eid !== eid && !stale) throw new Refusal(ES9_STATUS.eidMismatch);
@@ -523,6 +573,10 @@ export class SmdpService {
     const expected = createHash('sha256').update(Buffer.from(download.confirmationCodeHash!, 'hex')).update(Buffer.from(transactionId, 'hex')).digest();
     return equalBytes(expected, hashCc) ? undefined : ES9_STATUS.confirmationCodeRefused;
   }
+}
+
+function bindingOf(d: DownloadDoc, smdsAddress: string | undefined): EidBinding {
+  return { iccid: d.iccid, eid: d.targetEid ?? null, ...(d.eventId ? { eventId: d.eventId, ...(smdsAddress ? { smdsAddress } : {}) } : {}), state: d.state };
 }
 
 function release(d: DownloadDoc, now: number, why: string): DownloadDoc {

@@ -93,6 +93,8 @@ export interface Es10Outcome {
 /** What a handler works on: the card's state (a draft, saved when `changed`), its identity and RAM. */
 export interface Es10Context extends RspContext {
   readonly quirks: EuiccQuirks;
+  /** The card's configured root SM-DS address. */
+  readonly rootDsAddress: string;
 }
 
 const result = (tag: number, code: number, extra: Partial<Es10Outcome> = {}): Es10Outcome => ({
@@ -354,17 +356,14 @@ export function euiccInfo2Of(ctx: Es10Context): Parameters<typeof encodeEuiccInf
 const simple = (response: Tlv, changed = false): Es10Outcome => ({ response, changed, refresh: false, switched: false });
 
 /** ES10a.GetEuiccConfiguredAddresses (§5.7.3): the default SM-DP+ address and the root SM-DS. */
-function configuredAddresses({ state }: Es10Context): Es10Outcome {
+function configuredAddresses({ state, rootDsAddress }: Es10Context): Es10Outcome {
   return simple(
     constructed(RspTag.EuiccConfiguredAddresses, [
       ...(state.defaultDpAddress ? [primitive(0x80, encodeUtf8(state.defaultDpAddress))] : []),
-      primitive(0x81, encodeUtf8(ROOT_SMDS)),
+      primitive(0x81, encodeUtf8(rootDsAddress)),
     ]),
   );
 }
-
-/** The GSMA root SM-DS every consumer eUICC is configured with. */
-const ROOT_SMDS = 'lpa.ds.gsma.com';
 
 /** ES10a.SetDefaultDpAddress (§5.7.4); an empty address clears it. */
 function setDefaultDpAddress({ state }: Es10Context, req: Tlv): Es10Outcome {

@@ -53,6 +53,12 @@ export interface EuiccOptions {
   maxProfiles?: number;
   /** Time for certificate validity when minting an identity (default: the wall clock). */
   clock?: Clock;
+  /**
+   * The root SM-DS address (ES10a GetEuiccConfiguredAddresses `rootDsAddress`, SGP.22 §5.7.3), set
+   * by the EUM at manufacture [default `smds.cellgate.invalid`; a consumer card has the GSMA root SM-DS `lpa.ds.gsma.com`]. `cellgate up` and
+   * the fleet configure the platform's SM-DS.
+   */
+  rootDsAddress?: string;
 }
 
 /** Profile data delivered by the provisioning shortcut. */
@@ -83,6 +89,8 @@ const MAX_RESPONSE_CHUNK = 256;
 /** A reassembled ES10 request larger than this is refused (real cards cap far lower). */
 const MAX_REQUEST = 64 * 1024;
 const DEFAULT_SMDP = 'smdp.cellgate.invalid';
+/** [choice] Like the default SM-DP+: an RFC 6761 address no LPA can reach, so an agent on a simulated card does not ask the GSMA root SM-DS (`lpa.ds.gsma.com`, give it with `rootDsAddress`). */
+const ROOT_SMDS = 'smds.cellgate.invalid';
 
 interface ChannelState {
   isdR: boolean;
@@ -121,11 +129,14 @@ export class Euicc implements SimCard {
   /** Profiles that fit in memory; mutable so a test can fill the card. */
   maxProfiles: number;
   private readonly clock: Clock;
+  /** The root SM-DS this card was configured with (card configuration, not profile data). */
+  readonly rootDsAddress: string;
 
   constructor(options: EuiccOptions) {
     this.quirks = { ...defaultQuirks(), ...options.quirks };
     this.clock = options.clock ?? new RealClock();
     this.maxProfiles = options.maxProfiles ?? 8;
+    this.rootDsAddress = options.rootDsAddress ?? ROOT_SMDS;
     this.store = options.store ?? (options.stateDir ? new FileEuiccStore(options.stateDir, options.eid) : new MemoryEuiccStore());
     const saved = this.store.load();
     if (saved && saved.eid !== options.eid) throw new EuiccError('bad-profile-data', `saved state belongs to EID ${saved.eid}`);
@@ -156,7 +167,7 @@ export class Euicc implements SimCard {
   }
 
   private context(state: EuiccState): Es10Context {
-    return { state, quirks: this.quirks, id: this.id, ram: this.ram, maxProfiles: this.maxProfiles, isdpAidFor, now: () => this.clock.now() };
+    return { state, quirks: this.quirks, id: this.id, ram: this.ram, maxProfiles: this.maxProfiles, isdpAidFor, now: () => this.clock.now(), rootDsAddress: this.rootDsAddress };
   }
 
   private freshState(options: EuiccOptions): EuiccState {
@@ -246,7 +257,8 @@ export class Euicc implements SimCard {
 
   /** Whether a download session is open on the card (RAM). */
   get downloadInProgress(): boolean {
-    return this.ram.session !== undefined;
+    // An SM-DS session (event retrieval) authenticates only; it lasts until the next GetEUICCChallenge.
+    return this.ram.session !== undefined && this.ram.session.server !== 'smds';
   }
 
   /** Snapshot of the profiles (copies). */

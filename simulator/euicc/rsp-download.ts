@@ -67,6 +67,8 @@ export interface RspSession {
   transactionId?: Uint8Array;
   serverAddress?: string;
   smdpOid?: string;
+  /** Who authenticated: an SM-DP+ (a download may follow) or an SM-DS (event retrieval only, §3.6). */
+  server?: 'smdp' | 'smds';
   ci?: ParsedCertificate;
   euiccSignature1?: Uint8Array;
   dpPb?: ParsedCertificate;
@@ -122,13 +124,15 @@ export function authenticateServer(ctx: RspContext, request: RawTlv, euiccInfo2:
     return fail(AuthenticateErrorCode.invalidCertificate);
   }
   // The eUICC has no reliable clock: validity periods are the server's to check (SGP.22 §4.5.2.2).
-  const chain = checkIssued(cert, ci, cert.notBefore, 'dp-auth');
-  if (chain) return fail(AuthenticateErrorCode.invalidCertificate);
+  // The server is an SM-DP+ (CERT.DPauth) or an SM-DS (CERT.DSauth, ES11 event retrieval §3.6.2):
+  // the card verifies both the same way (§5.7.13).
+  const server = checkIssued(cert, ci, cert.notBefore, 'dp-auth') === undefined ? 'smdp' : checkIssued(cert, ci, cert.notBefore, 'ds-auth') === undefined ? 'smds' : undefined;
+  if (!server) return fail(AuthenticateErrorCode.invalidCertificate);
   if (cert.publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return fail(AuthenticateErrorCode.unsupportedCurve);
   if (!cert.registeredId) return fail(AuthenticateErrorCode.invalidOid);
   if (!verifyRaw(cert.publicKey, req.serverSignature1.value, req.serverSigned1.raw)) return fail(AuthenticateErrorCode.invalidSignature);
   if (!equalBytes(signed.euiccChallenge, session.challenge)) return fail(AuthenticateErrorCode.euiccChallengeMismatch);
-  Object.assign(session, { transactionId: signed.transactionId, serverAddress: signed.serverAddress, smdpOid: cert.registeredId, ci });
+  Object.assign(session, { transactionId: signed.transactionId, serverAddress: signed.serverAddress, smdpOid: cert.registeredId, server, ci });
   const euiccSigned1 = encodeEuiccSigned1({ transactionId: signed.transactionId, serverAddress: signed.serverAddress, serverChallenge: signed.serverChallenge, euiccInfo2, ctxParams1: req.ctxParams1.raw });
   const signature = sig(ctx, euiccSigned1);
   session.euiccSignature1 = wrap(RspTag.signature, signature);
@@ -141,7 +145,8 @@ export function prepareDownload(ctx: RspContext, request: RawTlv): RspOutcome {
   const smdpSigned2 = decodeSmdpSigned2(req.smdpSigned2);
   const fail = (code: number): RspOutcome => reply(encodePrepareDownloadError(smdpSigned2.transactionId, code));
   const session = ctx.ram.session;
-  if (!session?.transactionId || !session.ci || !session.euiccSignature1 || session.load) return fail(DownloadErrorCode.noSessionContext);
+  // An SM-DS session never leads to a download: a profile comes only from an authenticated SM-DP+.
+  if (!session?.transactionId || !session.ci || !session.euiccSignature1 || session.load || session.server !== 'smdp') return fail(DownloadErrorCode.noSessionContext);
   let dpPb: ParsedCertificate;
   try {
     dpPb = parseCertificate(req.smdpCertificate);

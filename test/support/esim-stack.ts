@@ -112,6 +112,10 @@ export interface EsimStackOptions {
   shortcut?: boolean;
   /** Profiles the card has room for (default 8). */
   maxProfiles?: number;
+  /** Configure the card's root SM-DS as the platform's SM-DS (default: the simulator's `.invalid` placeholder, no discovery). */
+  rootDs?: boolean;
+  /** `--lpa-discovery` of the agent (default: the agent's own default). */
+  discovery?: 'enable' | 'install' | 'off';
 }
 
 export async function startEsimStack(options: EsimStackOptions = {}): Promise<EsimStack> {
@@ -124,6 +128,7 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
   let platform = await startPlatform({ dataDir, logger: platformLogger, config: platformConfig, http: { port: 0 }, mqtt: { port: 0 } });
   listen(platform);
   const smdpPort = Number(new URL(platform.smdp!.url).port);
+  const smdsPort = Number(new URL(platform.smds!.url).port);
   const httpPort = Number(new URL(platform.url).port);
   const mqttPort = Number(new URL(platform.mqttUrl).port);
   const networkToken = platform.networkToken;
@@ -146,7 +151,12 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
 
   // The card trusts the platform's CI and carries an eUICC certificate from its test EUM.
   const pki = platform.smdp!.service.pki;
-  const euicc = new Euicc({ eid: EID, pki: { eum: pki.eum, trustedCis: [pki.ci.certificate] }, ...(options.maxProfiles !== undefined ? { maxProfiles: options.maxProfiles } : {}) });
+  const euicc = new Euicc({
+    eid: EID,
+    pki: { eum: pki.eum, trustedCis: [pki.ci.certificate] },
+    ...(options.maxProfiles !== undefined ? { maxProfiles: options.maxProfiles } : {}),
+    ...(options.rootDs ? { rootDsAddress: platform.smds!.address } : {}),
+  });
   if (options.shortcut ?? true) for (const p of profiles) euicc.installFromActivationCode(p.activationCode, { iccid: p.iccid, imsi: p.imsi });
   // The radio side asks the platform over HTTP, as a separate simulator process would, so it
   // rides out a platform restart (its calls retry; delete orders resume from the last one seen).
@@ -181,6 +191,7 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
     // Ours: its notifications go over MQTT; any other SM-DP+ gets its own by ES9+ HandleNotification.
     'lpa-platform-smdp': platform.smdp!.address,
     'lpa-es9-timeout-ms': '3000',
+    ...(options.discovery ? { 'lpa-discovery': options.discovery } : {}),
     'reconnect-base-delay-ms': '50',
     'reconnect-max-delay-ms': '200',
     'reconnect-reject-backoff-ms': '200',
@@ -284,7 +295,7 @@ export async function startEsimStack(options: EsimStackOptions = {}): Promise<Es
     async restartPlatform(between) {
       await stack.platform.close();
       await between?.();
-      platform = await startPlatform({ dataDir, logger: platformLogger, config: platformConfig, networkToken, http: { port: httpPort }, mqtt: { port: mqttPort }, smdp: { port: smdpPort } });
+      platform = await startPlatform({ dataDir, logger: platformLogger, config: platformConfig, networkToken, http: { port: httpPort }, mqtt: { port: mqttPort }, smdp: { port: smdpPort }, smds: { port: smdsPort } });
       listen(platform);
       stack.platform = platform;
       auth = await stack.api.call('POST', '/v1/auth', { email, password });

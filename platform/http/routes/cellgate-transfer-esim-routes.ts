@@ -141,6 +141,32 @@ export function registerCellgateTransferEsimRoutes(fastify: FastifyInstance, ctx
     },
   );
 
+  // The EID a profile is bound to, and its SM-DS event (docs/smdp.md#binding-a-profile-to-an-eid).
+  const iccidParams = { type: 'object', required: ['iccid'], properties: { iccid: { type: 'string', pattern: '^[0-9]{19,20}$' } } } as const;
+  const smdpOf = () => {
+    if (!ctx.smdp) throw new PlatformError(domainError('CGW0003', '(no SM-DP+ runs on this platform)'));
+    return ctx.smdp;
+  };
+  fastify.get('/_cellgate/esim/profiles/:iccid/eid', { schema: { params: iccidParams }, config: cellgate('getCellgateEsimProfileEid') }, async (request) => {
+    const { iccid } = request.params as { iccid: string };
+    return smdpOf().eidBinding(operatorOf(request), iccid);
+  });
+  fastify.put(
+    '/_cellgate/esim/profiles/:iccid/eid',
+    {
+      schema: { params: iccidParams, body: { type: 'object', additionalProperties: false, required: ['eid'], properties: { eid: { type: 'string', pattern: '^[0-9]{32}$' } } } },
+      config: cellgate('bindCellgateEsimProfileEid'),
+    },
+    async (request) => {
+      const { iccid } = request.params as { iccid: string };
+      return smdpOf().bindEid(operatorOf(request), iccid, (request.body as { eid: string }).eid);
+    },
+  );
+  fastify.delete('/_cellgate/esim/profiles/:iccid/eid', { schema: { params: iccidParams }, config: cellgate('unbindCellgateEsimProfileEid') }, async (request) => {
+    const { iccid } = request.params as { iccid: string };
+    return smdpOf().bindEid(operatorOf(request), iccid, null);
+  });
+
   fastify.get('/_cellgate/esim/deleted_profiles', { config: cellgate('listCellgateDeletedEsimProfiles') }, async (request) =>
     (await listDeletedProfilesNotTerminated(ctx, operatorOf(request))).map((profile) => ({
       ...toOrderedProfileResponse(profile),
