@@ -154,9 +154,9 @@ describe('a SIM without an eUICC', () => {
     const { logger, lines } = capture();
     const link = { sendEsimNotification: () => 'k', whenAcknowledged: () => Promise.resolve() };
     const service = new LpaService({ channel: () => channel, link, clock: new RealClock(), logger, config: { deliveryRetryMs: 20 } });
-    expect(await service.deliverNotifications()).toEqual({ offered: [], removed: [], direct: [] });
+    expect(await service.deliverNotifications()).toEqual({ offered: [], removed: [], direct: [], abandoned: [] });
     const after = sent.length;
-    expect(await service.deliverNotifications()).toEqual({ offered: [], removed: [], direct: [] });
+    expect(await service.deliverNotifications()).toEqual({ offered: [], removed: [], direct: [], abandoned: [] });
     await new Promise((r) => setTimeout(r, 100));
     expect(sent.length).toBe(after);
     expect(lines.filter((l) => l.level === 'info' && /no eUICC/.test(l.msg))).toHaveLength(1);
