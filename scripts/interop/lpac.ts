@@ -35,7 +35,8 @@ interface LpacLine {
 const dataDir = mkdtempSync(join(tmpdir(), 'cellgate-lpac-'));
 const platform = await startPlatform({ dataDir, config: { esimProvisioningStartDelayMs: 1, esimProvisioningPerProfileMs: 1 }, http: { port: 0 }, mqtt: false });
 const pki = platform.smdp!.service.pki;
-const euicc = new Euicc({ eid: EID, pki: { eum: pki.eum, trustedCis: [pki.ci.certificate] } });
+// The card's root SM-DS is the platform's SM-DS (ES11), as `cellgate up` configures it.
+const euicc = new Euicc({ eid: EID, pki: { eum: pki.eum, trustedCis: [pki.ci.certificate] }, rootDsAddress: platform.smds!.address });
 // generic: CMEE 0 by default — lpac's AT reader ends a command only on OK / ERROR, never on +CME ERROR.
 const sim = await startSimulatedModem({ dialect: values.dialect as 'generic', sim: euicc, gate: new LocalNetworkGate(), latency: 'zero', expose: { pty: true } });
 const failures: string[] = [];
@@ -65,16 +66,17 @@ async function run(...args: string[]): Promise<LpacLine | undefined> {
 try {
   const api = new ApiClient(platform.url);
   api.use(await api.call('POST', '/v1/sandbox/init', { email: `lpac-${process.pid}@cellgate.local`, password: 'Cg-lpac-interop-1' }));
-  const { profileOrderId } = await api.call<{ profileOrderId: string }>('POST', '/v1/sim_profile_orders', { subscription: 'plan01s', quantity: 1 });
+  const { profileOrderId } = await api.call<{ profileOrderId: string }>('POST', '/v1/sim_profile_orders', { subscription: 'plan01s', quantity: 2 });
   await api.call('POST', `/v1/sim_profile_orders/${profileOrderId}/confirm`);
   let profiles: Array<{ iccid: string; imsi: string; activationCode: string; profileStatus: string }> = [];
-  for (let i = 0; i < 100 && profiles.length === 0; i++) {
+  for (let i = 0; i < 100 && profiles.length < 2; i++) {
     profiles = await api.call('GET', `/v1/sim_profile_orders/${profileOrderId}/profiles`);
-    if (profiles.length === 0) await new Promise((r) => setTimeout(r, 50));
+    if (profiles.length < 2) await new Promise((r) => setTimeout(r, 50));
   }
-  const p = profiles[0]!;
-  const status = async (): Promise<string> => (await api.call<typeof profiles>('GET', `/v1/sim_profile_orders/${profileOrderId}/profiles`))[0]!.profileStatus;
-  console.log(`platform ${platform.url}, SM-DP+ ${platform.smdp!.address}, modem ${values.dialect} on ${sim.ptyPath}, lpac backend ${backend}`);
+  const [p, q] = profiles as [(typeof profiles)[0], (typeof profiles)[0]];
+  const statusOf = async (iccid: string): Promise<string> => (await api.call<typeof profiles>('GET', `/v1/sim_profile_orders/${profileOrderId}/profiles`)).find((x) => x.iccid === iccid)!.profileStatus;
+  const status = (): Promise<string> => statusOf(p.iccid);
+  console.log(`platform ${platform.url}, SM-DP+ ${platform.smdp!.address}, SM-DS ${platform.smds!.address}, modem ${values.dialect} on ${sim.ptyPath}, lpac backend ${backend}`);
   console.log(`activation code ${p.activationCode}`);
 
   const info = await run('chip', 'info');
@@ -99,6 +101,21 @@ try {
   check(euicc.profiles().length === 0 && euicc.notifications().length === 0, 'the card is empty, every notification removed');
   const again = await run('profile', 'download', '-a', p.activationCode);
   check(again?.payload.code !== 0 && euicc.profiles().length === 0, 'a second download with the same activation code is refused');
+
+  // SM-DS discovery (SGP.22 §3.6.2): lpac's `profile discovery` runs ES11 against the platform's SM-DS.
+  check(JSON.stringify(info?.payload.data).includes(platform.smds!.address), 'chip info shows the platform SM-DS as rootDsAddress');
+  const none = await run('profile', 'discovery', '-s', platform.smds!.address);
+  check(none?.payload.code === 0 && JSON.stringify(none.payload.data) === '[]', 'profile discovery: no event before the profile is bound to the EID');
+  const { eventId } = await api.call<{ eventId: string }>('PUT', `/_cellgate/esim/profiles/${q.iccid}/eid`, { eid: EID });
+  const found = await run('profile', 'discovery', '-s', platform.smds!.address);
+  check(found?.payload.code === 0 && JSON.stringify(found.payload.data) === JSON.stringify([platform.smdp!.address]), 'profile discovery: the event names the platform SM-DP+ once the profile is bound');
+  // lpac lists only the SM-DP+ addresses, not the event IDs: the event ID comes from the operator's binding.
+  const byEvent = await run('profile', 'download', '-s', platform.smdp!.address, '-m', eventId);
+  check(byEvent?.payload.code === 0 && euicc.profiles().some((x) => x.iccid === q.iccid), 'profile download with the event ID as matching ID');
+  await run('notification', 'process', '-a', '-r');
+  check((await statusOf(q.iccid)) === 'INSTALLATION_SUCCEEDED', 'the platform shows the discovered profile Installed');
+  const after = await run('profile', 'discovery', '-s', platform.smds!.address);
+  check(after?.payload.code === 0 && JSON.stringify(after.payload.data) === '[]', 'profile discovery: the event is gone once installed');
 } finally {
   await sim.close();
   await platform.close();
