@@ -34,6 +34,8 @@ once); a restart with the same --data-dir keeps the data.
                        --port 0; env CELLGATE_SMDP_PORT)
   --smdp-address <a>   the SM-DP+ address in activation codes (default localhost:<smdp-port>;
                        env CELLGATE_SMDP_ADDRESS)
+  --smds-port <n>      the SM-DS (ES11 over HTTPS) port (default 8444, a free one with --port 0;
+                       env CELLGATE_SMDS_PORT); its address is localhost:<smds-port>
   --gateways <n>       simulated gateways (default 1)
   --dialect <d>        generic | bg95 | bg96 | sim7080 (default bg96)
   --speed <f>          simulator latency factor, 1 = like hardware (default 0.2)
@@ -90,6 +92,7 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
       'mqtt-port': { type: 'string' },
       'smdp-port': { type: 'string' },
       'smdp-address': { type: 'string' },
+      'smds-port': { type: 'string' },
       gateways: { type: 'string' },
       dialect: { type: 'string' },
       speed: { type: 'string' },
@@ -106,7 +109,7 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
   });
   if ('exit' in parsed) return parsed.exit;
   const { values } = parsed;
-  let port: number, mqttPort: number, smdpPort: number, count: number, healthPort: number | undefined, speed: number;
+  let port: number, mqttPort: number, smdpPort: number, smdsPort: number, count: number, healthPort: number | undefined, speed: number;
   let publicUrl: string | undefined, publicMqttUrl: string | undefined;
   const dialect = (values.dialect as string | undefined) ?? 'bg96';
   const smdpAddress = (values['smdp-address'] as string | undefined) ?? process.env.CELLGATE_SMDP_ADDRESS;
@@ -126,6 +129,7 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
     // As `cellgate platform`: a fixed SM-DP+ port keeps issued activation codes valid across
     // restarts; a stack asked for any free API port takes a free SM-DP+ port too.
     smdpPort = intOption((values['smdp-port'] as string | undefined) ?? process.env.CELLGATE_SMDP_PORT, port === 0 ? 0 : 8443, 'smdp-port', 0, 65535);
+    smdsPort = intOption((values['smds-port'] as string | undefined) ?? process.env.CELLGATE_SMDS_PORT, port === 0 ? 0 : 8444, 'smds-port', 0, 65535);
     if (smdpAddress !== undefined && !SMDP_ADDRESS.test(smdpAddress)) throw new Error(`--smdp-address must be host[:port], got '${smdpAddress}'`);
     count = intOption(values.gateways as string | undefined, 1, 'gateways', 1, 50);
     healthPort = values['health-port'] === undefined ? undefined : intOption(values['health-port'] as string, 0, 'health-port', 0, 65535);
@@ -155,6 +159,7 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
     await checkPortFree('HTTP API', host, port);
     await checkPortFree('MQTT broker', host, mqttPort);
     await checkPortFree('SM-DP+', host, smdpPort);
+    await checkPortFree('SM-DS', host, smdsPort);
   } catch (error) {
     console.error(`cellgate up: ${(error as Error).message}`);
     return 1;
@@ -176,6 +181,7 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
       ...(publicUrl ? { publicUrl } : {}),
       ...(publicMqttUrl ? { publicMqttUrl } : {}),
       smdp: { port: smdpPort, host },
+      smds: { port: smdsPort, host },
       config: { businessCalendars: fileConfig.calendars, ...(smdpAddress ? { smdpAddress } : {}) },
       ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
     });
@@ -219,6 +225,9 @@ async function runUp(argv: string[], stop: StopSignals): Promise<number> {
               `  SM-DP+     ${platform.smdp.url} (ES9+), address ${platform.smdp.address} in activation codes`,
               `  SM-DP+ CA  ${caFile} (the CI certificate an LPA trusts: lpac, --lpa-es9-ca-file)`,
             ]
+          : []),
+        ...(platform.smds
+          ? [`  SM-DS      ${platform.smds.url} (ES11), address ${platform.smds.address} (a card's root SM-DS: cellgate sim --euicc-root-ds, lpac profile discovery -s)`]
           : []),
         `  metadata   ${platform.publicUrl}/v1/subscriber (from a session address)`,
         `  data       ${dataDir} (logs in ${logDir})`,

@@ -43,6 +43,8 @@ Runs the platform core: store, scheduler and HTTP API.
   --smdp-port N    the SM-DP+ (ES9+ over HTTPS) port (default 8443, or any free one with
                    --port 0; env CELLGATE_SMDP_PORT)
   --smdp-address A the SM-DP+ address in activation codes (default localhost:<smdp-port>)
+  --smds-port N    the SM-DS (ES11 over HTTPS) port (default 8444, or any free one with
+                   --port 0; env CELLGATE_SMDS_PORT); address localhost:<smds-port>
   --mqtt-admin USER     manage device clients live through Mosquitto's dynamic security plugin
                    as USER (password in env CELLGATE_MQTT_ADMIN_PASSWORD); no files, no SIGHUP.
                    Needed with several platform processes (docs/deployment.md)
@@ -141,6 +143,7 @@ async function runPlatform(argv: string[], stop: ReturnType<typeof watchStopSign
       'network-token': { type: 'string' },
       'smdp-port': { type: 'string' },
       'smdp-address': { type: 'string' },
+      'smds-port': { type: 'string' },
       clock: { type: 'string' },
       start: { type: 'string' },
       config: { type: 'string' },
@@ -205,6 +208,11 @@ async function runPlatform(argv: string[], stop: ReturnType<typeof watchStopSign
   // for the SM-DP+ too, instead of fighting over 8443.
   const smdpPort = Number(values['smdp-port'] ?? process.env.CELLGATE_SMDP_PORT ?? (port === 0 ? 0 : 8443));
   const smdpAddress = values['smdp-address'] ?? process.env.CELLGATE_SMDP_ADDRESS;
+  const smdsPort = Number(values['smds-port'] ?? process.env.CELLGATE_SMDS_PORT ?? (port === 0 ? 0 : 8444));
+  if (!Number.isInteger(smdsPort) || smdsPort < 0 || smdsPort > 65535) {
+    console.error('cellgate platform: --smds-port takes a port');
+    return 2;
+  }
   if (!Number.isInteger(smdpPort) || smdpPort < 0 || smdpPort > 65535 || (smdpAddress !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(smdpAddress))) {
     console.error('cellgate platform: --smdp-port takes a port, --smdp-address a host[:port]');
     return 2;
@@ -249,6 +257,7 @@ async function runPlatform(argv: string[], stop: ReturnType<typeof watchStopSign
       ...(networkToken ? { networkToken } : {}),
       ...(clockMode === 'virtual' ? { virtualTime: start === undefined ? {} : { start } } : {}),
       smdp: { port: smdpPort, host },
+      smds: { port: smdsPort, host },
       config: { businessCalendars, ...(feeScheduleDir ? { feeScheduleDir } : {}), ...(smdpAddress ? { smdpAddress } : {}) },
     });
   } catch (error) {
@@ -260,6 +269,7 @@ async function runPlatform(argv: string[], stop: ReturnType<typeof watchStopSign
   console.log(`cellgate platform listening on ${platform.url} (data in ${describeStore(dataDir)})`);
   console.log(`mqtt: ${platform.mqttUrl}`);
   console.log(`advertised: api ${platform.publicUrl}  mqtt ${platform.publicMqttUrl}${advertisedNote(platform)}`);
+  if (platform.smds) console.log(`SM-DS (ES11): ${platform.smds.url}, address ${platform.smds.address}`);
   if (platform.smdp) console.log(`SM-DP+ (ES9+): ${platform.smdp.url}, address ${platform.smdp.address}; CI certificate to trust: ${dataDir}/smdp/ci.pem`);
   console.log(`console: ${platform.url}/console/`);
   if (clockMode === 'virtual') {
