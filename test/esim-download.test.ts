@@ -15,7 +15,6 @@ import { LpaClient } from '../agent/lpa/lpa-client.js';
 import { downloadProfile, type DownloadRequest } from '../agent/lpa/profile-download.js';
 import { getConfiguredAddresses, setDefaultDpAddress } from '../agent/lpa/es10b.js';
 import { CardTransport } from './support/card-transport.js';
-import { LpaError } from '../agent/lpa/errors.js';
 import { ApiClient } from '../cli/stack-provision.js';
 import { startPlatform, type RunningPlatform } from '../platform/index.js';
 import { Euicc } from '../simulator/euicc/euicc.js';

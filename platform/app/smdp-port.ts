@@ -1,5 +1,4 @@
 import type { StoreTx } from '../store/port.js';
-import type { EidBinding } from '../smdp/smdp-service.js';
 
 /**
  * The SM-DP+ as the rest of the platform sees it: a verifier of signed eUICC notifications (the
@@ -20,6 +19,20 @@ export interface SmdpPort {
   /** Binds a profile to an EID (null: unbinds) and registers / deletes its SM-DS event. */
   bindEid(operatorId: string, iccid: string, eid: string | null): Promise<EidBinding>;
   eidBinding(operatorId: string, iccid: string): Promise<EidBinding>;
+}
+
+/** A profile's download state at the SM-DP+. */
+export type DownloadState = 'available' | 'in-session' | 'bound' | 'installed' | 'locked';
+
+/** A profile's EID binding as the operator sees it (`/_cellgate/esim/profiles/{iccid}/eid`). */
+export interface EidBinding {
+  iccid: string;
+  eid: string | null;
+  /** The SM-DS event (absent once the profile is installed, or without an SM-DS). */
+  eventId?: string;
+  smdsAddress?: string;
+  /** The SM-DP+'s download state of the profile. */
+  state: DownloadState;
 }
 
 /**

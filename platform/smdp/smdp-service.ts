@@ -35,6 +35,7 @@ import {
 } from '../../common/rsp/messages.js';
 import { parseCertificate, type ParsedCertificate } from '../../common/rsp/x509.js';
 import { checkCardChain, checkInitiateAuthentication, Refusal } from './rsp-auth.js';
+import type { DownloadState, EidBinding } from '../app/smdp-port.js';
 import { applyEsimNotification, type EsimNotificationOutcome } from '../app/esim-orders.js';
 import { ESIM_KINDS } from '../app/esim-kinds.js';
 import { useCase, type AppContext } from '../app/context.js';
@@ -81,7 +82,7 @@ export interface DownloadDoc {
   iccid: string;
   matchingId: string;
   profileOrderId: string;
-  state: 'available' | 'in-session' | 'bound' | 'installed' | 'locked';
+  state: DownloadState;
   /** The EID the BPP was delivered to (until the card reports the result). */
   eid?: string;
   transactionId?: string;
@@ -100,16 +101,7 @@ export interface DownloadDoc {
   updatedAt: number;
 }
 
-/** A profile's EID binding as the operator sees it. */
-export interface EidBinding {
-  iccid: string;
-  eid: string | null;
-  /** The SM-DS event (absent once the profile is installed, or without an SM-DS). */
-  eventId?: string;
-  smdsAddress?: string;
-  /** The SM-DP+'s download state of the profile. */
-  state: DownloadDoc['state'];
-}
+
 
 const refuse = (status: Es9StatusCode): Es9Result => ({ ok: false, status });
 const success = (body: Record<string, unknown>): Es9Result => ({ ok: true, body });
