@@ -36,6 +36,15 @@ describe('agent config', () => {
     expect(() => resolveConfig({ flags: { port: '/dev/ttyUSB2', 'lpa-platform-smdp': 'https://smdp.example.com/' } })).toThrow(/lpaPlatformSmdp.*not an SM-DP\+ address/);
   });
 
+  it('SM-DS discovery and notification backoff settings: defaults, choices, bounds', () => {
+    const lpa = resolveConfig({ flags: { port: '/dev/ttyUSB2' } }).lpa!;
+    expect(lpa).toMatchObject({ discovery: 'enable', discoveryIntervalMs: 0, deliveryRetryMaxMs: 3_600_000, directNotificationAttempts: 8 });
+    const set = resolveConfig({ flags: { port: '/dev/ttyUSB2', 'lpa-discovery': 'install', 'lpa-discovery-interval-ms': '86400000', 'lpa-direct-notification-attempts': '3' } }).lpa!;
+    expect(set).toMatchObject({ discovery: 'install', discoveryIntervalMs: 86_400_000, directNotificationAttempts: 3 });
+    expect(() => resolveConfig({ flags: { port: '/dev/ttyUSB2', 'lpa-discovery': 'sometimes' } })).toThrow(/lpaDiscovery/);
+    expect(() => resolveConfig({ flags: { port: '/dev/ttyUSB2', 'lpa-direct-notification-attempts': '0' } })).toThrow(/directNotificationAttempts/);
+  });
+
   it('reads JSON too', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cellgate-config-'));
     const path = join(dir, 'agent.json');

@@ -6,10 +6,12 @@
  * whose profile the operator binds to the card's EID). The AT path and the MQTT command are
  * covered by esim-discovery-e2e.test.ts.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../agent/lpa-cli.js';
+import { LocalNetworkGate, startSimulatedModem } from '../simulator/index.js';
 import { RealClock } from '../common/clock.js';
 import { Es9Client } from '../agent/lpa/es9-client.js';
 import { LpaClient } from '../agent/lpa/lpa-client.js';
@@ -168,5 +170,36 @@ describe('SM-DS discovery: agent LPA ↔ simulated eUICC ↔ platform SM-DS (ES1
       return decodePrepareDownloadResponse(await s.exchange(encodePrepareDownloadRequest({ smdpSigned2, smdpSignature2: wrap(0x5f37, new Uint8Array(64)), smdpCertificate: platform.smdp!.service.pki.dpPb.certificate })));
     });
     expect(answer).toMatchObject({ ok: false, error: DownloadErrorCode.noSessionContext });
+  });
+
+  it('cellgate lpa discover over AT (simulated BG96 on a TCP serial port): lists the event, --download installs it, then nothing is left', async () => {
+    const p = await orderProfile();
+    const card = newCard();
+    const sim = await startSimulatedModem({ dialect: 'bg96', imei: '359221090000055', sim: card, gate: new LocalNetworkGate(), latency: 'zero', expose: { tcp: { port: 0 } } });
+    const caFile = join(mkdtempSync(join(tmpdir(), 'cellgate-ds-ca-')), 'ci.pem');
+    writeFileSync(caFile, platform.smdp!.ciPem);
+    const cli = async (...args: string[]): Promise<{ code: number; out: string }> => {
+      const out: string[] = [];
+      vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
+      vi.spyOn(console, 'error').mockImplementation((line: unknown) => void out.push(String(line)));
+      const code = await run(['--port', sim.tcpUrl!, '--ca-file', caFile, ...args]);
+      vi.restoreAllMocks();
+      await sim.whenTcpIdle!();
+      return { code, out: out.join('\n') };
+    };
+    try {
+      expect(await cli('discover')).toEqual({ code: 0, out: `no events at ${platform.smds!.address}` });
+      const { eventId } = await bind(p.iccid, card.eid);
+      const listed = await cli('discover');
+      expect(listed).toEqual({ code: 0, out: `1 event(s) at ${platform.smds!.address}:\n  ${eventId}  ${platform.smdp!.address}` });
+      expect(card.profiles()).toEqual([]);
+      const installed = await cli('--json', 'discover', '--download');
+      expect(installed.code).toBe(0);
+      expect(JSON.parse(installed.out)).toMatchObject({ ok: true, events: [{ eventId }], downloads: [{ eventId, ok: true, iccid: p.iccid }] });
+      expect(card.profiles().map((x) => x.iccid)).toEqual([p.iccid]);
+      expect(card.openChannels()).toEqual([]);
+    } finally {
+      await sim.close();
+    }
   });
 });

@@ -363,7 +363,9 @@ export class LpaService {
           const discovery = await this.lpa().withSession((s) =>
             retrieveEvents(s.exchange, es9, { ...(command.smdsAddress ? { smdsAddress: command.smdsAddress } : {}), ...(imei ? { imei } : {}) }),
           );
-          this.logger[discovery.ok ? 'info' : 'warn']({ ...discovery }, discovery.ok ? `SM-DS event retrieval: ${discovery.events.length} event(s)` : 'SM-DS event retrieval failed');
+          // An automatic run that cannot reach the SM-DS yet is retried at the next online event: no warning for that.
+          const level = discovery.ok || (command.automatic && discovery.unreachable) ? 'info' : 'warn';
+          this.logger[level]({ ...discovery }, discovery.ok ? `SM-DS event retrieval: ${discovery.events.length} event(s)` : 'SM-DS event retrieval failed');
           const result: DiscoverResult = { ...discovery, downloads: [] };
           if (!discovery.ok || !command.download) return result;
           let enabled = false;

@@ -69,6 +69,14 @@ describe('payload validation', () => {
     expect(decodeCommandRequest(JSON.stringify({ ...request, command: { ...request.command, extra: 1 } }))).toEqual({ ok: true, value: request });
   });
 
+  it('esim.discover: an SM-DS address (host[:port]) and two flags, nothing else', () => {
+    const ok = decodeCommandRequest({ v: 1, commandId: 'c', issuedAt: 1, command: { name: 'esim.discover', smdsAddress: 'smds.example.com:8444', download: false, enable: true, extra: 1 } });
+    expect(ok).toEqual({ ok: true, value: { v: 1, commandId: 'c', issuedAt: 1, command: { name: 'esim.discover', smdsAddress: 'smds.example.com:8444', download: false, enable: true } } });
+    expect(decodeCommandRequest({ v: 1, commandId: 'c', issuedAt: 1, command: { name: 'esim.discover' } })).toMatchObject({ ok: true, value: { command: { name: 'esim.discover' } } });
+    expect(decodeCommandRequest({ v: 1, commandId: 'c', issuedAt: 1, command: { name: 'esim.discover', smdsAddress: 'https://smds.example.com/' } })).toMatchObject({ ok: false, error: expect.stringContaining('$.command.smdsAddress') });
+    expect(decodeCommandRequest({ v: 1, commandId: 'c', issuedAt: 1, command: { name: 'esim.discover', download: 'yes' } })).toMatchObject({ ok: false, error: expect.stringContaining('$.command.download') });
+  });
+
   it('never throws on arbitrary bytes or JSON values', () => {
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.string(), fc.jsonValue().map((v) => JSON.stringify(v)), fc.anything()), (input) => {
