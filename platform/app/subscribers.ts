@@ -20,7 +20,7 @@ import {
   type SubscriberStatus,
 } from '../domain/subscriber.js';
 import type { SessionEventRecord } from '../domain/events.js';
-import { readOnly, type StoreTx } from '../store/port.js';
+import { readDocument, type StoreTx } from '../store/port.js';
 import { STREAMS, useCase, type AppContext, type Emit, type UsageRecord } from './context.js';
 import { applySimTerminatedToProfile } from './esim-sim-terminated.js';
 import { randomDigits } from './ids.js';
@@ -43,7 +43,10 @@ export interface Scope {
 
 /** Reads a subscriber visible in `scope`, or throws SEM0001. Unregistered SIMs are invisible. */
 export async function loadSubscriber(tx: StoreTx, imsi: string, scope: Scope): Promise<Subscriber> {
-  const s = await tx.get<Subscriber>(SUBSCRIBER_KIND, imsi);
+  return visibleSubscriber(await tx.get<Subscriber>(SUBSCRIBER_KIND, imsi), imsi, scope);
+}
+
+function visibleSubscriber(s: Subscriber | null, imsi: string, scope: Scope): Subscriber {
   if (!s || !s.registered || s.operatorId !== scope.operatorId || (scope.coverageType && s.coverageType !== scope.coverageType)) {
     throw new PlatformError(domainError('SEM0001', `(${imsi})`));
   }
@@ -183,8 +186,9 @@ export async function registerSubscriber(
   });
 }
 
-export async function getSubscriber(ctx: AppContext, scope: Scope, imsi: string): Promise<Subscriber> {
-  return readOnly(ctx.store, (tx) => loadSubscriber(tx, imsi, scope));
+/** The committed subscriber, read-only (it may be shared: `readDocument`). One statement, no transaction. */
+export async function getSubscriber(ctx: AppContext, scope: Scope, imsi: string): Promise<Readonly<Subscriber>> {
+  return visibleSubscriber(await readDocument<Subscriber>(ctx.store, SUBSCRIBER_KIND, imsi), imsi, scope);
 }
 
 export interface SubscriberFilter {

@@ -93,6 +93,14 @@ export interface PlatformStore {
    */
   read?<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /**
+   * Optional: one committed document, read by ONE statement outside any transaction (a single
+   * statement is atomic, so it needs no snapshot), never queued behind writers. It sees every
+   * commit acknowledged before the call, by any process. The document may be shared with other
+   * callers (an adapter may cache it until the data changes): treat it as read-only. Absent: use
+   * `readOnly` with `tx.get` (see `readDocument` below).
+   */
+  readDocument?<T>(kind: string, id: string): Promise<T | null>;
+  /**
    * True when other processes may use the same data at the same time (PostgreSQL): state held in
    * one process's memory is then only a cache, and cross-process work goes through the store.
    */
@@ -111,6 +119,14 @@ export interface PlatformStore {
    */
   listen(channel: string, listener: (payload: string | null) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/**
+ * One committed document (read-only: it may be shared, see `PlatformStore.readDocument`), with
+ * the store's `readDocument` when it has one, else by `readOnly`.
+ */
+export function readDocument<T>(store: PlatformStore, kind: string, id: string): Promise<T | null> {
+  return store.readDocument ? store.readDocument<T>(kind, id) : readOnly(store, (tx) => tx.get<T>(kind, id));
 }
 
 /** Runs a read-only use case with the store's `read` when it has one, else in a transaction. */

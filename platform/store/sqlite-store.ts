@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { CommittedDocuments } from './committed-documents.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import type { ListQuery, LockOutcome, PlatformStore, ScheduledJob, StoreTx, StreamQuery, StreamRecord } from './port.js';
 
@@ -19,7 +20,9 @@ type Row = Record<string, unknown>;
  * - **Reads without the write lock.** A file store opens a second connection for `read`: each
  *   read runs in its own deferred transaction there (a consistent snapshot of committed data,
  *   `query_only`), never queued behind a writer's fsync. A `:memory:` store has one connection,
- *   so its reads queue with the writes.
+ *   so its reads queue with the writes. `readDocument` reads one document there with one
+ *   statement and no transaction, its parsed form kept until the database changes
+ *   (`committed-documents.ts`).
  * - **Statements prepared once** per connection and reused (a small cache keyed by SQL text).
  */
 export class SqliteStore implements PlatformStore {
@@ -65,9 +68,12 @@ export class SqliteStore implements PlatformStore {
       this.readControl = { begin: this.reader.prepare('BEGIN'), commit: this.reader.prepare('COMMIT') };
       const reader = this.reader;
       this.read = (fn) => this.readSnapshot(reader, fn);
+      const documents = new CommittedDocuments(reader);
+      this.readDocument = <T>(kind: string, id: string): Promise<T | null> => this.readOneDocument(reader, documents, kind, id);
     } else {
       this.readTx = this.writeTx;
       this.read = undefined;
+      this.readDocument = undefined;
     }
   }
 
@@ -102,6 +108,21 @@ export class SqliteStore implements PlatformStore {
 
   /** Present on a file store only (a `:memory:` store has one connection: reads go through `transaction`). */
   readonly read: (<T>(fn: (tx: StoreTx) => Promise<T>) => Promise<T>) | undefined;
+
+  /** Present on a file store only, like `read`. */
+  readonly readDocument: (<T>(kind: string, id: string) => Promise<T | null>) | undefined;
+
+  private readOneDocument<T>(reader: Database.Database, documents: CommittedDocuments, kind: string, id: string): Promise<T | null> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    // A snapshot read is open on the reader (awaiting between its statements): a statement now
+    // would run inside that older snapshot, so queue behind it instead.
+    if (reader.inTransaction) return this.readSnapshot(reader, (tx) => tx.get<T>(kind, id));
+    try {
+      return Promise.resolve(documents.get<T>(kind, id));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 
   private readSnapshot<T>(reader: Database.Database, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {

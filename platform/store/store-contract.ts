@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlatformStore } from './port.js';
+import { readDocument, type PlatformStore } from './port.js';
 
 /**
  * The behaviour every `PlatformStore` adapter must show. Call it from an adapter's test file with
@@ -139,6 +139,27 @@ export function describeStoreContract(
       release();
       await writer;
       expect(await store.read(async (tx) => tx.get('doc', 'a'))).toEqual({ v: 2 });
+    });
+
+    it('reads one committed document: every acknowledged write, never an uncommitted one (readDocument)', async () => {
+      const { store } = await start();
+      expect(await readDocument(store, 'doc', 'b')).toBeNull();
+      await store.transaction(async (tx) => tx.put('doc', 'b', { v: 1, tags: { name: 'x' } }));
+      expect(await readDocument(store, 'doc', 'b')).toEqual({ v: 1, tags: { name: 'x' } });
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const writer = store.transaction(async (tx) => {
+        await tx.put('doc', 'b', { v: 2, tags: { name: 'y' } });
+        await held;
+      });
+      await new Promise((r) => setImmediate(r));
+      if (store.read) expect(await readDocument(store, 'doc', 'b')).toEqual({ v: 1, tags: { name: 'x' } });
+      release();
+      await writer;
+      // Acknowledged: the very next read sees it (a cached copy of v1 must not survive the commit).
+      expect(await readDocument(store, 'doc', 'b')).toEqual({ v: 2, tags: { name: 'y' } });
+      await store.transaction(async (tx) => tx.delete('doc', 'b'));
+      expect(await readDocument(store, 'doc', 'b')).toBeNull();
     });
 
     it('appends and reads streams by key, time and sequence', async () => {

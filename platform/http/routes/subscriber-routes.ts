@@ -1,3 +1,4 @@
+import { frozenJson, sendJsonText } from '../frozen-json.js';
 import { setNextPage } from '../paging.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
@@ -114,8 +115,9 @@ export function registerSubscriberRoutes(fastify: FastifyInstance, ctx: AppConte
     },
   );
 
-  fastify.get('/v1/subscribers/:imsi', { schema: { params: imsiParams }, config: spec('getSubscriber') }, async (request) =>
-    toSubscriberJson(await getSubscriber(ctx, scopeOf(request), (request.params as { imsi: string }).imsi)),
+  const subscriberText = frozenJson(toSubscriberJson);
+  fastify.get('/v1/subscribers/:imsi', { schema: { params: imsiParams }, config: spec('getSubscriber') }, async (request, reply) =>
+    sendJsonText(reply, subscriberText(await getSubscriber(ctx, scopeOf(request), (request.params as { imsi: string }).imsi))),
   );
 
   fastify.post(
