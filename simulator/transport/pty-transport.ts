@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { lstatSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, lstatSync, mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { SerialPort } from 'serialport';
 import type { Logger } from '../../common/log.js';
 import type { ModemPort } from './modem-port.js';
@@ -12,6 +12,12 @@ export interface PtyTransportOptions {
   logger: Logger;
   /** Path of the socat binary. */
   socat?: string;
+  /**
+   * Path of util-linux's `setpriv`, which starts socat with a parent-death signal; `false` starts
+   * socat without it (socat then outlives a SIGKILLed owner). Default: `setpriv` from PATH on
+   * Linux, when there.
+   */
+  setpriv?: string | false;
 }
 
 /**
@@ -19,6 +25,13 @@ export interface PtyTransportOptions {
  * holds one end (through serialport) and the agent opens the other (`path`). Dropping the port
  * kills socat, so the device node disappears and the agent's open port fails the way an
  * unplugged USB modem does; when the device comes back socat is started again on the same link.
+ *
+ * socat dies with its owner, even when the owner is SIGKILLed (no chance to clean up): it is
+ * started through `setpriv --pdeathsig TERM` (util-linux, essential on Debian), so the kernel
+ * sends it SIGTERM when the owner's thread that spawned it ends (`prctl(PR_SET_PDEATHSIG)`, kept
+ * across setpriv's exec of socat); on SIGTERM socat removes its pty links. Node spawns from the
+ * thread running the event loop, so that is the owner's death. The temp directory of a default
+ * link stays behind (empty) after a SIGKILL.
  */
 export class PtyTransport {
   private readonly dir: string;
@@ -75,7 +88,14 @@ export class PtyTransport {
     // loop". Detached: socat gets its own process group, so a terminal's Ctrl-C (SIGINT to the
     // foreground group) reaches only cellgate, which stops the agent while the device is still
     // there and only then closes the pty.
-    const child = spawn(this.options.socat ?? 'socat', ['-d', '-d', `pty,raw,echo=0,link=${this.modemSide}`, `pty,raw,echo=0,link=${this.path}`], {
+    const socat = [this.options.socat ?? 'socat', '-d', '-d', `pty,raw,echo=0,link=${this.modemSide}`, `pty,raw,echo=0,link=${this.path}`];
+    const setpriv = this.options.setpriv ?? defaultSetpriv();
+    if (setpriv === false && this.options.setpriv === undefined && process.platform === 'linux' && !warnedNoSetpriv) {
+      warnedNoSetpriv = true;
+      this.options.logger.warn('setpriv not found (apt-get install util-linux): socat will outlive this process if it is killed with SIGKILL');
+    }
+    const command = setpriv ? [setpriv, '--pdeathsig', 'TERM', '--', ...socat] : socat;
+    const child = spawn(command[0]!, command.slice(1), {
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     });
@@ -87,8 +107,12 @@ export class PtyTransport {
         stderr = (stderr + d.toString()).slice(-4096);
         if (/starting data transfer loop/.test(stderr)) resolve();
       });
-      child.once('error', (err) => reject(new Error(`could not start socat (apt-get install socat): ${err.message}`)));
-      child.once('exit', (code, signal) => reject(new Error(`socat exited (${signal ?? code}) before the pty pair was ready: ${stderr.trim()}`)));
+      child.once('error', (err) => reject(new Error(`could not start ${setpriv ? 'setpriv' : 'socat'} (apt-get install ${setpriv ? 'util-linux' : 'socat'}): ${err.message}`)));
+      child.once('exit', (code, signal) => {
+        // setpriv could not exec socat: 127 = not found, 126 = not executable.
+        if (setpriv && (code === 127 || code === 126)) reject(new Error(`could not start socat (apt-get install socat): ${stderr.trim()}`));
+        else reject(new Error(`socat exited (${signal ?? code}) before the pty pair was ready: ${stderr.trim()}`));
+      });
     });
     child.once('exit', (code, signal) => {
       if (this.socat === child) {
@@ -117,6 +141,26 @@ export class PtyTransport {
       await exited;
     }
   }
+}
+
+let setprivPath: string | false | undefined;
+let warnedNoSetpriv = false;
+
+/** `setpriv` on PATH (Linux only: the parent-death signal is a Linux feature), looked up once. */
+function defaultSetpriv(): string | false {
+  if (setprivPath !== undefined) return setprivPath;
+  setprivPath = false;
+  if (process.platform !== 'linux') return setprivPath;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, 'setpriv'), constants.X_OK);
+      return (setprivPath = join(dir, 'setpriv'));
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return setprivPath;
 }
 
 function removeStaleLink(path: string): void {
