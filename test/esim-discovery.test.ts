@@ -132,6 +132,22 @@ describe('SM-DS discovery: agent LPA ↔ simulated eUICC ↔ platform SM-DS (ES1
     await expect(bind(p.iccid, '1234')).rejects.toThrow(/400|eid/i);
   });
 
+  it('terminating the SIM of a bound profile deletes its event: nothing to discover, and its download is refused 8.8.5 / 4.1', async () => {
+    const p = await orderProfile();
+    const card = newCard();
+    const { eventId } = await bind(p.iccid, card.eid);
+    expect((await discover(card)).events).toHaveLength(1);
+    await api.call('POST', `/v1/subscribers/${p.imsi}/enable_termination`);
+    await api.call('POST', `/v1/subscribers/${p.imsi}/terminate`);
+    expect(await discover(card)).toMatchObject({ ok: true, events: [] });
+    expect(await api.call('GET', `/_cellgate/esim/profiles/${p.iccid}/eid`)).toEqual({ iccid: p.iccid, eid: card.eid, state: 'available' });
+    const late = await lpa(card).withSession((s) => downloadProfile(s.exchange, client, { activationCode: p.activationCode }));
+    expect(late).toMatchObject({ ok: false, es9Status: { subjectCode: '8.8.5', reasonCode: '4.1' } });
+    // The event ID is no matching ID any more.
+    const byEvent = await lpa(card).withSession((s) => downloadProfile(s.exchange, client, { activationCode: `LPA:1$${platform.smdp!.address}$${eventId}` }));
+    expect(byEvent).toMatchObject({ ok: false, es9Status: { subjectCode: '8.2.6', reasonCode: '3.8' } });
+  });
+
   it('SM-DS refusals carry SGP.22 codes: a wrong SM-DS address (8.9.1 / 3.8), a card of an untrusted CI (8.8.2 / 3.1), a replayed transaction (8.10.1 / 3.9)', async () => {
     const card = newCard();
     expect(await discover(card, 'smds.example.com')).toMatchObject({ ok: false, stage: 'initiate-authentication' });

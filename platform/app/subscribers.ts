@@ -110,7 +110,7 @@ export async function commitSubscriberChange(
   }
   if (after.status === 'terminated' && before?.status !== 'terminated' && after.terminatedAt !== null) {
     await scheduler.at(after.terminatedAt + config.terminatedRetentionMs, `purge:${after.imsi}`, SUBSCRIBER_JOBS.purge, { imsi: after.imsi }, tx);
-    await applySimTerminatedToProfile(tx, after, after.terminatedAt);
+    await applySimTerminatedToProfile(tx, after, after.terminatedAt, ctx.smds);
   }
   if (after.sessionStatus?.online && after.lastActivityAt !== null) {
     if (after.lastActivityAt !== before?.lastActivityAt || after.sessionStatus.sessionId !== before?.sessionStatus?.sessionId) {
