@@ -98,7 +98,8 @@ export async function coordinate(scenario: Scenario, options: CoordinateOptions)
       const bin = cellgateBin();
       const exits = Array.from({ length: options.shards }, (_, k) => {
         const report = join(dir, `shard-${k + 1}.json`);
-        const child = spawn(process.execPath, [bin, ...shardArgs(k + 1, report)], { stdio: ['ignore', 'ignore', 'inherit'] });
+        // The shards run with this process's node flags (a heap cap, --cpu-prof).
+        const child = spawn(process.execPath, [...process.execArgv, bin, ...shardArgs(k + 1, report)], { stdio: ['ignore', 'ignore', 'inherit'] });
         return new Promise<string>((resolve, reject) => {
           child.once('error', reject);
           // Exit 1 is "an expectation failed": the shard's report says which.

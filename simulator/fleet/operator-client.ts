@@ -2,8 +2,8 @@
  * The fleet's operator: drives the platform only through its public HTTP API (docs/api.md), as
  * a customer's script would — sandbox operator, SIMs, status actions, session deletes, bills.
  */
-import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { httpExchange } from '../http-exchange.js';
 
 export class ApiError extends Error {
   constructor(
@@ -192,7 +192,7 @@ export class OperatorClient {
       headers['x-soracom-api-key'] = this.apiKey;
       headers['x-soracom-token'] = this.token;
     }
-    const response = await exchange(new URL(`${this.baseUrl}${path}`), method, headers, payload);
+    const response = await httpExchange(new URL(`${this.baseUrl}${path}`), method, headers, payload);
     onHeaders?.((name) => {
       const value = response.headers[name.toLowerCase()];
       return Array.isArray(value) ? value.join(', ') : value;
@@ -205,22 +205,4 @@ export class OperatorClient {
     }
     return parsed as T;
   }
-}
-
-/**
- * One HTTP exchange over node's keep-alive global agent. [choice] Not `fetch`: provisioning a
- * 10 000-gateway fleet makes 40 000 calls, and undici's fetch (Request/Response objects, web
- * streams, a cloned body, an AbortSignal each) was ≈ 20 % of the provisioning CPU (docs/benchmarks.md).
- */
-function exchange(url: URL, method: string, headers: OutgoingHttpHeaders, payload: string | undefined): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
 }

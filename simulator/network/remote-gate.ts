@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { Logger } from 'pino';
 import type { Clock } from '../../common/clock.js';
 import { silentLogger } from '../../common/log.js';
+import { httpExchange } from '../http-exchange.js';
 import { DEFAULT_BACKOFF, fullJitterDelay, type BackoffPolicy } from '../../platform/contract/mqtt-session.js';
 import { NETWORK_HTTP_PATHS, SESSION_DELETE_EVENT, SMS_DELIVER_EVENT, type CloseSessionBody } from '../../platform/contract/network-http.js';
 import type {
@@ -148,15 +149,12 @@ export class RemoteNetworkGate implements NetworkGate {
   }
 
   private async call<T>(path: string, body: unknown): Promise<T> {
+    const payload = JSON.stringify(body);
     return pRetry(
       async () => {
-        const res = await fetch(this.base + path, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-        const text = await res.text();
-        if (!res.ok) {
+        const res = await httpExchange(new URL(this.base + path), 'POST', { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }, payload);
+        const { text } = res;
+        if (res.status < 200 || res.status > 299) {
           let code: string | undefined;
           let message = text;
           try {
