@@ -43,12 +43,19 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
+/** The platform's own token hashed once, not on every gate call (a barrier shard makes one per attach, session, usage report). */
+let known: { token: string; digest: Buffer } | undefined;
+function tokenDigest(token: string): Buffer {
+  if (known?.token !== token) known = { token, digest: digest(token) };
+  return known.digest;
+}
+
 /** onRequest check of `auth: 'network'` routes: `Authorization: Bearer <network token>`. */
 export async function verifyNetworkToken(request: FastifyRequest, reply: FastifyReply, token: string | undefined): Promise<FastifyReply | undefined> {
   const header = request.headers.authorization;
   const presented = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : '';
   if (!presented) return sendError(reply, domainError('NET0001'));
-  if (!token || !timingSafeEqual(digest(presented), digest(token))) return sendError(reply, domainError('NET0002'));
+  if (!token || !timingSafeEqual(digest(presented), tokenDigest(token))) return sendError(reply, domainError('NET0002'));
   return undefined;
 }
 
