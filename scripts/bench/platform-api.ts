@@ -32,6 +32,8 @@ interface LoadPlan {
 }
 interface LoadResult {
   rps: number;
+  /** Server CPU (user + system, this process) per request, µs: what the machine's load moves least. */
+  cpuUs: number;
   p50: number;
   p99: number;
   total: number;
@@ -68,7 +70,7 @@ async function loadChild(plan: LoadPlan): Promise<LoadResult> {
     };
   }
   const result = await autocannon({ url: plan.url, connections: CONNECTIONS, duration: plan.seconds, requests: [request] });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, non2xx: result.non2xx };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, cpuUs: 0 };
 }
 
 if (process.argv[2] === '--child') {
@@ -82,12 +84,15 @@ const self = fileURLToPath(import.meta.url);
 const load = async (plan: LoadPlan): Promise<LoadResult> => {
   // spawnSync would block this process's event loop (the server's); run the child asynchronously.
   const { spawn } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
+  const cpu = process.cpuUsage();
+  const result = await new Promise<LoadResult>((resolve, reject) => {
     const child = spawn(process.execPath, [self, '--child', JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult) : reject(new Error(`load generator exited ${code}`))));
   });
+  const used = process.cpuUsage(cpu);
+  return { ...result, cpuUs: (used.user + used.system) / Math.max(1, result.total) };
 };
 
 
@@ -123,7 +128,7 @@ for (let r = 0; r < REPEATS; r++) {
   results.get.push(await load({ url: platform.url, mode: 'get', seconds, headers, sims }));
   results.change.push(await load({ url: platform.url, mode: 'change', seconds, headers, sims }));
 }
-const keys = ['rps', 'p50', 'p99'] as const;
+const keys = ['rps', 'p50', 'p99', 'cpuUs'] as const;
 const s = { bare: spreads(results.bare, keys), get: spreads(results.get, keys), change: spreads(results.change, keys) };
 const errors = (rs: LoadResult[]): string => {
   const n = rs.reduce((a, x) => a + x.non2xx, 0);
@@ -132,6 +137,9 @@ const errors = (rs: LoadResult[]): string => {
 console.log(`  baseline: bare fastify route: ${mm(s.bare.rps, ' req/s', 0)}, p99 median ${s.bare.p99.median} ms${errors(results.bare)}`);
 console.log(`  getSubscriber: ${mm(s.get.rps, ' req/s', 0)}, p50 median ${s.get.p50.median} ms, p99 median ${s.get.p99.median} ms${errors(results.get)}`);
 console.log(`  status change (deactivate/activate, durable): ${mm(s.change.rps, ' req/s', 0)}, p50 median ${s.change.p50.median} ms, p99 median ${s.change.p99.median} ms${errors(results.change)}`);
+console.log(
+  `  server CPU per request (user + system): bare ${mm(s.bare.cpuUs, ' µs')}, getSubscriber ${mm(s.get.cpuUs, ' µs')} (ratio bare / getSubscriber ${(s.bare.cpuUs.median / s.get.cpuUs.median).toFixed(2)}x), status change ${mm(s.change.cpuUs, ' µs')}`,
+);
 console.log(
   `ratio (medians): getSubscriber ${(s.get.rps.median / s.bare.rps.median).toFixed(2)}x of bare fastify (target P4 ≥ 0.5x); status change ${(s.change.rps.median / s.bare.rps.median).toFixed(2)}x; durable status changes ${s.change.rps.median.toFixed(0)}/s (target ≥ 2,000/s)`,
 );
