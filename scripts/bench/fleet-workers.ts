@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     `busiest process's CPU ÷ single CPU ${(busiest.median / cpuSingle.median).toFixed(2)}× (the floor on 2 free cores)`);
   const online = new Set([...single, ...split].map((s) => s.online));
   console.log(`  same report: online ${online.size === 1 ? `${[...online][0]} in every run` : `DIFFERS (${[...online].join(', ')})`}; ` +
-    `bill totals one process ${[...new Set(single.map((s) => s.bill))].join(', ')} vs ${[...new Set(split.map((s) => s.bill))].join(', ')} ` +
+    `bill totals one process ${[...new Set(single.map((s) => s.bill.toFixed(2)))].join(', ')} vs ${[...new Set(split.map((s) => s.bill.toFixed(2)))].join(', ')} ` +
     `(with traffic the billed data follows each agent's own jitter: docs/fleet.md)`);
   printMachine('end');
 }
