@@ -35,8 +35,6 @@ describe('barrier: one virtual clock for shards in other processes', () => {
     ]);
     expect(platformFired).toEqual([2_500]);
     expect(platformClock.now()).toBe(START + 10_000);
-    // An instant of one shard is not a message to the other: b waits out a's 1 s and 3 s, a b's 2 s and 4 s.
-    expect(coordinator.parked).toBeGreaterThanOrEqual(4);
   });
 
   it('holds time until every shard applied the network orders the platform issued (they cross on another connection)', async () => {

@@ -14,13 +14,9 @@
  *   and time waits: the shard waits until its stream delivered them, settles, asks again.
  *   Otherwise it picks
  *   `T = min(wants, the platform's next job)`, moves the platform's clock to `T` (running its due
- *   jobs), then answers `{"go": {"at": T}}` to the ready shards that want `T`, which fire their
- *   timers up to `T`, settle and ask again. A ready shard that wants a later instant is **parked**:
- *   it gets no message (it has nothing to do at `T`) and stays ready with its want, so an instant
- *   of one shard costs one message each way, not one to every shard; its `go` comes when time
- *   reaches its want. `sync` carries `at: T`, so a parked shard first catches up with the clock.
- *   A shard busy with real work (HTTP calls of a timeline event) simply has not asked yet, so
- *   time waits for it.
+ *   jobs), then answers `{"go": {"at": T}}` to the ready shards, which fire their timers up to `T`,
+ *   settle and ask again. A shard busy with real work (HTTP calls of a timeline event) simply has
+ *   not asked yet, so time waits for it.
  * - shard → `{"rendezvous": {}}`: waits until every active shard is at the rendezvous, then
  *   `{"go": {"at": now}}` (the shards start their gateways on the same instant, as in one process).
  * - shard → `{"done": {}}` (or its connection closes): it no longer holds time back.
@@ -30,7 +26,7 @@ import type { VirtualClock } from '../../common/clock.js';
 import { settleUntilQuiet, type ActivityMeter, type TimeDriver } from './time-driver.js';
 
 type ShardMessage = { hello: { shard: number } } | { ready: { want: number; seen?: number } } | { rendezvous: Record<string, never> } | { done: Record<string, never> };
-type CoordinatorMessage = { welcome: { now: number; orders?: number } } | { go: { at: number } } | { sync: { orders: number; at?: number } } | { error: { message: string } };
+type CoordinatorMessage = { welcome: { now: number; orders?: number } } | { go: { at: number } } | { sync: { orders: number } } | { error: { message: string } };
 
 /** Reads newline-delimited JSON from a socket. */
 function onLines(socket: Socket, handle: (message: unknown) => void): void {
@@ -92,8 +88,6 @@ export class BarrierCoordinator {
   rounds = 0;
   /** Rounds held back for shards to catch up with network orders. */
   syncs = 0;
-  /** Ready shards left waiting in a round (they wanted a later instant): messages not sent. */
-  parked = 0;
 
   private constructor(private readonly options: BarrierCoordinatorOptions) {
     this.server = createServer((socket) => this.accept(socket));
@@ -177,22 +171,17 @@ export class BarrierCoordinator {
           this.syncs++;
           for (const s of behind) {
             s.state = 'busy';
-            send(s.socket, { sync: { orders: end, at: this.options.clock.now() } });
+            send(s.socket, { sync: { orders: end } });
           }
           return;
         }
       }
-      const before = clock.now();
       const platformNext = clock.nextDue() ?? Infinity;
       const target = Math.max(clock.now(), Math.min(platformNext, ...ready.map((s) => s.want)));
       if (Number.isFinite(target) && target > clock.now()) await this.options.advance(target - clock.now());
       this.rounds++;
       if (process.env.CELLGATE_BARRIER_TRACE) console.error(`barrier round ${this.rounds}: T=${new Date(clock.now()).toISOString()} platformNext=${platformNext} wants=${ready.map((s) => `${s.shard}:${s.want - clock.now()}`).join(",")}`);
-      const due = ready.filter((s) => s.want <= clock.now());
-      // Nobody wants this instant and it was no platform job either (a want in the past, say): go all.
-      const going = due.length > 0 || target > before ? due : ready;
-      this.parked += ready.length - going.length;
-      for (const s of going) {
+      for (const s of ready) {
         s.state = 'busy';
         send(s.socket, { go: { at: clock.now() } });
       }
@@ -247,7 +236,7 @@ export class BarrierClient {
         'welcome' in message
           ? { now: message.welcome.now, at: message.welcome.now, ...(message.welcome.orders !== undefined ? { orders: message.welcome.orders } : {}) }
           : 'sync' in message
-            ? { now: NaN, at: message.sync.at ?? -1, sync: message.sync.orders }
+            ? { now: NaN, at: -1, sync: message.sync.orders }
             : { now: message.go.at, at: message.go.at };
       this.waiting.shift()?.(value);
     });
@@ -271,11 +260,11 @@ export class BarrierClient {
    * Settled, with network orders applied up to `seen`; wants time to move to `want` at most.
    * Resolves with the instant granted, or with the order sequence to catch up with first.
    */
-  async ready(want: number, seen?: number): Promise<{ at: number } | { sync: number; at: number }> {
+  async ready(want: number, seen?: number): Promise<{ at: number } | { sync: number }> {
     const answer = this.next();
     send(this.socket, { ready: { want, ...(seen !== undefined ? { seen } : {}) } });
     const a = await answer;
-    return a.sync !== undefined ? { sync: a.sync, at: a.at } : { at: a.at };
+    return a.sync !== undefined ? { sync: a.sync } : { at: a.at };
   }
 
   async rendezvous(): Promise<number> {
@@ -333,9 +322,7 @@ export class BarrierTimeDriver implements TimeDriver {
       const want = next === undefined ? target : Math.min(Math.max(next, clock.now()), target);
       const answer = await barrier.ready(want, this.options.orders?.seen);
       if ('sync' in answer) {
-        // The platform issued network orders this shard has not applied yet: catch up with the
-        // clock (a parked shard is behind it), apply them, settle, ask again.
-        if (answer.at > clock.now()) await clock.advanceTo(Math.min(answer.at, target));
+        // The platform issued network orders this shard has not applied yet: apply, settle, ask again.
         await this.options.orders?.whenSeen(answer.sync);
         continue;
       }

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RealClock } from '../../../common/clock.js';
 import { STREAMS, type AppContext } from '../../app/context.js';
 import type { PlatformNetworkGate } from '../../app/network-gate.js';
 import { NETWORK_HTTP_PATHS, SESSION_DELETE_EVENT, SMS_DELIVER_EVENT, type CloseSessionBody, type ModifySessionBody } from '../../contract/network-http.js';
@@ -30,14 +29,8 @@ const SESSION_REQUEST = {
   properties: { imsi: IMSI, imei: { type: 'string', maxLength: 32 }, apn: { type: 'string', maxLength: 100 }, cell: CELL },
 };
 const SESSION_PARAMS = { type: 'object', properties: { session_id: { type: 'string', maxLength: 128 } } };
-/**
- * [choice] A heartbeat comment keeps idle proxies from closing the order stream. Proxies count
- * idle time on the wall clock, so the heartbeat does too: on a fleet's virtual clock it would be
- * a platform instant every 15 s of simulated time that every barrier shard has to stop at
- * (5 760 rounds per simulated day; docs/benchmarks.md, P7).
- */
+/** [choice] A heartbeat comment keeps idle proxies from closing the order stream. */
 const HEARTBEAT_MS = 15_000;
-const wallClock = new RealClock();
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -186,17 +179,17 @@ export function registerNetworkRoutes(fastify: FastifyInstance, ctx: AppContext,
     // `null` after a reconnect, when a wake-up may have been missed: the pump re-reads either way.
     const stopListening = ctx.store.listen(STREAMS.sessionDeleteOrders, () => pump());
     const stopSmsListening = ctx.store.listen(STREAMS.smsDeliverOrders, () => pump());
-    let heartbeat = wallClock.setTimeout(function beat() {
+    let heartbeat = ctx.ioClock.setTimeout(function beat() {
       if (closed) return;
       raw.write(': heartbeat\n\n');
-      heartbeat = wallClock.setTimeout(beat, HEARTBEAT_MS);
+      heartbeat = ctx.ioClock.setTimeout(beat, HEARTBEAT_MS);
     }, HEARTBEAT_MS);
     raw.on('close', () => {
       closed = true;
       streams.delete(raw);
       void stopListening.then((stop) => stop());
       void stopSmsListening.then((stop) => stop());
-      wallClock.clearTimeout(heartbeat);
+      ctx.ioClock.clearTimeout(heartbeat);
     });
     await stopListening;
     await stopSmsListening;
