@@ -2,13 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RealClock } from '../common/clock.js';
+import { RealClock, VirtualClock } from '../common/clock.js';
 import { AgentLink } from '../agent/link/agent-link.js';
 import { Outbox } from '../agent/link/outbox.js';
 import { CredentialIssuer, type IssuedCredentials } from '../platform/broker/credentials.js';
 import { DeviceHub } from '../platform/broker/device-hub.js';
 import { startBroker, type RunningBroker } from '../platform/broker/embedded-broker.js';
-import type { CommandResult, DeviceEvent, EsimNotification } from '../platform/contract/messages.js';
+import type { CommandResult, DeviceEvent, EsimNotification, StatusSnapshot } from '../platform/contract/messages.js';
 import { deviceTopic } from '../platform/contract/topics.js';
 import { capturingLogger, eventually, rawClient } from './link-fixtures.js';
 
@@ -34,6 +34,7 @@ describe.each([
   const applied: Array<{ deviceId: string; key: string; kind: string }> = [];
   const events: DeviceEvent[] = [];
   const notifications: EsimNotification[] = [];
+  const statuses: StatusSnapshot[] = [];
   const hubLog = capturingLogger();
   const agentLog = capturingLogger();
 
@@ -56,6 +57,7 @@ describe.each([
     applied.length = 0;
     events.length = 0;
     notifications.length = 0;
+    statuses.length = 0;
     hubLog.lines.length = 0;
     agentLog.lines.length = 0;
     issuer = new CredentialIssuer({ now: () => clock.now(), iterations: 1_000 });
@@ -83,6 +85,7 @@ describe.each([
         onCommandResult: (deviceId, r: CommandResult) => {
           applied.push({ deviceId, key: r.key, kind: 'result' });
         },
+        onStatus: (_deviceId, status) => void statuses.push(status),
       },
     });
     await hub.start();
@@ -108,6 +111,39 @@ describe.each([
     expect(notifications).toMatchObject([{ key: `esim:${EID}:7`, eid: EID, seqNumber: 7, operation: 'enable' }]);
     await eventually(() => hub.latestStatus(DEVICE)?.sim?.imsi === '440103123456789', 5_000, 'status at the hub');
     expect(hub.latestStatus(DEVICE)).toMatchObject({ online: true, registration: { state: 'registered-home', rat: 'lte-m' } });
+  });
+
+  it('publishes a session-state change at once and coalesces the other status changes of the same second', async () => {
+    // A virtual clock for the link's timers only: the MQTT connection runs on real I/O.
+    const virtual = new VirtualClock();
+    await link.stop();
+    link = newLink({ clock: virtual });
+    link.start();
+    await link.whenConnected();
+    await eventually(() => statuses.length === 1, 5_000, 'the status of the connect');
+    link.updateStatus({ session: { state: 'connecting', apn: 'soracom.io' } });
+    await eventually(() => statuses.length === 2, 5_000, 'the session-state change, at once');
+    // An attach's burst of detail: modem, SIM, registration, signal — within the same second.
+    link.updateStatus({ modem: { model: 'BG96', imei: '490154203237518' } });
+    link.updateStatus({ sim: { imsi: '440103123456789' } });
+    link.updateStatus({ registration: { state: 'registered-home', rat: 'lte-m' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(statuses).toHaveLength(2);
+    // …goes out once, a second later, carrying all of it.
+    await virtual.advance(2_000);
+    await eventually(() => statuses.length === 3, 5_000, 'the coalesced status');
+    expect(statuses[2]).toMatchObject({ modem: { model: 'BG96' }, sim: { imsi: '440103123456789' }, registration: { state: 'registered-home' }, session: { state: 'connecting' } });
+    // A signal change a second after the last publish goes out at once; then, within the same
+    // second, another change waits — until the session comes up, which publishes everything.
+    link.updateStatus({ signal: { rssiDbm: -80 } });
+    link.updateStatus({ signal: { rssiDbm: -71 } });
+    link.updateStatus({ session: { state: 'up', apn: 'soracom.io', ipAddress: '10.0.0.7' } });
+    await eventually(() => statuses.length === 5, 5_000, 'the session-up status');
+    expect(statuses[3]).toMatchObject({ signal: { rssiDbm: -80 }, session: { state: 'connecting' } });
+    expect(statuses[4]).toMatchObject({ online: true, signal: { rssiDbm: -71 }, session: { state: 'up', ipAddress: '10.0.0.7' } });
+    await virtual.advance(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(statuses).toHaveLength(5);
   });
 
   it('runs commands through registered handlers and returns their results', async () => {

@@ -23,6 +23,9 @@ import { assertDeviceId, deviceTopics, type DeviceTopics } from '../../platform/
 import { Outbox, type OutboxKind, type OutboxPriority } from './outbox.js';
 import { sameJson } from './same-json.js';
 
+/** Least time between two retained status publishes whose session state is the same (see `updateStatus`). */
+export const STATUS_MIN_INTERVAL_MS = 1_000;
+
 /** The parts of the status snapshot the agent fills in; the link adds the rest. */
 export type StatusFields = Omit<StatusSnapshot, 'v' | 'deviceId' | 'online' | 'agentVersion' | 'time'>;
 
@@ -82,6 +85,9 @@ export class AgentLink {
   private readonly deliveryListeners = new Set<(change: DeliveryChange) => void>();
   private status: StatusFields = { registration: { state: 'unknown' } };
   private statusTime: number;
+  /** When the snapshot last went on the wire, and the timer of a change waiting for its turn. */
+  private lastStatusPublish = Number.NEGATIVE_INFINITY;
+  private statusTimer: TimerHandle | undefined;
   private resendTimer: TimerHandle | undefined;
   private commandQueue: Promise<void> = Promise.resolve();
   private readonly offCommitted: () => void;
@@ -160,6 +166,8 @@ export class AgentLink {
     const client = this.session.connectedClient();
     if (client) await client.publishAsync(this.topics.status, encodeMessage(this.snapshot(false)), { qos: 1, retain: true }).catch(() => undefined);
     if (this.resendTimer) this.options.clock.clearTimeout(this.resendTimer);
+    if (this.statusTimer) this.options.clock.clearTimeout(this.statusTimer);
+    this.statusTimer = undefined;
     await this.session.stop();
     await this.commandQueue;
     this.offCommitted();
@@ -170,13 +178,29 @@ export class AgentLink {
     this.handlers.set(name, handler as unknown as CommandHandler);
   }
 
-  /** Merges fields into the status snapshot; republishes (retained) if anything changed. */
+  /**
+   * Merges fields into the status snapshot; republishes it (retained) if anything changed.
+   *
+   * [choice] A change of the session's state (`up` / `connecting` / `down`) is published at once;
+   * other changes (modem, SIM, registration, signal, address) at most once a second: an attach
+   * changes them five or six times within a second or two, and each retained publish costs the
+   * metered link a packet and the platform a write while only the last one is looked at. A
+   * change within a second of the last publish waits for the next whole second after a second
+   * (a timer that the next session-state change or reconnect takes over), so the platform's
+   * snapshot is never more than 2 s behind and the attach ends with one publish of `up` that
+   * carries everything (docs/agent.md, Platform link).
+   */
   updateStatus(fields: Partial<StatusFields>): void {
     const next = { ...this.status, ...fields };
     if (sameJson(next, this.status)) return;
+    const sessionChanged = next.session?.state !== this.status.session?.state;
     this.status = next;
     this.statusTime = this.options.clock.now();
-    this.publishStatus();
+    if (sessionChanged || this.statusTime - this.lastStatusPublish >= STATUS_MIN_INTERVAL_MS) this.publishStatus();
+    else this.statusTimer ??= this.options.clock.setTimeout(() => {
+      this.statusTimer = undefined;
+      this.publishStatus();
+    }, STATUS_MIN_INTERVAL_MS);
   }
 
   /** The snapshot as the platform sees it while connected. */
@@ -235,8 +259,13 @@ export class AgentLink {
   }
 
   private publishStatus(): void {
+    if (this.statusTimer) {
+      this.options.clock.clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+    }
     const client = this.session.connectedClient();
     if (!client) return; // republished on connect
+    this.lastStatusPublish = this.options.clock.now();
     client.publish(this.topics.status, encodeMessage(this.snapshot(true)), { qos: 1, retain: true }, (error) => {
       if (error) this.logger.warn({ err: error.message }, 'status publish failed; republished on reconnect');
     });
@@ -322,7 +351,8 @@ export class AgentLink {
   /** Sends pending outbox entries (oldest first, at most `maxInFlight` unacknowledged). */
   private kick(): void {
     const client = this.session.connectedClient();
-    if (!client) return;
+    // An empty outbox (the usual case on connect and after an ack) needs no read of the store.
+    if (!client || this.options.outbox.size() === 0) return;
     const { clock } = this.options;
     const ackTimeout = this.options.ackTimeoutMs ?? 30_000;
     for (const entry of this.options.outbox.pending(this.options.maxInFlight ?? 50)) {
