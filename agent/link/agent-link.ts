@@ -296,12 +296,6 @@ export class AgentLink {
     const rejected = new Set((ack.value.rejected ?? []).map((r) => r.key));
     const keys = [...ack.value.keys, ...rejected];
     for (const key of keys) this.inFlight.delete(key);
-    // Nothing left to resend: the resend timer would only wake the agent (and a virtual fleet's
-    // clock) for nothing 30 s from now.
-    if (this.inFlight.size === 0 && this.resendTimer) {
-      this.options.clock.clearTimeout(this.resendTimer);
-      this.resendTimer = undefined;
-    }
     const removed = this.options.outbox.remove(keys);
     if (this.deliveryListeners.size > 0) for (const key of removed) this.reportDelivery({ change: rejected.has(key) ? 'rejected' : 'acknowledged', key });
     // Room in the window: send what waits (removal of the acknowledged keys commits this turn).

@@ -76,17 +76,15 @@ export class ActivityMeter {
 }
 
 /**
- * [choice] The timer grid of a virtual-time fleet (docs/fleet.md, "Timer grid"): a delay under
- * 1 s ends on the next 10 ms of the clock, one of 1 s or more on the next whole second, one of
- * 1 min or more on the next whole minute, one of 1 h or more on the next 5 minutes. A timer is
- * never early and at most a grid step late (≤ 10 ms on a simulated AT latency, ≤ 1 s on a 30 s ack
- * timeout, ≤ 5 min — under 2 % — on a 6 h liveness probe), and the thousands of gateways' timers
- * fall on the same few instants, so the driver makes one hop for them instead of one per
- * gateway. The agent's own command timeouts are all 1 s or more, so the 10 ms step never lets a
- * simulated answer overtake (or fall behind) a timeout it did not before.
+ * [choice] The timer grid of a virtual-time fleet (docs/fleet.md, "Timer grid"): a delay of
+ * 1 s or more ends on the next whole second, one of 1 min or more on the next whole minute of
+ * the clock; shorter delays (simulated AT latencies, command round trips) stay exact. A timer is
+ * never early and at most a grid step late (≤ 1 s late on a 30 s ack timeout, ≤ 1 min on a 6 h
+ * liveness probe), and the thousands of gateways' periodic timers fall on the same few instants,
+ * so the driver makes one hop for them instead of one per gateway.
  */
 export function onTimerGrid(now: number, ms: number): number {
-  const step = ms >= 3_600_000 ? 300_000 : ms >= 60_000 ? 60_000 : ms >= 1_000 ? 1_000 : ms > 0 ? 10 : 0;
+  const step = ms >= 60_000 ? 60_000 : ms >= 1_000 ? 1_000 : 0;
   if (step === 0) return ms;
   return Math.ceil((now + ms) / step) * step - now;
 }
