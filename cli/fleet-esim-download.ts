@@ -10,7 +10,11 @@ import type { ApduTransport } from '../agent/lpa/apdu-transport.js';
 import { Es9Client } from '../agent/lpa/es9-client.js';
 import { LpaClient } from '../agent/lpa/lpa-client.js';
 import { downloadProfile } from '../agent/lpa/profile-download.js';
-import type { Clock } from '../common/clock.js';
+import { RealClock, type Clock } from '../common/clock.js';
+import { generateP256 } from '../common/rsp/ecdsa.js';
+import { fromPem } from '../common/rsp/x509.js';
+import type { IssuedEum } from '../platform/app/smdp-port.js';
+import type { EsimDownloadKit } from '../simulator/fleet/index.js';
 import type { Euicc } from '../simulator/index.js';
 
 /** An `ApduTransport` straight onto a simulated card's APDU interface (no modem, no AT). */
@@ -54,5 +58,33 @@ export function cardDownloader(options: CardDownloaderOptions): (card: Euicc, ac
     } finally {
       es9.close();
     }
+  };
+}
+
+/**
+ * The eSIM step of a shard against a shared platform (`--platform URL`): the shard makes its own
+ * EUM key, has the platform's test CI certify it (`POST /_cellgate/network/eum_certificates`, the
+ * network token) and signs its cards' certificates with it; the cards trust the platform's CI,
+ * and the LPA downloads from the SM-DP+ address of the activation codes over ES9+ HTTPS.
+ * Rejects with the platform's message when it cannot issue one (external certificates: CGW0007).
+ */
+export async function remoteEsimDownloadKit(platformUrl: string, networkToken: string): Promise<EsimDownloadKit> {
+  const { privateKey, publicKey } = generateP256();
+  const response = await fetch(`${platformUrl}/_cellgate/network/eum_certificates`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${networkToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() }),
+  });
+  const body = (await response.json().catch(() => ({}))) as Partial<IssuedEum> & { code?: string; message?: string };
+  if (response.status !== 201 || !body.eumCertificate || !body.ciCertificate) {
+    throw new Error(
+      `the platform issued no EUM certificate for this shard's cards (HTTP ${response.status} ${body.code ?? ''} ${body.message ?? ''}): ` +
+        'its SM-DP+ needs its own test CI key for the SGP.22 download, or set gateways.esimProvisioning: shortcut (docs/fleet.md)',
+    );
+  }
+  return {
+    pki: { eum: { certificate: fromPem(body.eumCertificate)[0]!, privateKey }, trustedCis: fromPem(body.ciCertificate) },
+    // Retry waits of the ES9+ calls are real I/O: the wall clock.
+    download: cardDownloader({ ca: body.ciCertificate, clock: new RealClock() }),
   };
 }

@@ -32,7 +32,7 @@ import { seededRandom } from '../simulator/seeded-random.js';
 import { agentGatewayFactory } from './fleet-gateways.js';
 import { rerunWithHeapCap } from './fleet-heap.js';
 import { fleetPlatformOptions } from './fleet-platform.js';
-import { cardDownloader } from './fleet-esim-download.js';
+import { cardDownloader, remoteEsimDownloadKit } from './fleet-esim-download.js';
 import { parseCommandLine } from '../common/command-line.js';
 
 const USAGE = `usage:
@@ -315,10 +315,12 @@ async function runRemote(scenario: Scenario, remote: { url: string; networkToken
   });
   const clock: Clock = barrier ? new VirtualClock(barrier.startTime) : new RealClock();
   try {
+    // The default eSIM step downloads from the shared platform's SM-DP+, with cards certified by an EUM it issues.
+    const esimDownload = scenario.gateways.esim > 0 && scenario.gateways.esimProvisioning === 'download' ? await remoteEsimDownloadKit(remote.url, remote.networkToken) : undefined;
     return await runFleet({
       scenario,
       factory: agentGatewayFactory({ logger, random: seededRandom(scenario.seed + (options.shard?.index ?? 0)) }),
-      platform: { url: remote.url, gate },
+      platform: { url: remote.url, gate, ...(esimDownload ? { esimDownload } : {}) },
       clock,
       ...(barrier ? { driver: (c: VirtualClock, meter: ActivityMeter) => new BarrierTimeDriver({ clock: c, meter, barrier, ...(barrier.startOrders !== undefined ? { orders: gate } : {}) }) } : {}),
       ...(options.shard ? { shard: options.shard } : {}),

@@ -110,10 +110,22 @@ describe('fleet runner', () => {
     expect(await run(['scenarios/ci-month.yaml', '--platform', 'http://127.0.0.1:9', '--real-time'])).toBe(2);
   });
 
-  test('a shard with eSIM gateways and the default SGP.22 download is refused before it provisions anything', async () => {
-    // The shared platform's card PKI (its EUM key) is not in the shard's reach (docs/fleet.md).
-    const scenario = parseScenario(['name: esim-shard', 'mode: real', 'duration: 1m', 'gateways: { count: 2, esim: 1 }'].join('\n'));
-    await expect(runScenario(scenario, { remote: { url: 'http://127.0.0.1:9', networkToken: 't' }, progress: 'none' })).rejects.toThrow(/esimProvisioning: shortcut/);
+  test('a shard with eSIM gateways and the default SGP.22 download is refused before it provisions anything when the platform holds no CI key', async () => {
+    // External certificates: the shared platform cannot certify the shard's EUM (docs/fleet.md).
+    const dataDir = await mkdtemp(join(tmpdir(), 'cellgate-fleet-noci-'));
+    const first = await startPlatform({ dataDir, clock: new RealClock(), http: { port: 0 }, mqtt: false });
+    await first.close();
+    await rm(join(dataDir, 'smdp', 'ci.key.pem'));
+    const platform = await startPlatform({ dataDir, clock: new RealClock(), http: { port: 0 }, mqtt: false });
+    try {
+      const scenario = parseScenario(['name: esim-shard', 'mode: real', 'duration: 1m', 'gateways: { count: 2, esim: 1 }'].join('\n'));
+      await expect(runScenario(scenario, { remote: { url: platform.url, networkToken: platform.networkToken }, progress: 'none' })).rejects.toThrow(/CGW0007.*esimProvisioning: shortcut/);
+      const { total } = await platform.store.transaction(async (tx) => ({ total: (await tx.list('device')).length }));
+      expect(total).toBe(0);
+    } finally {
+      await platform.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   test('a failed expectation is flagged in the report and gives exit code 1', async () => {

@@ -32,7 +32,7 @@ describe('every registered route', () => {
     const by = (auth: string) => api.http.cellgateRoutes.filter((r) => r.spec.auth === auth).map((r) => `${r.method} ${r.url}`).sort();
     expect(by('session')).toEqual(['GET /v1/subscriber', 'GET /v1/userdata']);
     expect(by('network').every((r) => r.includes(' /_cellgate/network/'))).toBe(true);
-    expect(by('network').length).toBe(7);
+    expect(by('network').length).toBe(8);
   });
 
   it('refuses a network route without the network token (NET0001), with a wrong one or with API credentials (NET0002)', async () => {

@@ -96,6 +96,14 @@ export function generateTestPki(options: TestPkiOptions): SmdpPki {
   };
 }
 
+/**
+ * CERT.EUM.ECDSA for a public key someone else holds (the platform issuing an EUM to a fleet shard,
+ * which keeps the private key and signs its cards' certificates itself). DER.
+ */
+export function issueEumCertificateFor(ci: CertAndKey, publicKey: KeyObject, subject: Name, now: number): Uint8Array {
+  return createCertificate({ role: 'eum', subject, publicKey, issuer: ci, serial: serial(), notBefore: now - 3600_000, notAfter: now + 10 * YEAR });
+}
+
 /** CERT.EUICC.ECDSA for `eid` (subject serialNumber = EID, SGP.22 §4.5.2.1.0.2), issued by the EUM. */
 export function issueEuiccCertificate(eum: CertAndKey, eid: string, now: number): CertAndKey {
   const pair = generateP256();

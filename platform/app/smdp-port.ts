@@ -19,6 +19,20 @@ export interface SmdpPort {
   /** Binds a profile to an EID (null: unbinds) and registers / deletes its SM-DS event. */
   bindEid(operatorId: string, iccid: string, eid: string | null): Promise<EidBinding>;
   eidBinding(operatorId: string, iccid: string): Promise<EidBinding>;
+  /**
+   * Issues CERT.EUM.ECDSA for `publicKeyPem` (SPKI, P-256) with the platform's test CI, so a card
+   * factory elsewhere (a fleet shard) can sign eUICC certificates this SM-DP+ accepts. Throws
+   * `CGW0007` when the platform holds no CI key, `CGW0008` for a key that is not P-256.
+   */
+  issueEumCertificate(publicKeyPem: string): IssuedEum;
+}
+
+/** An EUM certificate issued to a caller, with what its cards must trust (PEM). */
+export interface IssuedEum {
+  eumCertificate: string;
+  ciCertificate: string;
+  /** The SM-DP+ address of the activation codes (the host:port the cards' LPA must reach). */
+  smdpAddress: string;
 }
 
 /** A profile's download state at the SM-DP+. */

@@ -75,6 +75,8 @@ export const ERROR_CODES = {
   CGW0004: { kind: 'invalid', message: 'The notification is invalid.' },
   CGW0005: { kind: 'invalid', message: 'The EID is invalid: it must be 32 digits.' },
   CGW0006: { kind: 'invalid', message: 'The eSIM profile is already installed or can no longer be downloaded.' },
+  CGW0007: { kind: 'conflict', message: 'The SM-DP+ holds no CI private key (external certificates): it cannot issue EUM certificates.' },
+  CGW0008: { kind: 'invalid', message: 'The public key is invalid: it must be a P-256 public key in PEM (SPKI).' },
   // CLK: the virtual clock (docs/time-control.md)
   CLK0001: { kind: 'invalid', message: 'The time is invalid: give advance as an ISO 8601 duration (P30D, PT12H) or milliseconds, or to as an ISO 8601 date-time with a zone or epoch milliseconds.' },
   CLK0002: { kind: 'invalid', message: 'One call moves the clock at most ten years.' },

@@ -28,6 +28,7 @@ import { registerDeviceRoutes } from './routes/device-routes.js';
 import { registerGroupRoutes } from './routes/group-routes.js';
 import { registerMetadataRoutes } from './routes/metadata-routes.js';
 import { registerNetworkRoutes, verifyNetworkToken } from './routes/network-routes.js';
+import { registerEumCertificateRoutes } from './routes/eum-certificate-routes.js';
 import { findConsoleDir, registerConsoleRoutes } from './routes/console-routes.js';
 import { registerLiveEventRoutes } from './routes/live-event-routes.js';
 import { registerStatusHistoryRoutes } from './routes/status-history-routes.js';
@@ -145,6 +146,7 @@ export async function buildHttpApi(options: HttpApiOptions): Promise<FastifyInst
   registerCellgateTransferEsimRoutes(fastify, ctx);
   registerDeviceRoutes(fastify, () => options.devices);
   registerNetworkRoutes(fastify, ctx, options.platform.gate);
+  registerEumCertificateRoutes(fastify, ctx);
   registerGroupRoutes(fastify, ctx);
   registerMetadataRoutes(fastify, ctx);
   registerStatusHistoryRoutes(fastify, ctx);

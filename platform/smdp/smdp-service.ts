@@ -12,7 +12,7 @@
  *   wrong one locks the profile (8.2.7 / 6.4, then 8.8.5 / 6.4);
  * - a profile whose SIM is terminated can no longer be downloaded (8.8.5 / 4.1).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { BerTlvError, toHex } from '../../common/ber-tlv.js';
 import { equalBytes, wrap } from '../../common/rsp/der.js';
 import { signRaw, verifyRaw } from '../../common/rsp/ecdsa.js';
@@ -33,9 +33,10 @@ import {
   RspTag,
   type PendingNotificationValue,
 } from '../../common/rsp/messages.js';
-import { parseCertificate, type ParsedCertificate } from '../../common/rsp/x509.js';
+import { issueEumCertificateFor } from '../../common/rsp/pki.js';
+import { parseCertificate, toPem, type ParsedCertificate } from '../../common/rsp/x509.js';
 import { checkCardChain, checkInitiateAuthentication, Refusal } from './rsp-auth.js';
-import type { DownloadState, EidBinding } from '../app/smdp-port.js';
+import type { DownloadState, EidBinding, IssuedEum } from '../app/smdp-port.js';
 import { applyEsimNotification, type EsimNotificationOutcome } from '../app/esim-orders.js';
 import { ESIM_KINDS } from '../app/esim-kinds.js';
 import { useCase, type AppContext } from '../app/context.js';
@@ -454,6 +455,23 @@ export class SmdpService {
       this.ctx.logger.info({ iccid, eid, eventId: next.eventId }, eid ? 'SM-DP+: profile bound to an EID' : 'SM-DP+: EID binding removed');
       return bindingOf(next, smds?.address);
     });
+  }
+
+  /** CERT.EUM.ECDSA for a caller's P-256 key, issued by the platform's test CI (docs/smdp.md, "EUM certificates for card factories"). */
+  issueEumCertificate(publicKeyPem: string): IssuedEum {
+    const { privateKey } = this.pki.ci;
+    if (!privateKey) throw new PlatformError(domainError('CGW0007', `(${this.pki.dir ?? 'the SM-DP+ PKI'} has no ci.key.pem)`));
+    let publicKey: KeyObject;
+    try {
+      publicKey = createPublicKey(publicKeyPem);
+    } catch {
+      throw new PlatformError(domainError('CGW0008'));
+    }
+    if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new PlatformError(domainError('CGW0008', `(${publicKey.asymmetricKeyType} ${publicKey.asymmetricKeyDetails?.namedCurve ?? ''})`.replace(' )', ')')));
+    // [choice] One subject for every issued EUM; its key identifier tells them apart.
+    const certificate = issueEumCertificateFor({ certificate: this.pki.ci.certificate, privateKey }, publicKey, { country: 'XX', organization: 'cellgate fleet EUM', commonName: 'cellgate issued EUM' }, this.now());
+    this.ctx.logger.info({ keyId: toHex(parseCertificate(certificate).subjectKeyIdentifier) }, 'SM-DP+: EUM certificate issued');
+    return { eumCertificate: toPem('CERTIFICATE', certificate), ciCertificate: toPem('CERTIFICATE', this.pki.ci.certificate), smdpAddress: this.address };
   }
 
   /** A profile's EID binding and SM-DS event. */
