@@ -11,6 +11,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../cli/fleet.js';
 import { parseScenario, type FleetReport } from '../simulator/fleet/index.js';
+import { RealClock } from '../common/clock.js';
+import { ESIM_KINDS } from '../platform/app/esim-kinds.js';
+import type { StoredEsimNotification } from '../platform/app/devices.js';
+import type { EsimProfile } from '../platform/domain/esim/esim-profile.js';
+import { DEVICE_STREAMS, startPlatform } from '../platform/index.js';
+import type { DownloadDoc } from '../platform/smdp/smdp-service.js';
 import { builtCli } from './support/process-stack.js';
 import { projectRoot } from './support/built.js';
 
@@ -42,6 +48,28 @@ expect:
   agentCrashes: 0
   statusOnline: true
   noDuplicateEvents: true
+`;
+
+/** 2 eSIM gateways over 2 shards: the default eSIM step (SGP.22 download), then a profile switch. */
+const ESIM_SCENARIO = `
+name: barrier-esim
+seed: 12
+duration: 1d
+gateways:
+  count: 2
+  esim: 2
+  trafficBytesPerHour: 0
+agent:
+  link: true
+  statusIntervalMs: 6h
+  liveness: { intervalMs: 6h }
+timeline:
+  - { at: 6h, do: esim-enable, target: all }
+expect:
+  online: all
+  agentCrashes: 0
+  lostNotifications: 0
+  esimNotificationsDelivered: true
 `;
 
 const dir = mkdtempSync(join(tmpdir(), 'cellgate-fleet-barrier-'));
@@ -77,5 +105,45 @@ describe.skipIf(!builtCli)('shards on one virtual clock (barrier)', () => {
     expect(sharded.billing.available).toBe(true);
     expect(String(sharded.billing.total)).toBe(String(single.billing.total));
     expect(Number(single.billing.total)).toBeGreaterThan(0);
+  });
+
+  it("shards download their cards' profiles from the shared platform's SM-DP+ by SGP.22 (the default eSIM step), then switch them", { timeout: 300_000 }, async () => {
+    const file = join(dir, 'esim.yaml');
+    writeFileSync(file, ESIM_SCENARIO);
+    const dataDir = join(dir, 'esim-platform');
+    const out = join(dir, 'esim-workers.json');
+    const run = await cellgate(['fleet', file, '--workers', '2', '--data-dir', dataDir, '--progress', 'none', '--report', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as FleetReport;
+    expect(report.expectations.filter((e) => !e.ok)).toEqual([]);
+    // Each shard had the platform certify its own EUM and downloaded its cards' 2 profiles for real.
+    expect(report.esim).toMatchObject({
+      gateways: 2,
+      provisioned: { download: 4, shortcut: 0 },
+      switches: { sent: 2, ok: 2, failed: 0 },
+      activated: { expected: 2, actual: 2 },
+      notifications: { pending: 0 },
+    });
+    // The platform's own records (its data dir, reopened): every download done by its SM-DP+,
+    // every profile installed, the switched-to ones Activated, each card notification applied once.
+    const platform = await startPlatform({ dataDir, clock: new RealClock(), mqtt: false, smdp: false });
+    try {
+      const { downloads, profiles, notifications } = await platform.store.transaction(async (tx) => ({
+        downloads: await tx.list<DownloadDoc>(ESIM_KINDS.download),
+        profiles: await tx.list<EsimProfile>(ESIM_KINDS.profile),
+        notifications: (await tx.readStream<StoredEsimNotification>(DEVICE_STREAMS.esimNotifications, { limit: 1000 })).map((r) => r.body),
+      }));
+      expect(profiles).toHaveLength(4);
+      expect(downloads.map((d) => d.state)).toEqual(['installed', 'installed', 'installed', 'installed']);
+      expect(new Set(downloads.map((d) => d.eid)).size).toBe(2);
+      expect(profiles.every((p) => p.installedTime !== null)).toBe(true);
+      expect(profiles.filter((p) => p.profileStatus === 'ACTIVATION_SUCCEEDED')).toHaveLength(2);
+      // Per card: 2 install results + enable at the start, disable + enable at the switch.
+      const applied = notifications.filter((n) => n.outcome === 'applied').map((n) => `${n.eid}:${n.seqNumber}`);
+      expect(applied).toHaveLength(10);
+      expect(new Set(applied).size).toBe(10);
+    } finally {
+      await platform.close();
+    }
   });
 });

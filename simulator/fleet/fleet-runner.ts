@@ -97,7 +97,7 @@ export async function runFleet(options: RunFleetOptions): Promise<FleetReport> {
   const concurrency = options.concurrency ?? 16;
   if (scenario.mode === 'virtual' && !(clock instanceof VirtualClock)) throw new Error('a virtual-time scenario needs a VirtualClock');
   if (scenario.gateways.esim > 0 && scenario.gateways.esimProvisioning === 'download' && !platform.esimDownload) {
-    throw new Error("the eSIM gateways download their profiles from the platform's SM-DP+ (SGP.22), which needs the platform's card PKI: run in process, or set gateways.esimProvisioning: shortcut (docs/fleet.md)");
+    throw new Error("the eSIM gateways download their profiles from the platform's SM-DP+ (SGP.22), which needs the platform's card PKI: run in process, against a shared platform that certifies the shard's EUM (its own test CI), or set gateways.esimProvisioning: shortcut (docs/fleet.md)");
   }
 
   const wallStart = performance.now();
