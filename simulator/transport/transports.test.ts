@@ -44,11 +44,14 @@ describe('pty transport (socat)', () => {
     const got = await r.until(/Revision[^]*OK\r\n$/);
     expect(got, JSON.stringify(got)).toContain('\r\nQuectel\r\nBG96\r\nRevision: BG96MAR02A07M1G\r\n\r\nOK\r\n');
     const closed = new Promise<void>((resolve) => port.once('close', () => resolve()));
-    handle.modem.faults.dropPort(300);
+    // Dropped until the test brings it back: a short real-time drop could end before a loaded
+    // machine ran the next line, and whenPort(false) would then wait for a drop that never comes.
+    handle.modem.faults.dropPort(3_600_000);
     await closed;
     // Awaited, not timed: socat is gone with its links, then comes back once the port does.
     await handle.whenPort(false);
     expect(existsSync(handle.ptyPath!)).toBe(false);
+    handle.modem.faults.dropPort(0); // on an absent port: only schedules its return, now
     await handle.whenPort(true);
     expect(existsSync(handle.ptyPath!)).toBe(true);
     const again = new SerialPort({ path: handle.ptyPath!, baudRate: 115200 });
@@ -85,10 +88,11 @@ describe('TCP serial server', () => {
     const second = await open();
     await new Promise((resolve) => second.once('close', resolve));
     const cut = new Promise((resolve) => client.once('close', resolve));
-    handle.modem.faults.dropPort(400);
+    handle.modem.faults.dropPort(3_600_000); // until brought back below (see the pty case)
     await cut;
     await handle.whenPort(false);
     await expect(open()).rejects.toThrow(/ECONNREFUSED/);
+    handle.modem.faults.dropPort(0);
     await handle.whenPort(true);
     const back = await open();
     const r2 = reader(back);
