@@ -3,7 +3,7 @@
  * and the SM-DS (ES11): the checks of InitiateAuthentication on EUICCInfo1, and the eUICC's
  * certificate chain (eUICC → EUM → a trusted CI) of AuthenticateClient.
  */
-import { toHex } from '../../common/ber-tlv.js';
+import { BerTlvError, toHex } from '../../common/ber-tlv.js';
 import { equalBytes } from '../../common/rsp/der.js';
 import { ES9_STATUS, type Es9StatusCode } from '../../common/rsp/es9.js';
 import type { EuiccInfo1 } from '../../common/rsp/messages.js';
@@ -13,6 +13,23 @@ import { checkIssued, parseCertificate, type ParsedCertificate } from '../../com
 export class Refusal extends Error {
   constructor(readonly status: Es9StatusCode) {
     super(status.message);
+  }
+}
+
+/** What one ES9+ / ES11 function answers: its JSON body, or a `Failed` status. */
+export type Es9Result = { ok: true; body: Record<string, unknown> } | { ok: false; status: Es9StatusCode };
+
+/**
+ * Runs one ES9+ / ES11 function: a `Refusal`, or a payload that does not decode, becomes a
+ * `Failed` answer with its status code; anything else is a bug and propagates.
+ */
+export async function answerOrRefuse(fn: () => Promise<Es9Result>): Promise<Es9Result> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof Refusal) return { ok: false, status: e.status };
+    if (e instanceof BerTlvError || e instanceof RangeError) return { ok: false, status: { ...ES9_STATUS.invalidRequest, message: `${ES9_STATUS.invalidRequest.message}: ${e.message}` } };
+    throw e;
   }
 }
 

@@ -35,7 +35,7 @@ import {
 } from '../../common/rsp/messages.js';
 import { issueEumCertificateFor } from '../../common/rsp/pki.js';
 import { parseCertificate, toPem, type ParsedCertificate } from '../../common/rsp/x509.js';
-import { checkCardChain, checkInitiateAuthentication, Refusal } from './rsp-auth.js';
+import { answerOrRefuse, checkCardChain, checkInitiateAuthentication, Refusal, type Es9Result } from './rsp-auth.js';
 import type { DownloadState, EidBinding, IssuedEum } from '../app/smdp-port.js';
 import { applyEsimNotification, type EsimNotificationOutcome } from '../app/esim-orders.js';
 import { ESIM_KINDS } from '../app/esim-kinds.js';
@@ -61,7 +61,7 @@ export interface SmdpConfig {
 
 export const DEFAULT_SMDP_CONFIG: SmdpConfig = { sessionTtlMs: 15 * 60_000, confirmationCodeAttempts: 3, requiredNvmBytes: 16 * 1024, replaceSessionKeys: false };
 
-export type Es9Result = { ok: true; body: Record<string, unknown> } | { ok: false; status: Es9StatusCode };
+export type { Es9Result } from './rsp-auth.js';
 
 /** One RSP session (ES9+), by transaction id. */
 interface SessionDoc {
@@ -134,20 +134,11 @@ export class SmdpService {
     return this.ctx.clock.now();
   }
 
-  private async guard(fn: () => Promise<Es9Result>): Promise<Es9Result> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof Refusal) return refuse(e.status);
-      if (e instanceof BerTlvError || e instanceof RangeError) return refuse({ ...ES9_STATUS.invalidRequest, message: `${ES9_STATUS.invalidRequest.message}: ${e.message}` });
-      throw e;
-    }
-  }
 
   // ---- ES9+.InitiateAuthentication (§5.6.1) -------------------------------------------------
 
   initiateAuthentication(body: Record<string, unknown>): Promise<Es9Result> {
-    return this.guard(async () => {
+    return answerOrRefuse(async () => {
       const challenge = bytesField(body, 'euiccChallenge');
       const info1 = decodeEuiccInfo1(bytesField(body, 'euiccInfo1'));
       const address = typeof body.smdpAddress === 'string' ? body.smdpAddress : '';
@@ -173,7 +164,7 @@ export class SmdpService {
   // ---- ES9+.AuthenticateClient (§5.6.3) -----------------------------------------------------
 
   authenticateClient(body: Record<string, unknown>): Promise<Es9Result> {
-    return this.guard(async () => {
+    return answerOrRefuse(async () => {
       const session = await this.loadSession(body, 'initiated');
       const response = decodeAuthenticateServerResponse(bytesField(body, 'authenticateServerResponse'));
       if (!response.ok) return this.endSession(session, ES9_STATUS.euiccSignatureInvalid);
@@ -222,7 +213,7 @@ export class SmdpService {
   // ---- ES9+.GetBoundProfilePackage (§5.6.2) -------------------------------------------------
 
   getBoundProfilePackage(body: Record<string, unknown>): Promise<Es9Result> {
-    return this.guard(async () => {
+    return answerOrRefuse(async () => {
       const session = await this.loadSession(body, 'authenticated');
       const response = decodePrepareDownloadResponse(bytesField(body, 'prepareDownloadResponse'));
       if (!response.ok) return this.endSession(session, ES9_STATUS.euiccSignatureInvalid);
@@ -269,7 +260,7 @@ export class SmdpService {
   // ---- ES9+.CancelSession (§5.6.5) ----------------------------------------------------------
 
   cancelSession(body: Record<string, unknown>): Promise<Es9Result> {
-    return this.guard(async () => {
+    return answerOrRefuse(async () => {
       const transactionId = typeof body.transactionId === 'string' ? body.transactionId.toUpperCase() : '';
       const session = await readOnly(this.ctx.store, (tx) => tx.get<SessionDoc>(ESIM_KINDS.session, transactionId));
       if (!session) return refuse(ES9_STATUS.unknownTransaction);
@@ -292,7 +283,7 @@ export class SmdpService {
 
   /** ES9+.HandleNotification: always accepted (204) once well-formed; the outcome is logged. */
   async handleNotification(body: Record<string, unknown>): Promise<Es9Result> {
-    return this.guard(async () => {
+    return answerOrRefuse(async () => {
       const outcome = await this.handlePendingNotification(bytesField(body, 'pendingNotification'));
       if (outcome.outcome === 'refused') this.ctx.logger.warn({ code: outcome.error.code, message: outcome.error.message }, 'SM-DP+: notification refused');
       return success({});

@@ -20,8 +20,7 @@ import type { AppContext } from '../app/context.js';
 import { ESIM_KINDS } from '../app/esim-kinds.js';
 import type { SmdsEs12Port } from '../app/smdp-port.js';
 import { readOnly, type StoreTx } from '../store/port.js';
-import { checkCardChain, checkInitiateAuthentication, Refusal } from '../smdp/rsp-auth.js';
-import type { Es9Result } from '../smdp/smdp-service.js';
+import { answerOrRefuse, checkCardChain, checkInitiateAuthentication, type Es9Result } from '../smdp/rsp-auth.js';
 
 /** The SM-DS's keys and the CIs whose EUMs it accepts. */
 export interface SmdsPki {
@@ -77,20 +76,11 @@ export class SmdsService implements SmdsEs12Port {
     return this.ctx.clock.now();
   }
 
-  private async guard(fn: () => Promise<Es9Result>): Promise<Es9Result> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof Refusal) return refuse(e.status);
-      if (e instanceof BerTlvError || e instanceof RangeError) return refuse({ ...ES9_STATUS.invalidRequest, message: `${ES9_STATUS.invalidRequest.message}: ${e.message}` });
-      throw e;
-    }
-  }
 
   // ---- ES11.InitiateAuthentication (§5.8.1, JSON §6.5.2.6) ----------------------------------
 
   initiateAuthentication(body: Record<string, unknown>): Promise<Es9Result> {
-    return this.guard(async () => {
+    return answerOrRefuse(async () => {
       // SGP.22 names it smdsAddress; lpac's discovery sends the ES9+ body (smdpAddress): both are the server's address.
       const named = typeof body.smdsAddress === 'string' ? body.smdsAddress : typeof body.smdpAddress === 'string' ? body.smdpAddress : '';
       if (named.toLowerCase() !== this.address.toLowerCase()) return refuse(ES9_STATUS.invalidSmdsAddress);
@@ -124,7 +114,7 @@ export class SmdsService implements SmdsEs12Port {
    * answers the events registered for the EID of its certificate — never an EID the sender names.
    */
   authenticateClient(body: Record<string, unknown>): Promise<Es9Result> {
-    return this.guard(async () => {
+    return answerOrRefuse(async () => {
       const transactionId = typeof body.transactionId === 'string' ? body.transactionId.toUpperCase() : '';
       const session = await readOnly(this.ctx.store, (tx) => tx.get<SmdsSessionDoc>(ESIM_KINDS.smdsSession, transactionId));
       if (!session || this.now() - session.createdAt > this.config.sessionTtlMs) return refuse(ES9_STATUS.unknownTransaction);
